@@ -1,0 +1,226 @@
+"""The one catalogue of errors Kempelen answers on the AWS wire.
+
+Every MTurk message text and TurkErrorCode is written here once, behind a named constructor, because
+clients branch on these exact strings ("does not exist", "currently in the state", ...).
+The ` (<epoch-ms>)` suffix MTurk puts on RequestError messages is added when the error is serialized,
+from the server clock, so constructors never need the time.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """An error answered as an AWS JSON 1.1 error body."""
+
+    status_code = 400
+    type_name = "ServiceError"
+    #: Coral's own errors carry a lowercase ``message``; MTurk's modeled ones a capitalised ``Message``.
+    message_key = "Message"
+    #: MTurk appends " (<epoch-ms>)" to its own messages, never to Coral's.
+    timestamped = False
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def body(self, now_ms: int) -> dict:
+        message = f"{self.message} ({now_ms})" if self.timestamped else self.message
+        return {"__type": self.type_name, self.message_key: message}
+
+
+# --- MTurk's modeled errors ---------------------------------------------------------------------------
+
+
+class RequestError(ServiceError):
+    type_name = "RequestError"
+    timestamped = True
+
+    def __init__(self, message: str, turk_error_code: str):
+        super().__init__(message)
+        self.turk_error_code = turk_error_code
+
+    def body(self, now_ms: int) -> dict:
+        return {**super().body(now_ms), "TurkErrorCode": self.turk_error_code}
+
+
+class ServiceFault(ServiceError):
+    status_code = 500
+    type_name = "ServiceFault"
+    timestamped = True
+
+    def __init__(self, message: str = "Amazon Mechanical Turk is temporarily unable to process your request. "
+                 "Try your call again.", turk_error_code: str = "AWS.ServiceUnavailable"):
+        super().__init__(message)
+        self.turk_error_code = turk_error_code
+
+    def body(self, now_ms: int) -> dict:
+        return {**super().body(now_ms), "TurkErrorCode": self.turk_error_code}
+
+
+class ParameterValidationError(ServiceError):
+    """What MTurk's JSON API answered for a Question/Test/AnswerKey it could not accept."""
+
+    type_name = "ParameterValidationError"
+    timestamped = True
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+    def body(self, now_ms: int) -> dict:
+        return {**super().body(now_ms), "Parameter": self.parameter,
+                "TurkErrorCode": "AWS.MechanicalTurk.InvalidParameterValue"}
+
+
+# --- Coral (the AWS service framework) errors ------------------------------------------------------------
+
+
+class CoralError(ServiceError):
+    message_key = "message"
+    coral_namespace = "com.amazon.coral.service"
+
+    @property
+    def qualified_type(self) -> str:
+        return f"{self.coral_namespace}#{self.type_name}"
+
+    def body(self, now_ms: int) -> dict:
+        return {"__type": self.qualified_type, self.message_key: self.message}
+
+
+class ValidationException(CoralError):
+    type_name = "ValidationException"
+    coral_namespace = "com.amazon.coral.validate"
+
+    def __init__(self, violations: list[str]):
+        count = len(violations)
+        noun = "error" if count == 1 else "errors"
+        super().__init__(f"{count} validation {noun} detected: " + "; ".join(violations))
+        self.violations = violations
+
+
+class SerializationException(CoralError):
+    type_name = "SerializationException"
+
+
+class UnknownOperationException(CoralError):
+    type_name = "UnknownOperationException"
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+
+
+class MissingAuthenticationTokenException(CoralError):
+    type_name = "MissingAuthenticationTokenException"
+
+    def __init__(self, message: str = "Request is missing Authentication Token"):
+        super().__init__(message)
+
+
+class IncompleteSignatureException(CoralError):
+    type_name = "IncompleteSignatureException"
+
+
+class InvalidSignatureException(CoralError):
+    type_name = "InvalidSignatureException"
+
+
+class UnrecognizedClientException(CoralError):
+    type_name = "UnrecognizedClientException"
+
+    def __init__(self, message: str = "The security token included in the request is invalid."):
+        super().__init__(message)
+
+
+# --- Named constructors for MTurk's RequestErrors --------------------------------------------------------
+
+_MT = "AWS.MechanicalTurk."
+
+
+def hit_does_not_exist(hit_id: str) -> RequestError:
+    return RequestError(f"Hit {hit_id} does not exist.", _MT + "HITDoesNotExist")
+
+
+def hit_type_does_not_exist(hit_type_id: str) -> RequestError:
+    return RequestError(f"HITType {hit_type_id} does not exist.", _MT + "HITTypeDoesNotExist")
+
+
+def assignment_does_not_exist(assignment_id: str) -> RequestError:
+    return RequestError(f"Assignment {assignment_id} does not exist.", _MT + "AssignmentDoesNotExist")
+
+
+def hit_in_wrong_state(status: str, allowed: str) -> RequestError:
+    # Two spaces after the first period, as MTurk wrote it.
+    return RequestError(f"This HIT is currently in the state '{status}'.  "
+                        f"This operation can be called with a status of: {allowed}",
+                        _MT + "InvalidHITState")
+
+
+def hit_already_exists(hit_id: str) -> RequestError:
+    return RequestError(f'The HIT with ID "{hit_id}" already exists.', _MT + "HitAlreadyExists")
+
+
+def idempotency_token_processed(token: str, request_id: str | None = None) -> RequestError:
+    text = f'The idempotency token "{token}" has already been processed.'
+    if request_id:
+        text += f" The original request ID was {request_id}."
+    return RequestError(text, _MT + "DuplicateRequest")
+
+
+def invalid_maximum_assignments_increase(current: int, requested: int) -> RequestError:
+    return RequestError(
+        f"The number of assignments requested would increase the maximum assignments of this HIT from "
+        f"{current} to {current + requested}. A HIT created with fewer than 10 assignments cannot be "
+        f"extended to have 10 or more assignments.", _MT + "InvalidMaximumAssignmentsIncrease")
+
+
+def parameter_out_of_range(name: str, value: object, low: object, high: object) -> RequestError:
+    return RequestError(f"The value {value} for parameter {name} is invalid. "
+                        f"Valid values range from {low} to {high}.", "AWS.ParameterOutOfRange")
+
+
+def value_too_long(name: str, limit: int, unit: str = "characters") -> RequestError:
+    return RequestError(f"The value for parameter {name} is too long. "
+                        f"It must be at most {limit} {unit}.", "AWS.ParameterOutOfRange")
+
+
+def missing_parameters(*names: str) -> RequestError:
+    return RequestError("Your request is missing required parameters. Required parameters include "
+                        f"{', '.join(names)}.", "AWS.MissingParameters")
+
+
+def invalid_parameter(message: str) -> RequestError:
+    return RequestError(message, _MT + "InvalidParameterValue")
+
+
+def invalid_question(parameter: str, value: str, details: str) -> ParameterValidationError:
+    shown = value if len(value) <= 200 else value[:200] + "..."
+    return ParameterValidationError(
+        parameter, f'The value "{shown}" is not valid for the parameter {parameter}. Details: {details}')
+
+
+def invalid_next_token() -> RequestError:
+    return RequestError("The pagination token is invalid.", "AWS.ParameterOutOfRange")
+
+
+def hit_layout_does_not_exist(layout_id: str) -> RequestError:
+    return RequestError(f"HITLayout {layout_id} does not exist.", _MT + "HITLayoutDoesNotExist")
+
+
+def operation_not_available(operation: str) -> RequestError:
+    return RequestError(f"The operation {operation} is not available on this Kempelen server yet.",
+                        "AWS.MechanicalTurk.UnsupportedOperation")
+
+
+def insufficient_funds() -> RequestError:
+    return RequestError("This Requester has insufficient funds in their account to complete this transaction.",
+                        _MT + "InsufficientFunds")
+
+
+def qualification_type_does_not_exist(qualification_type_id: str) -> RequestError:
+    return RequestError(f"QualificationType {qualification_type_id} does not exist.",
+                        _MT + "QualificationTypeDoesNotExist")
+
+
+def qualification_type_inactive(qualification_type_id: str) -> RequestError:
+    return RequestError(f"QualificationType {qualification_type_id} is not active. HITs can be created only "
+                        "with requirements on active QualificationTypes.", _MT + "InvalidQualificationTypeState")

@@ -1,0 +1,50 @@
+"""The application factory, and the start-up work `kempelen serve` does before listening."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.auth.sigv4 import SignedRequest
+from app.clock import Clock, make_clock
+from app.config import Settings
+from app.protocol import CONTENT_TYPE, RequesterAPI
+from app.store import requesters
+from app.store.db import Database
+from app.store.migrate import upgrade
+from app.web import admin
+
+
+def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
+    """Migrate, and give a fresh database its development requester (or disable it)."""
+    upgrade(db)
+    with db.transaction() as session:
+        requesters.set_development_requester(session, clock.now(), settings.development_credentials)
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None,
+               clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings()
+    db = db or Database(settings.database_url)
+    clock = clock or make_clock(settings.clock)
+    api = RequesterAPI(db, clock, settings)
+
+    app = FastAPI(title="Kempelen", version="0.1.0", docs_url="/_kempelen/docs",
+                  openapi_url="/_kempelen/openapi.json", redoc_url=None)
+    app.state.settings, app.state.db, app.state.clock = settings, db, clock
+    app.include_router(admin.router)
+
+    @app.post("/", include_in_schema=False)
+    async def requester_api(request: Request) -> Response:
+        """MTurk's Requester API: every operation is POST / with X-Amz-Target."""
+        body = await request.body()
+        signed = SignedRequest(
+            method=request.method, path=request.scope.get("raw_path", b"/").decode("latin-1").split("?")[0],
+            query_string=request.scope.get("query_string", b"").decode("latin-1"),
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
+            body=body)
+        result = await run_in_threadpool(api.handle, signed)
+        return Response(result.body, status_code=result.status, media_type=CONTENT_TYPE,
+                        headers={"x-amzn-RequestId": result.request_id})
+
+    return app

@@ -1,0 +1,93 @@
+"""HIT types: CreateHITType, and the find-or-create that CreateHIT shares with it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import errors, ids
+from app.domain import hits as rules
+from app.domain.money import parse_amount, to_cents
+from app.domain.qualifications import is_system_type, requirement_problem
+from app.operations.context import OperationContext
+from app.operations.registry import operation
+from app.schemas.generated import CreateHITTypeRequest, CreateHITTypeResponse
+from app.store.models import HITType
+
+
+def check_range(name: str, value: int, bounds: tuple[int, int]) -> None:
+    low, high = bounds
+    if not low <= value <= high:
+        raise errors.parameter_out_of_range(name, value, low, high)
+
+
+def check_length(name: str, value: str | None, limit: int, *, required: bool = False) -> None:
+    if required and not (value or "").strip():
+        raise errors.missing_parameters(name)
+    if value is not None and len(value) > limit:
+        raise errors.value_too_long(name, limit)
+
+
+def requirements_json(ctx: OperationContext, requirements) -> str:
+    """Checks QualificationRequirements and returns them as given, for echoing back in HITs."""
+    requirements = [r.model_dump(exclude_none=True) for r in requirements or []]
+    if len(requirements) > rules.QUALIFICATION_REQUIREMENTS_MAX:
+        raise errors.invalid_parameter(f"A HIT can have at most {rules.QUALIFICATION_REQUIREMENTS_MAX} "
+                                       "QualificationRequirements.")
+    for requirement in requirements:
+        problem = requirement_problem(requirement)
+        if problem:
+            raise errors.invalid_parameter(problem)
+        if not is_system_type(requirement["QualificationTypeId"]):
+            # Custom qualification types do not exist before the qualifications module is built.
+            raise errors.qualification_type_does_not_exist(requirement["QualificationTypeId"])
+    return json.dumps(requirements, separators=(",", ":"), sort_keys=True)
+
+
+def find_or_create_hit_type(ctx: OperationContext, *, title: str, description: str, reward: str,
+                            assignment_duration: int, auto_approval_delay: int | None, keywords: str | None,
+                            qualification_requirements) -> HITType:
+    """MTurk gives a HIT type with the same properties the same HITTypeId."""
+    check_length("Title", title, rules.TITLE_MAX, required=True)
+    check_length("Description", description, rules.DESCRIPTION_MAX, required=True)
+    check_length("Keywords", keywords, rules.KEYWORDS_MAX)
+    check_range("AssignmentDurationInSeconds", assignment_duration, rules.DURATION_RANGE)
+    if auto_approval_delay is None:
+        auto_approval_delay = rules.DEFAULT_AUTO_APPROVAL_DELAY
+    check_range("AutoApprovalDelayInSeconds", auto_approval_delay, rules.AUTO_APPROVAL_RANGE)
+    reward_cents = to_cents(parse_amount(reward))
+    requirements = requirements_json(ctx, qualification_requirements)
+
+    properties = [title, description, reward_cents, assignment_duration, auto_approval_delay, keywords,
+                  requirements]
+    fingerprint = hashlib.sha256(json.dumps(properties).encode()).hexdigest()
+    query = select(HITType).where(HITType.requester_id == ctx.requester.access_key_id,
+                                  HITType.fingerprint == fingerprint)
+    existing = ctx.session.scalar(query)
+    if existing is not None:
+        return existing
+    hit_type = HITType(hit_type_id=ids.entity_id(), hit_group_id=ids.entity_id(),
+                       requester_id=ctx.requester.access_key_id, fingerprint=fingerprint, title=title,
+                       description=description, keywords=keywords, reward_cents=reward_cents,
+                       assignment_duration=assignment_duration, auto_approval_delay=auto_approval_delay,
+                       qualification_requirements=requirements, created_at=ctx.now)
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(hit_type)
+    except IntegrityError:
+        # The same type was registered concurrently; the unique key chose the winner.
+        return ctx.session.scalar(query)
+    return hit_type
+
+
+@operation("CreateHITType")
+def create_hit_type(ctx: OperationContext, request: CreateHITTypeRequest) -> CreateHITTypeResponse:
+    hit_type = find_or_create_hit_type(
+        ctx, title=request.Title, description=request.Description, reward=request.Reward,
+        assignment_duration=request.AssignmentDurationInSeconds,
+        auto_approval_delay=request.AutoApprovalDelayInSeconds, keywords=request.Keywords,
+        qualification_requirements=request.QualificationRequirements)
+    return CreateHITTypeResponse(HITTypeId=hit_type.hit_type_id)

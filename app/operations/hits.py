@@ -1,0 +1,212 @@
+"""The HIT operations (spec §5.2, §6.A)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from app import errors, ids
+from app.domain import hits as rules
+from app.operations.context import OperationContext
+from app.operations.hit_types import check_length, check_range, find_or_create_hit_type
+from app.operations.registry import operation
+from app.operations.views import hit_view
+from app.questions import QuestionInvalid, parse_question
+from app.schemas import generated as shapes
+from app.store import hits as store
+from app.store import pagination, tokens
+from app.store.models import HIT, HITType
+
+REVIEW_POLICIES = {"AssignmentReviewPolicy": "ScoreMyKnownAnswers/2011-09-01",
+                   "HITReviewPolicy": "SimplePlurality/2011-09-01"}
+
+
+def _load_hit(ctx: OperationContext, hit_id: str, *, for_update: bool = False) -> tuple[HIT, HITType]:
+    found = store.get_hit(ctx.session, ctx.requester.access_key_id, hit_id, for_update=for_update)
+    if found is None:
+        raise errors.hit_does_not_exist(hit_id)
+    return found
+
+
+def _view(ctx: OperationContext, hit: HIT, hit_type: HITType) -> shapes.HIT:
+    counts = store.assignment_counts(ctx.session, [hit.hit_id], ctx.now)[hit.hit_id]
+    return hit_view(hit, hit_type, counts, ctx.now)
+
+
+def _status(ctx: OperationContext, hit: HIT, hit_type: HITType) -> tuple[str, rules.AssignmentCounts]:
+    counts = store.assignment_counts(ctx.session, [hit.hit_id], ctx.now)[hit.hit_id]
+    return hit_view(hit, hit_type, counts, ctx.now).HITStatus, counts
+
+
+def _policy_json(member: str, policy) -> str | None:
+    if policy is None:
+        return None
+    if policy.PolicyName != REVIEW_POLICIES[member]:
+        raise errors.invalid_parameter(f"The {member} PolicyName {policy.PolicyName} is not valid. "
+                                       f"Valid value: {REVIEW_POLICIES[member]}.")
+    return json.dumps(policy.model_dump(exclude_none=True), separators=(",", ":"))
+
+
+def _create(ctx: OperationContext, request, hit_type: HITType) -> shapes.HIT:
+    """What CreateHIT and CreateHITWithHITType share once the HIT type is settled."""
+    check_range("LifetimeInSeconds", request.LifetimeInSeconds, rules.DURATION_RANGE)
+    max_assignments = request.MaxAssignments
+    if max_assignments is None:
+        max_assignments = rules.DEFAULT_MAX_ASSIGNMENTS
+    check_range("MaxAssignments", max_assignments, rules.MAX_ASSIGNMENTS_RANGE)
+    check_length("RequesterAnnotation", request.RequesterAnnotation, rules.ANNOTATION_MAX)
+    if request.Question is not None and request.HITLayoutId is not None:
+        raise errors.invalid_parameter("Provide either a Question or a HITLayoutId, not both.")
+    if request.HITLayoutId is not None:
+        raise errors.hit_layout_does_not_exist(request.HITLayoutId)
+    if request.Question is None:
+        raise errors.missing_parameters("Question")
+    try:
+        parse_question(request.Question)
+    except QuestionInvalid as exc:
+        raise errors.invalid_question("Question", request.Question, str(exc)) from None
+    assignment_policy = _policy_json("AssignmentReviewPolicy", request.AssignmentReviewPolicy)
+    hit_policy = _policy_json("HITReviewPolicy", request.HITReviewPolicy)
+
+    hit_id = ids.entity_id()
+    if request.UniqueRequestToken is not None:
+        spent, earlier = tokens.spend(ctx.session, ctx.requester.access_key_id, "HIT",
+                                      request.UniqueRequestToken, ctx.now, ctx.request_id)
+        if earlier is not None:
+            raise errors.hit_already_exists(earlier.result_id or "")
+        spent.result_id = hit_id
+
+    hit = HIT(hit_id=hit_id, requester_id=ctx.requester.access_key_id, hit_type_id=hit_type.hit_type_id,
+              creation_time=ctx.now, expiration=ctx.now + timedelta(seconds=request.LifetimeInSeconds),
+              max_assignments=max_assignments, initial_max_assignments=max_assignments,
+              question=request.Question, requester_annotation=request.RequesterAnnotation,
+              assignment_review_policy=assignment_policy, hit_review_policy=hit_policy,
+              reviewing=False, assignments_done=0)
+    ctx.session.add(hit)
+    return hit_view(hit, hit_type, rules.AssignmentCounts(), ctx.now)
+
+
+@operation("CreateHIT")
+def create_hit(ctx: OperationContext, request: shapes.CreateHITRequest) -> shapes.CreateHITResponse:
+    hit_type = find_or_create_hit_type(
+        ctx, title=request.Title, description=request.Description, reward=request.Reward,
+        assignment_duration=request.AssignmentDurationInSeconds,
+        auto_approval_delay=request.AutoApprovalDelayInSeconds, keywords=request.Keywords,
+        qualification_requirements=request.QualificationRequirements)
+    return shapes.CreateHITResponse(HIT=_create(ctx, request, hit_type))
+
+
+@operation("CreateHITWithHITType")
+def create_hit_with_hit_type(ctx: OperationContext, request: shapes.CreateHITWithHITTypeRequest
+                             ) -> shapes.CreateHITWithHITTypeResponse:
+    hit_type = store.get_hit_type(ctx.session, ctx.requester.access_key_id, request.HITTypeId)
+    if hit_type is None:
+        raise errors.hit_type_does_not_exist(request.HITTypeId)
+    return shapes.CreateHITWithHITTypeResponse(HIT=_create(ctx, request, hit_type))
+
+
+@operation("GetHIT", writes=False)
+def get_hit(ctx: OperationContext, request: shapes.GetHITRequest) -> shapes.GetHITResponse:
+    return shapes.GetHITResponse(HIT=_view(ctx, *_load_hit(ctx, request.HITId)))
+
+
+def _page(ctx: OperationContext, scope: str, request, **filters) -> tuple[list[shapes.HIT], str | None]:
+    try:
+        after = pagination.decode(scope, request.NextToken)
+    except pagination.InvalidToken:
+        raise errors.invalid_next_token() from None
+    limit = request.MaxResults or pagination.DEFAULT_PAGE_SIZE
+    rows = store.page_of_hits(ctx.session, ctx.requester.access_key_id, ctx.now, after=after, limit=limit,
+                              **filters)
+    counts = store.assignment_counts(ctx.session, [hit.hit_id for hit, _ in rows], ctx.now)
+    views = [hit_view(hit, hit_type, counts[hit.hit_id], ctx.now) for hit, hit_type in rows]
+    # A NextToken on every non-empty page, never on an empty one: clients loop on either signal.
+    next_token = pagination.encode(scope, rows[-1][0].seq) if rows else None
+    return views, next_token
+
+
+@operation("ListHITs", writes=False)
+def list_hits(ctx: OperationContext, request: shapes.ListHITsRequest) -> shapes.ListHITsResponse:
+    views, next_token = _page(ctx, "ListHITs", request)
+    return shapes.ListHITsResponse(NextToken=next_token, NumResults=len(views), HITs=views)
+
+
+@operation("ListReviewableHITs", writes=False)
+def list_reviewable_hits(ctx: OperationContext, request: shapes.ListReviewableHITsRequest
+                         ) -> shapes.ListReviewableHITsResponse:
+    status = request.Status or rules.REVIEWABLE
+    views, next_token = _page(ctx, f"ListReviewableHITs:{status}:{request.HITTypeId or ''}", request,
+                              status=status, hit_type_id=request.HITTypeId)
+    return shapes.ListReviewableHITsResponse(NextToken=next_token, NumResults=len(views), HITs=views)
+
+
+@operation("UpdateExpirationForHIT")
+def update_expiration_for_hit(ctx: OperationContext, request: shapes.UpdateExpirationForHITRequest
+                              ) -> shapes.UpdateExpirationForHITResponse:
+    hit, hit_type = _load_hit(ctx, request.HITId, for_update=True)
+    status, _ = _status(ctx, hit, hit_type)
+    if status == rules.DISPOSED:
+        raise errors.hit_in_wrong_state(status, "Assignable, Unassignable, Reviewable, Reviewing")
+    # 0 or any moment not in the future expires the HIT now; a future moment sets (and may reopen) it.
+    hit.expiration = request.ExpireAt if request.ExpireAt > ctx.now else ctx.now
+    return shapes.UpdateExpirationForHITResponse()
+
+
+@operation("UpdateHITReviewStatus")
+def update_hit_review_status(ctx: OperationContext, request: shapes.UpdateHITReviewStatusRequest
+                             ) -> shapes.UpdateHITReviewStatusResponse:
+    hit, hit_type = _load_hit(ctx, request.HITId, for_update=True)
+    status, _ = _status(ctx, hit, hit_type)
+    # Revert=false moves Reviewable -> Reviewing and Revert=true moves back; it never toggles.
+    required = rules.REVIEWING if request.Revert else rules.REVIEWABLE
+    if status != required:
+        raise errors.hit_in_wrong_state(status, required)
+    hit.reviewing = not request.Revert
+    return shapes.UpdateHITReviewStatusResponse()
+
+
+@operation("UpdateHITTypeOfHIT")
+def update_hit_type_of_hit(ctx: OperationContext, request: shapes.UpdateHITTypeOfHITRequest
+                           ) -> shapes.UpdateHITTypeOfHITResponse:
+    hit, hit_type = _load_hit(ctx, request.HITId, for_update=True)
+    new_type = store.get_hit_type(ctx.session, ctx.requester.access_key_id, request.HITTypeId)
+    if new_type is None:
+        raise errors.hit_type_does_not_exist(request.HITTypeId)
+    status, _ = _status(ctx, hit, hit_type)
+    if status == rules.DISPOSED:
+        raise errors.hit_in_wrong_state(status, "Assignable, Unassignable, Reviewable, Reviewing")
+    hit.hit_type_id = new_type.hit_type_id
+    return shapes.UpdateHITTypeOfHITResponse()
+
+
+@operation("DeleteHIT")
+def delete_hit(ctx: OperationContext, request: shapes.DeleteHITRequest) -> shapes.DeleteHITResponse:
+    hit, hit_type = _load_hit(ctx, request.HITId, for_update=True)
+    status, counts = _status(ctx, hit, hit_type)
+    if not rules.may_delete(status, counts):
+        raise errors.hit_in_wrong_state(status, rules.DELETABLE_STATES)
+    hit.disposed_at = ctx.now
+    return shapes.DeleteHITResponse()
+
+
+@operation("CreateAdditionalAssignmentsForHIT")
+def create_additional_assignments_for_hit(ctx: OperationContext,
+                                          request: shapes.CreateAdditionalAssignmentsForHITRequest
+                                          ) -> shapes.CreateAdditionalAssignmentsForHITResponse:
+    hit, hit_type = _load_hit(ctx, request.HITId, for_update=True)
+    additional = request.NumberOfAdditionalAssignments
+    check_range("NumberOfAdditionalAssignments", additional, rules.MAX_ASSIGNMENTS_RANGE)
+    status, _ = _status(ctx, hit, hit_type)
+    if status == rules.DISPOSED:
+        raise errors.hit_in_wrong_state(status, "Assignable, Unassignable, Reviewable, Reviewing")
+    if not rules.may_increase_assignments(hit.initial_max_assignments, hit.max_assignments, additional):
+        raise errors.invalid_maximum_assignments_increase(hit.max_assignments, additional)
+    check_range("MaxAssignments", hit.max_assignments + additional, rules.MAX_ASSIGNMENTS_RANGE)
+    if request.UniqueRequestToken is not None:
+        spent, earlier = tokens.spend(ctx.session, ctx.requester.access_key_id, "Assignments",
+                                      request.UniqueRequestToken, ctx.now, ctx.request_id)
+        if earlier is not None:
+            raise errors.idempotency_token_processed(request.UniqueRequestToken, earlier.request_id)
+        spent.result_id = hit.hit_id
+    hit.max_assignments += additional
+    return shapes.CreateAdditionalAssignmentsForHITResponse()

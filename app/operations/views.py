@@ -1,0 +1,39 @@
+"""Rows -> the 2017-01-17 output shapes. One place decides how a HIT looks on the wire."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from app.domain.hits import AssignmentCounts, hit_status, is_disposed
+from app.domain.money import format_amount
+from app.schemas.generated import HIT as HITShape
+from app.store.models import HIT, HITType
+
+
+def hit_view(hit: HIT, hit_type: HITType, counts: AssignmentCounts, now: datetime) -> HITShape:
+    status = hit_status(disposed=is_disposed(hit.disposed_at, hit.creation_time, now), reviewing=hit.reviewing,
+                        expiration=hit.expiration, max_assignments=hit.max_assignments, counts=counts, now=now)
+    return HITShape(
+        HITId=hit.hit_id,
+        HITTypeId=hit.hit_type_id,
+        HITGroupId=hit_type.hit_group_id,
+        HITLayoutId=hit.hit_layout_id,
+        CreationTime=hit.creation_time,
+        Title=hit_type.title,
+        Description=hit_type.description,
+        Question=hit.question,
+        Keywords=hit_type.keywords,
+        HITStatus=status,
+        MaxAssignments=hit.max_assignments,
+        Reward=format_amount(hit_type.reward_cents),
+        AutoApprovalDelayInSeconds=hit_type.auto_approval_delay,
+        Expiration=hit.expiration,
+        AssignmentDurationInSeconds=hit_type.assignment_duration,
+        RequesterAnnotation=hit.requester_annotation,
+        QualificationRequirements=json.loads(hit_type.qualification_requirements),
+        HITReviewStatus="NotReviewed",  # MTurk's own content moderation, which Kempelen does not do
+        NumberOfAssignmentsPending=counts.pending,
+        NumberOfAssignmentsAvailable=counts.available(hit.max_assignments),
+        NumberOfAssignmentsCompleted=counts.completed,
+    )

@@ -1,0 +1,83 @@
+"""The AWS JSON 1.1 wire: X-Amz-Target -> operation, body -> schema, result or error -> response body.
+
+Order of checks, as AWS's service framework applies them: signature, operation, body shape, model
+constraints, then the operation's own rules; anything unexpected becomes a ServiceFault, never a trace.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+
+from app import errors
+from app.auth.sigv4 import SignedRequest, verify
+from app.clock import Clock, epoch_ms, wall_time
+from app.config import Settings
+from app.operations import REGISTRY
+from app.operations.context import OperationContext
+from app.schemas import OPERATION_NAMES, parse_request, serialize_response
+from app.store import requesters
+from app.store.db import Database
+
+TARGET_PREFIX = "MTurkRequesterServiceV20170117."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+log = logging.getLogger("kempelen.protocol")
+
+
+@dataclass(frozen=True)
+class WireResponse:
+    status: int
+    body: bytes
+    request_id: str
+
+
+class RequesterAPI:
+    def __init__(self, db: Database, clock: Clock, settings: Settings):
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+
+    def handle(self, request: SignedRequest) -> WireResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            status, payload = 200, self._dispatch(request, request_id)
+        except errors.ServiceError as exc:
+            status, payload = exc.status_code, exc.body(epoch_ms(self.clock.now()))
+        except Exception:  # noqa: BLE001 - the client gets MTurk's fault, the log gets the trace
+            log.exception("request %s failed", request_id)
+            fault = errors.ServiceFault()
+            status, payload = fault.status_code, fault.body(epoch_ms(self.clock.now()))
+        return WireResponse(status, json.dumps(payload, separators=(",", ":")).encode(), request_id)
+
+    def _dispatch(self, request: SignedRequest, request_id: str) -> dict:
+        name = _operation_name(request.headers)
+        operation = REGISTRY.get(name) if name else None
+        with self.db.transaction(writes=operation.writes if operation else False) as session:
+            found = {}
+
+            def lookup_secret(access_key_id: str) -> str | None:
+                found["requester"] = requesters.find_active(session, access_key_id)
+                return found["requester"].secret_access_key if found["requester"] else None
+
+            verify(request, lookup_secret, wall_time())
+            if name not in OPERATION_NAMES:
+                raise errors.UnknownOperationException()
+            parsed = parse_request(name, request.body)
+            if operation is None:
+                raise errors.operation_not_available(name)
+            ctx = OperationContext(session=session, requester=found["requester"], now=self.clock.now(),
+                                   request_id=request_id, settings=self.settings)
+            result = operation.implementation(ctx, parsed)
+            session.flush()
+            return serialize_response(result)
+
+
+def _operation_name(headers: list[tuple[str, str]]) -> str | None:
+    for key, value in headers:
+        if key.lower() == "x-amz-target":
+            prefix, _, name = value.strip().rpartition(".")
+            return name if prefix + "." == TARGET_PREFIX else None
+    return None

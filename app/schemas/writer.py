@@ -1,0 +1,38 @@
+"""Output model -> the JSON-ready dict of a JSON 1.1 response."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pydantic import BaseModel
+
+_PLAIN = (str, int, bool, float)
+
+
+def _epoch(moment: datetime) -> float:
+    # JSON 1.1 timestamps are epoch seconds; MTurk sends milliseconds. A naive datetime is taken as UTC
+    # (timestamp() would otherwise read it in the server's local zone).
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return round(moment.timestamp(), 3)
+
+
+def _dump(value: object) -> object:
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, BaseModel):
+        # __dict__ keeps the model's member order; absent (None) members are left out, as MTurk does.
+        return {key: _dump(item) for key, item in value.__dict__.items() if item is not None}
+    if isinstance(value, list):
+        return [_dump(item) for item in value]
+    if isinstance(value, datetime):
+        return _epoch(value)
+    if isinstance(value, dict):  # a nested shape given as a dict to model_construct
+        return {key: _dump(item) for key, item in value.items() if item is not None}
+    return value
+
+
+def serialize_response(model: BaseModel | None) -> dict:
+    """The JSON object for an output model: None members dropped at every depth, datetimes as epoch seconds
+    rounded to milliseconds. An empty output model (or None) gives {}."""
+    return {} if model is None else _dump(model)

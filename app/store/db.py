@@ -1,0 +1,66 @@
+"""Engine and transactions: one transaction per operation, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    if database_url.startswith("sqlite"):
+        _ensure_sqlite_dir(database_url)
+        engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=20, max_overflow=20)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split(":///", 1)[-1]
+    if path and path != ":memory:" and not path.startswith("file:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A writing operation takes the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
+        # reads and then writes could fail with SQLITE_BUSY instead of waiting its turn.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
+
+
+class Database:
+    def __init__(self, database_url: str):
+        self.url = database_url
+        self.engine = make_engine(database_url)
+        self.dialect = self.engine.dialect.name
+        self._readers = sessionmaker(self.engine, expire_on_commit=False)
+        self._writers = sessionmaker(self.engine.execution_options(writes=True), expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def transaction(self, writes: bool = True) -> Iterator[Session]:
+        """One unit of work: committed whole on success, rolled back whole on any error."""
+        factory = self._writers if writes else self._readers
+        with factory() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

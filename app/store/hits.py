@@ -1,0 +1,76 @@
+"""HIT queries that need care: assignment counts at a moment, keyset pages, the reviewable filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.domain.hits import AUTO_DISPOSE_AFTER, AssignmentCounts
+from app.store.models import HIT, Assignment, HITType
+
+
+def get_hit(session: Session, requester_id: str, hit_id: str, *, for_update: bool = False
+            ) -> tuple[HIT, HITType] | None:
+    query = (select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id)
+             .where(HIT.hit_id == hit_id, HIT.requester_id == requester_id))
+    if for_update:
+        query = query.with_for_update(of=HIT)
+    row = session.execute(query).first()
+    return (row[0], row[1]) if row else None
+
+
+def get_hit_type(session: Session, requester_id: str, hit_type_id: str) -> HITType | None:
+    return session.scalar(select(HITType).where(HITType.hit_type_id == hit_type_id,
+                                                HITType.requester_id == requester_id))
+
+
+def assignment_counts(session: Session, hit_ids: Iterable[str], now: datetime) -> dict[str, AssignmentCounts]:
+    """Counts as they stand at `now`: past-deadline acceptances are abandoned and due submissions approved,
+    whether or not the sweeper has written that down yet."""
+    hit_ids = list(hit_ids)
+    if not hit_ids:
+        return {}
+    auto_approved = and_(Assignment.status == "Submitted", Assignment.auto_approval_time <= now)
+    rows = session.execute(
+        select(Assignment.hit_id,
+               func.sum(case((and_(Assignment.status == "Accepted", Assignment.deadline > now), 1), else_=0)),
+               func.sum(case((and_(Assignment.status == "Submitted", Assignment.auto_approval_time > now), 1),
+                             else_=0)),
+               func.sum(case((or_(Assignment.status.in_(("Approved", "Rejected")), auto_approved), 1),
+                             else_=0)))
+        .where(Assignment.hit_id.in_(hit_ids))
+        .group_by(Assignment.hit_id))
+    counts = {hit_id: AssignmentCounts(int(p or 0), int(s or 0), int(c or 0)) for hit_id, p, s, c in rows}
+    return {hit_id: counts.get(hit_id, AssignmentCounts()) for hit_id in hit_ids}
+
+
+def _live(now: datetime):
+    """Not deleted, and not yet auto-disposed (MTurk disposed of HITs 120 days after creation)."""
+    return and_(HIT.disposed_at.is_(None), HIT.creation_time > now - AUTO_DISPOSE_AFTER)
+
+
+def _pending_exists(now: datetime):
+    return exists().where(Assignment.hit_id == HIT.hit_id, Assignment.status == "Accepted",
+                          Assignment.deadline > now)
+
+
+def page_of_hits(session: Session, requester_id: str, now: datetime, *, after: int | None, limit: int,
+                 status: str | None = None, hit_type_id: str | None = None) -> list[tuple[HIT, HITType]]:
+    """The caller's live HITs in creation order after key `after`; `status` narrows to Reviewable/Reviewing."""
+    query = (select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id)
+             .where(HIT.requester_id == requester_id, _live(now)))
+    if after is not None:
+        query = query.where(HIT.seq > after)
+    if hit_type_id is not None:
+        query = query.where(HIT.hit_type_id == hit_type_id)
+    if status == "Reviewing":
+        query = query.where(HIT.reviewing.is_(True))
+    elif status == "Reviewable":
+        # hit_status() == Reviewable, written as SQL: nothing pending, and expired or every slot used
+        query = query.where(HIT.reviewing.is_(False), ~_pending_exists(now),
+                            or_(HIT.expiration <= now, HIT.assignments_done >= HIT.max_assignments))
+    rows = session.execute(query.order_by(HIT.seq).limit(limit))
+    return [(hit, hit_type) for hit, hit_type in rows]

@@ -1,0 +1,142 @@
+"""SQLAlchemy 2 typed models. Names follow MTurk's vocabulary; money is stored as integer cents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+                        TypeDecorator, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from datetime import timezone
+
+# SQLite keeps 64-bit rowids only for a column declared exactly INTEGER PRIMARY KEY.
+Seq = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both SQLite (which has no time zones) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+
+
+class Requester(Base):
+    __tablename__ = "requester"
+
+    access_key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_access_key: Mapped[str] = mapped_column(String(128))
+    customer_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    is_development: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "sandbox": balance fixed at 10000.00 and nothing charged, as MTurk's sandbox; "ledger": real accounting.
+    mode: Mapped[str] = mapped_column(String(16), default="sandbox")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HITType(Base):
+    __tablename__ = "hit_type"
+    __table_args__ = (UniqueConstraint("requester_id", "fingerprint"),)
+
+    hit_type_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hit_group_id: Mapped[str] = mapped_column(String(64))
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    # sha256 over the properties that make two HIT types equal (CreateHITType returns the existing id)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str | None] = mapped_column(Text)
+    reward_cents: Mapped[int] = mapped_column(BigInteger)
+    assignment_duration: Mapped[int] = mapped_column(BigInteger)
+    auto_approval_delay: Mapped[int] = mapped_column(BigInteger)
+    # the QualificationRequirements exactly as given (JSON), echoed back in HIT responses
+    qualification_requirements: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HIT(Base):
+    __tablename__ = "hit"
+    __table_args__ = (Index(None, "requester_id", "seq"), Index(None, "hit_type_id", "seq"))
+
+    # keyset pagination runs over seq: an indexed, strictly increasing creation order
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    hit_id: Mapped[str] = mapped_column(String(64), unique=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    hit_type_id: Mapped[str] = mapped_column(ForeignKey("hit_type.hit_type_id"))
+    creation_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    expiration: Mapped[datetime] = mapped_column(UTCDateTime)
+    max_assignments: Mapped[int] = mapped_column(BigInteger)
+    # MTurk's 10-assignment rule looks at the count the HIT was created with
+    initial_max_assignments: Mapped[int] = mapped_column(BigInteger)
+    question: Mapped[str | None] = mapped_column(Text)
+    requester_annotation: Mapped[str | None] = mapped_column(Text)
+    hit_layout_id: Mapped[str | None] = mapped_column(String(64))
+    hit_layout_parameters: Mapped[str | None] = mapped_column(Text)
+    assignment_review_policy: Mapped[str | None] = mapped_column(Text)
+    hit_review_policy: Mapped[str | None] = mapped_column(Text)
+    reviewing: Mapped[bool] = mapped_column(Boolean, default=False)
+    disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Submitted + Approved + Rejected: only ever grows, so it can be kept as a counter
+    assignments_done: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Assignment(Base):
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("hit_id", "worker_id"),  # a worker takes a HIT at most once, ever
+        Index(None, "hit_id", "status", "deadline"),
+        Index(None, "hit_id", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    assignment_id: Mapped[str] = mapped_column(String(64), unique=True)
+    hit_id: Mapped[str] = mapped_column(ForeignKey("hit.hit_id"))
+    worker_id: Mapped[str] = mapped_column(String(64))
+    # Accepted, Submitted, Approved, Rejected, Returned, Abandoned (the first and last two never listed)
+    status: Mapped[str] = mapped_column(String(16))
+    accept_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    submit_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    auto_approval_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approval_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answer: Mapped[str | None] = mapped_column(Text)
+    requester_feedback: Mapped[str | None] = mapped_column(Text)
+
+
+class RequestToken(Base):
+    """A spent UniqueRequestToken; the unique key settles concurrent retries."""
+
+    __tablename__ = "request_token"
+    __table_args__ = (UniqueConstraint("requester_id", "scope", "token"),)
+
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    scope: Mapped[str] = mapped_column(String(64))  # "HIT", "Assignments", "Bonus"
+    token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    result_id: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))

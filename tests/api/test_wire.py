@@ -1,0 +1,141 @@
+"""The JSON 1.1 wire and SigV4, with raw HTTP: what boto3 hides."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import httpx
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from helpers import create_hit
+
+TARGET = "MTurkRequesterServiceV20170117."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+
+def signed_post(server, credentials, operation: str | None, body: bytes, *, region="us-east-1",
+                secret=None, tamper=None, headers=None):
+    request_headers = {"Content-Type": CONTENT_TYPE, **(headers or {})}
+    if operation is not None:
+        request_headers["X-Amz-Target"] = TARGET + operation
+    request = AWSRequest(method="POST", url=server.endpoint + "/", data=body, headers=request_headers)
+    creds = Credentials(credentials["AccessKeyId"], secret or credentials["SecretAccessKey"])
+    SigV4Auth(creds, "mturk-requester", region).add_auth(request)
+    prepared = dict(request.headers.items())
+    if tamper:
+        body, prepared = tamper(body, prepared)
+    return httpx.post(server.endpoint + "/", content=body, headers=prepared)
+
+
+def test_success_envelope(server, credentials):
+    response = signed_post(server, credentials, "GetAccountBalance", b"{}")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == CONTENT_TYPE
+    uuid.UUID(response.headers["x-amzn-RequestId"])
+    assert response.json() == {"AvailableBalance": "10000.00"}
+
+
+def test_empty_output_is_an_empty_object(server, credentials, mturk):
+    hit = create_hit(mturk)
+    response = signed_post(server, credentials, "UpdateExpirationForHIT",
+                           json.dumps({"HITId": hit["HITId"], "ExpireAt": 0}).encode())
+    assert response.status_code == 200
+    assert response.content == b"{}"
+
+
+def test_timestamps_are_epoch_numbers(server, credentials, mturk):
+    hit = create_hit(mturk)
+    body = signed_post(server, credentials, "GetHIT", json.dumps({"HITId": hit["HITId"]}).encode()).json()
+    assert isinstance(body["HIT"]["CreationTime"], (int, float))
+    assert isinstance(body["HIT"]["Expiration"], (int, float))
+
+
+def test_request_error_envelope(server, credentials):
+    response = signed_post(server, credentials, "GetHIT", b'{"HITId": "3NOSUCHHIT"}')
+    assert response.status_code == 400
+    assert response.headers["x-amzn-RequestId"]
+    body = response.json()
+    assert body["__type"] == "RequestError"
+    assert re.fullmatch(r"Hit 3NOSUCHHIT does not exist\. \(\d{13}\)", body["Message"])
+    assert body["TurkErrorCode"] == "AWS.MechanicalTurk.HITDoesNotExist"
+
+
+def test_unknown_operation(server, credentials):
+    response = signed_post(server, credentials, "LaunchRockets", b"{}")
+    assert response.status_code == 400
+    assert response.json()["__type"].endswith("UnknownOperationException")
+    response = signed_post(server, credentials, None, b"{}")
+    assert response.json()["__type"].endswith("UnknownOperationException")
+
+
+def test_body_that_is_not_json(server, credentials):
+    response = signed_post(server, credentials, "GetHIT", b"{not json")
+    assert response.status_code == 400
+    assert response.json()["__type"].endswith("SerializationException")
+    response = signed_post(server, credentials, "GetHIT", b'{"HITId": 5}')
+    assert response.json()["__type"].endswith("SerializationException")
+
+
+def test_required_member_null(server, credentials):
+    response = signed_post(server, credentials, "GetHIT", b'{"HITId": null}')
+    body = response.json()
+    assert body["__type"].endswith("ValidationException")
+    assert "Member must not be null" in body["message"]
+
+
+def test_missing_authentication(server):
+    response = httpx.post(server.endpoint + "/", content=b"{}",
+                          headers={"X-Amz-Target": TARGET + "GetAccountBalance", "Content-Type": CONTENT_TYPE})
+    assert response.status_code == 400
+    assert response.json() == {"__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+                               "message": "Request is missing Authentication Token"}
+
+
+def test_unknown_access_key(server):
+    response = signed_post(server, {"AccessKeyId": "AKIANOSUCHKEY0000000", "SecretAccessKey": "x"},
+                           "GetAccountBalance", b"{}")
+    assert response.status_code == 400
+    assert response.json()["__type"].endswith("UnrecognizedClientException")
+    assert response.json()["message"] == "The security token included in the request is invalid."
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda body, headers: (b'{"HITId":"3X"}', headers),
+    lambda body, headers: (body, {**headers, "X-Amz-Target": TARGET + "ListHITs"}),
+    lambda body, headers: (body, {**headers, "X-Amz-Date": headers["X-Amz-Date"][:-3] + "00Z"}),
+], ids=["body", "signed-header", "date"])
+def test_tampered_requests_are_refused(server, credentials, tamper):
+    response = signed_post(server, credentials, "GetAccountBalance", b"{}", tamper=tamper)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["__type"] == "com.amazon.coral.service#InvalidSignatureException"
+    assert body["message"].startswith("The request signature we calculated does not match")
+
+
+def test_wrong_secret(server, credentials):
+    response = signed_post(server, credentials, "GetAccountBalance", b"{}", secret="wrong")
+    assert response.json()["__type"].endswith("InvalidSignatureException")
+
+
+def test_any_region_in_the_scope(server, credentials):
+    for region in ("us-east-1", "sandbox", "eu-west-1"):
+        assert signed_post(server, credentials, "GetAccountBalance", b"{}", region=region).status_code == 200
+
+
+def test_signed_over_the_host_actually_received(server, credentials):
+    other_host = lambda body, headers: (body, {**headers, "Host": "mturk-requester.us-east-1.amazonaws.com"})
+    response = signed_post(server, credentials, "GetAccountBalance", b"{}", tamper=other_host)
+    assert response.json()["__type"].endswith("InvalidSignatureException")
+
+
+def test_a_refused_request_changes_nothing(server, credentials, mturk):
+    body = json.dumps({"Title": "t", "Description": "d", "Reward": "1", "AssignmentDurationInSeconds": 60,
+                       "LifetimeInSeconds": 60, "Question": "<bad/>"}).encode()
+    response = signed_post(server, credentials, "CreateHIT", body)
+    assert response.status_code == 400
+    assert mturk.list_hits()["NumResults"] == 0
