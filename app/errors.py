@@ -163,7 +163,7 @@ def idempotency_token_processed(token: str, request_id: str | None = None) -> Re
     text = f'The idempotency token "{token}" has already been processed.'
     if request_id:
         text += f" The original request ID was {request_id}."
-    return RequestError(text, _MT + "DuplicateRequest")
+    return RequestError(text, _MT + "IdempotencyTokenAlreadyProcessed")
 
 
 def invalid_maximum_assignments_increase(current: int, requested: int) -> RequestError:

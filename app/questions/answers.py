@@ -32,6 +32,8 @@ class Answer:
     uploaded_file_key: str | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.selection_identifiers, str):
+            raise ValueError("selection_identifiers is a list of identifiers, not one string.")
         if not isinstance(self.selection_identifiers, tuple):
             object.__setattr__(self, "selection_identifiers", tuple(self.selection_identifiers))
         selection = bool(self.selection_identifiers) or self.other_selection_text is not None
