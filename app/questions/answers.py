@@ -8,7 +8,6 @@ from typing import Iterable, Literal
 
 from lxml import etree
 
-from app.questions.errors import QuestionInvalid
 from app.questions.schema import QUESTION_FORM_ANSWERS, load, root_namespace, text_of, validate
 
 #: what the live service writes first (with no whitespace anywhere between elements)
@@ -88,7 +87,7 @@ def write_question_form_answers(answers: Iterable[Answer]) -> str:
 
 
 def parse_question_form_answers(xml: str) -> list[Answer]:
-    """Read back a QuestionFormAnswers document; ``""`` (no answers) gives ``[]``."""
+    """Read back a QuestionFormAnswers document (QuestionInvalid if it is not one); ``""`` gives ``[]``."""
     if not xml.strip():
         return []
     root = load(xml, limit=None)

@@ -139,3 +139,33 @@ def test_a_refused_request_changes_nothing(server, credentials, mturk):
     response = signed_post(server, credentials, "CreateHIT", body)
     assert response.status_code == 400
     assert mturk.list_hits()["NumResults"] == 0
+
+
+def test_internal_failure_is_a_service_fault_not_a_trace():
+    import sqlite3
+
+    from app.testing import LiveServer
+
+    with LiveServer() as live:
+        keys = live.create_requester()
+        database = live.database_url.removeprefix("sqlite:///")
+        with sqlite3.connect(database) as conn:  # break the store underneath the running server
+            conn.execute("ALTER TABLE hit RENAME TO hit_gone")
+        response = signed_post(live, keys, "GetHIT", b'{"HITId": "3ABC"}')
+        assert response.status_code == 500
+        body = response.json()
+        assert body["__type"] == "ServiceFault"
+        assert body["Message"].startswith("Amazon Mechanical Turk is temporarily unable to process your request.")
+        assert "Traceback" not in response.text and "no such table" not in response.text
+        assert "no such table" in live.log()  # the trace went to the server log instead
+
+
+def test_requirements_on_unknown_qualification_types_are_refused(mturk):
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        create_hit(mturk, QualificationRequirements=[
+            {"QualificationTypeId": "3NOSUCHQUALTYPE00000000000000", "Comparator": "Exists"}])
+    assert "QualificationType 3NOSUCHQUALTYPE00000000000000 does not exist." in excinfo.value.response["Error"]["Message"]
+    with pytest.raises(mturk.exceptions.RequestError):
+        create_hit(mturk, QualificationRequirements=[
+            {"QualificationTypeId": "000000000000000000L0", "Comparator": "GreaterThan", "IntegerValues": [1, 2]}])
+    assert mturk.list_hits()["NumResults"] == 0
