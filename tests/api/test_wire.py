@@ -169,3 +169,13 @@ def test_requirements_on_unknown_qualification_types_are_refused(mturk):
         create_hit(mturk, QualificationRequirements=[
             {"QualificationTypeId": "000000000000000000L0", "Comparator": "GreaterThan", "IntegerValues": [1, 2]}])
     assert mturk.list_hits()["NumResults"] == 0
+
+
+def test_endpoint_from_the_environment(server, credentials, monkeypatch):
+    import boto3
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_MTURK", server.endpoint)
+    client = boto3.client("mturk", region_name="us-east-1", aws_access_key_id=credentials["AccessKeyId"],
+                          aws_secret_access_key=credentials["SecretAccessKey"])
+    assert client.meta.endpoint_url == server.endpoint
+    assert client.get_account_balance()["AvailableBalance"] == "10000.00"
