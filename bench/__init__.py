@@ -1,0 +1,1 @@
+"""Kempelen's benchmarks (not tests): `python -m bench.run`. See bench/README.md."""

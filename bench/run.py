@@ -1,0 +1,216 @@
+"""Run Kempelen's benchmarks, print a summary table and write JSON to bench/results/.
+
+    .venv/bin/python -m bench.run                 # the full run (what `make bench` does)
+    .venv/bin/python -m bench.run --quick         # a smoke run with small counts
+    .venv/bin/python -m bench.run --only listing --sizes 1000,1000000
+
+Benchmarks: `throughput` (GetHIT, ListHITs, CreateHIT against a bare FastAPI endpoint) and `listing`
+(ListHITs page time and GetHIT at 1,000 and 1,000,000 HITs). See bench/README.md for how to read the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+BENCHMARKS = ("throughput", "listing")
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def _csv(kind):
+    def parse(text: str):
+        return tuple(kind(item.strip().replace("_", "")) for item in text.split(",") if item.strip())
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smoke run: short windows, small counts")
+    parser.add_argument("--only", type=_csv(str), default=BENCHMARKS, metavar="NAMES",
+                        help="comma-separated benchmarks to run: throughput,listing (default: both)")
+    group = parser.add_argument_group("throughput")
+    group.add_argument("--ops", type=_csv(str), metavar="OPS", help="operations (default GetHIT,ListHITs,CreateHIT)")
+    group.add_argument("--concurrency", type=int, default=8, help="connections, one request in flight each (8)")
+    group.add_argument("--warmup", type=float, help="seconds of warm-up before the first round (2; quick 0.5); later rounds 0.5 at most")
+    group.add_argument("--duration", type=float, help="seconds measured per target and operation (10; quick 2)")
+    group.add_argument("--rounds", type=int,
+                       help="alternating bare/Kempelen rounds the duration is split into, pooled (5; quick 2)")
+    group.add_argument("--seed-hits", type=int, help="HITs created before the runs (300; quick 100)")
+    group.add_argument("--profile", action="store_true",
+                       help="sample the Kempelen server with py-spy in each measured window (rates then not quotable)")
+    group = parser.add_argument_group("listing")
+    group.add_argument("--sizes", type=_csv(int), metavar="N,N", help="HIT counts (1000,1000000; quick 1000,20000)")
+    group.add_argument("--page-duration", type=float,
+                       help="seconds measured per case and size, over all rounds (8; quick 1.5)")
+    group.add_argument("--page-requests", type=int,
+                       help="at most this many timed requests per case and size (1000; quick 100)")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where the JSON goes (bench/results)")
+    parser.add_argument("--no-json", action="store_true", help="print only")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary databases and server logs")
+    return parser
+
+
+def _versions() -> dict:
+    names = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "sqlalchemy", "pydantic", "botocore")
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _fmt(value, digits: int = 2, width: int = 0) -> str:
+    text = "-" if value is None else f"{value:,.{digits}f}"
+    return text.rjust(width) if width else text
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    line = "  ".join("-" * width for width in widths)
+    out = ["  ".join(str(cell).ljust(width) if i == 0 else str(cell).rjust(width)
+                     for i, (cell, width) in enumerate(zip(row, widths))) for row in [headers, *rows]]
+    return "\n".join([out[0], line, *out[1:]])
+
+
+def summary(results: dict) -> str:
+    parts = []
+    throughput = results.get("throughput")
+    if throughput:
+        s = throughput["settings"]
+        parts.append(f"Throughput: {s['concurrency']} keep-alive connections; per operation and target "
+                     f"{s['duration_s']:g} s measured in {s['rounds']} alternating rounds (bare, Kempelen, ...), "
+                     f"{s['warmup_s']:g} s warm-up first; {s['seed_hits']} HITs seeded; "
+                     f"ListHITs MaxResults {s['page_size']} over {s['listing_pages']} pages"
+                     + ("; PROFILED (rates not quotable)" if s["profiled"] else ""))
+        rows = []
+        for operation, result in throughput["operations"].items():
+            for target in ("bare", "kempelen"):
+                r = result[target]
+                ratio = spread = ""
+                if target == "kempelen":
+                    ratio = _fmt(result["ratio"], 3)
+                    per_round = result.get("ratio_per_round") or []
+                    spread = f"{min(per_round):.3f}-{max(per_round):.3f}" if per_round else "-"
+                    if "goal" in result:
+                        ratio += f" (goal >= {result['goal']['ratio_at_least']}: " \
+                                 f"{'met' if result['goal']['met'] else 'MISSED'})"
+                rows.append([operation if target == "bare" else "", target, _fmt(r["rate_per_s"], 1),
+                             _fmt(r["p50_ms"]), _fmt(r["p99_ms"]), str(r["errors"]), _pct(r["server_cpu"]),
+                             _pct(r["client_cpu"]), spread, ratio])
+        parts.append(_table(["operation", "target", "req/s", "p50 ms", "p99 ms", "errors", "server CPU",
+                             "client CPU", "ratio per round", "ratio (Kempelen/bare)"], rows))
+    listing = results.get("listing")
+    if listing:
+        s = listing["settings"]
+        sizes = list(listing["sizes"])
+        parts.append(f"Listing: one request at a time, all sizes served at once and measured in {s['rounds']} "
+                     f"interleaved rounds, up to {s['duration_s']:g} s or {s['max_requests']} requests per case "
+                     f"and size; MaxResults {s['page_size']}")
+        load_rows = [[f"{int(size):,} HITs", f"{v['load']['insert_s']:.1f} s", f"{v['load']['rows_per_s']:,}/s",
+                      f"{v['load']['database_bytes'] / 1e6:,.0f} MB"] for size, v in listing["sizes"].items()]
+        parts.append(_table(["bulk load", "insert", "rows", "database"], load_rows))
+        headers = ["case"]
+        for size in sizes:
+            headers += [f"p50 ms @{int(size):,}", f"p99 ms @{int(size):,}"]
+        headers.append("ratio p50 (large/small)")
+        rows = []
+        names = {"first": "ListHITs first page", "middle": "ListHITs middle pages", "deep": "ListHITs deep pages",
+                 "GetHIT": "GetHIT"}
+        for case in next(iter(listing["sizes"].values()))["cases"]:
+            row = [names.get(case, case)]
+            for size in sizes:
+                c = listing["sizes"][size]["cases"].get(case, {})
+                row += [_fmt(c.get("p50_ms")), _fmt(c.get("p99_ms"))]
+            ratio = listing["ratios"].get(case)
+            if ratio:
+                goal = "" if case == "GetHIT" else \
+                    f" (goal <= {ratio['goal']['ratio_at_most']}: {'met' if ratio['goal']['met'] else 'MISSED'})"
+                row.append(_fmt(ratio["ratio"], 2) + goal)
+            else:
+                row.append("-")
+            rows.append(row)
+        parts.append(_table(headers, rows))
+    return "\n\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    unknown = set(args.only) - set(BENCHMARKS)
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
+    if args.ops and set(args.ops) - {"GetHIT", "ListHITs", "CreateHIT"}:
+        raise SystemExit("--ops: choose from GetHIT, ListHITs, CreateHIT")
+    if args.sizes and min(args.sizes) < 100:
+        raise SystemExit("--sizes: at least 100 HITs each")
+    command = shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv]))
+    print(f"command: {command}", flush=True)
+    print(f"cwd: {os.getcwd()}", flush=True)
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+
+    from bench import listing, servers, throughput  # after argument errors, so --help stays quick
+
+    quick = args.quick
+    started_at = datetime.now(timezone.utc)
+    workspace = servers.Workspace(keep=args.keep)
+    results: dict = {}
+    document = {"command": command, "started_at": started_at.isoformat(), "quick": quick,
+                "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                            "python": platform.python_version()},
+                "versions": _versions(), "results": results}
+    clock = time.monotonic()
+    try:
+        if "throughput" in args.only:
+            from bench.profiling import Profiler
+
+            say("\n== throughput ==")
+            settings = throughput.Settings(
+                operations=args.ops or throughput.OPERATIONS, concurrency=args.concurrency,
+                warmup=args.warmup if args.warmup is not None else (0.5 if quick else 2.0),
+                duration=args.duration if args.duration is not None else (2.0 if quick else 10.0),
+                rounds=args.rounds or (2 if quick else 5), seed_hits=args.seed_hits or (100 if quick else 300),
+                profile=Profiler(args.results_dir / f"profile-{started_at:%Y%m%d-%H%M%S}") if args.profile else None)
+            results["throughput"] = throughput.run(settings, workspace, say)
+        if "listing" in args.only:
+            say("\n== listing ==")
+            settings = listing.Settings(
+                sizes=args.sizes or ((1_000, 20_000) if quick else (1_000, 1_000_000)),
+                warmup=0.3 if quick else 1.0,
+                duration=args.page_duration if args.page_duration is not None else (1.5 if quick else 8.0),
+                max_requests=args.page_requests or (100 if quick else 1000), rounds=2 if quick else 4)
+            results["listing"] = listing.run(settings, workspace, say)
+    finally:
+        workspace.cleanup()
+        if args.keep:
+            say(f"kept: {workspace.path}")
+    document["elapsed_s"] = round(time.monotonic() - clock, 1)
+
+    say("\n== summary ==")
+    say(f"command: {command}")
+    say(summary(results))
+    if not args.no_json:
+        args.results_dir.mkdir(parents=True, exist_ok=True)
+        path = args.results_dir / f"bench-{started_at:%Y%m%d-%H%M%S}{'-quick' if quick else ''}.json"
+        path.write_text(json.dumps(document, indent=1, default=str) + "\n")
+        say(f"\nJSON: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""Child-process servers for the benchmarks: `kempelen serve` and the bare FastAPI baseline.
+
+Both are started the same way (the venv's python, loopback only, one uvicorn worker with uvicorn's default
+loop and HTTP implementation, access log off) so the only difference between them is the application.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from app.config import DEVELOPMENT_ADMIN_TOKEN
+
+REPO = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KEMPELEN_")}
+    env["KEMPELEN_DEVELOPMENT_CREDENTIALS"] = "on"
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.update(extra or {})
+    return env
+
+
+class ChildServer:
+    """One server process on a free loopback port; `cpu_seconds()` reads its CPU time from /proc."""
+
+    def __init__(self, name: str, argv: list[str], port: int, log_dir: Path, *, health_path: str | None,
+                 env: dict[str, str] | None = None, startup_timeout: float = 60.0):
+        self.name = name
+        self.argv = argv
+        self.port = port
+        self.endpoint = f"http://{HOST}:{port}"
+        self.host_header = f"{HOST}:{port}"
+        self.log_path = log_dir / f"{name}.log"
+        self._health_path = health_path
+        self._env = server_env(env)
+        self._startup_timeout = startup_timeout
+        self._process: subprocess.Popen | None = None
+        self._log = None
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    def start(self) -> ChildServer:
+        self._log = open(self.log_path, "wb")
+        self._process = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT, env=self._env,
+                                         cwd=REPO)
+        deadline = time.monotonic() + self._startup_timeout
+        while time.monotonic() < deadline:  # bounded: gives up after startup_timeout
+            if self._process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self._process.returncode}:\n{self.log()}")
+            if self._ready():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not start within {self._startup_timeout}s:\n{self.log()}")
+
+    def _ready(self) -> bool:
+        try:
+            with socket.create_connection((HOST, self.port), timeout=1):
+                pass
+        except OSError:
+            return False
+        if self._health_path is None:
+            return True
+        request = urllib.request.Request(self.endpoint + self._health_path,
+                                         headers={"Authorization": f"Bearer {DEVELOPMENT_ADMIN_TOKEN}"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status == 200
+        except (urllib.error.URLError, ConnectionError, OSError):
+            return False
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time of the whole process (all its threads), or None if unreadable."""
+        if self._process is None:
+            return None
+        try:
+            stat = Path(f"/proc/{self._process.pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime, stime (fields 14 and 15 of stat)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=15)
+            self._process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def __enter__(self) -> ChildServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def kempelen(database_url: str, data_dir: Path, log_dir: Path, env: dict[str, str] | None = None) -> ChildServer:
+    """`kempelen serve` on the system clock, as a user runs it (plus a quieter log level)."""
+    port = free_port()
+    argv = [sys.executable, "-m", "app.cli", "serve", "--host", HOST, "--port", str(port), "--clock", "system",
+            "--database-url", database_url, "--data-dir", str(data_dir), "--log-level", "warning"]
+    return ChildServer("kempelen", argv, port, log_dir, health_path="/_kempelen/health", env=env)
+
+
+def bare(log_dir: Path) -> ChildServer:
+    port = free_port()
+    argv = [sys.executable, "-m", "bench.bare", "--host", HOST, "--port", str(port), "--log-level", "warning"]
+    return ChildServer("bare", argv, port, log_dir, health_path=None)
+
+
+def migrate(database_url: str, data_dir: Path, timeout: float = 120.0) -> None:
+    """`kempelen db upgrade`: the server's own migrations and development requester, before any bulk load."""
+    subprocess.run([sys.executable, "-m", "app.cli", "db", "upgrade", "--database-url", database_url,
+                    "--data-dir", str(data_dir)], check=True, cwd=REPO, env=server_env(), timeout=timeout,
+                   stdout=subprocess.DEVNULL)
+
+
+class Workspace:
+    """A temporary directory for databases and server logs, removed afterwards unless kept."""
+
+    def __init__(self, keep: bool = False):
+        self.path = Path(tempfile.mkdtemp(prefix="kempelen-bench-"))
+        self.keep = keep
+
+    def sub(self, name: str) -> Path:
+        path = self.path / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def cleanup(self) -> None:
+        if not self.keep:
+            shutil.rmtree(self.path, ignore_errors=True)
