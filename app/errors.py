@@ -224,3 +224,93 @@ def qualification_type_does_not_exist(qualification_type_id: str) -> RequestErro
 def qualification_type_inactive(qualification_type_id: str) -> RequestError:
     return RequestError(f"QualificationType {qualification_type_id} is not active. HITs can be created only "
                         "with requirements on active QualificationTypes.", _MT + "InvalidQualificationTypeState")
+
+
+def invalid_assignment_state(allowed: str = "Submitted") -> RequestError:
+    return RequestError(f"This operation can be called with a status of: {allowed}",
+                        _MT + "InvalidAssignmentState")
+
+
+# --- The worker side (worker API, CLI, externalSubmit): MTurk had no API here, so these are Kempelen's ----
+
+
+class WorkerError(Exception):
+    """A refusal on the worker side: an HTTP status, a stable code scripts can branch on, and a message a
+    person can act on. ``details`` carries structured extras (e.g. which question an answer broke)."""
+
+    def __init__(self, status: int, code: str, message: str, details: list[dict] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details or []
+
+    def body(self) -> dict:
+        error = {"Code": self.code, "Message": self.message}
+        if self.details:
+            error["Details"] = self.details
+        return {"Error": error}
+
+
+def worker_unauthorized() -> WorkerError:
+    return WorkerError(401, "NotAuthorized", "A worker token is required (Authorization: Bearer <token>), or the "
+                                             "admin token with an X-Kempelen-Worker-Id header.")
+
+
+def worker_does_not_exist(worker_id: str) -> WorkerError:
+    return WorkerError(404, "WorkerDoesNotExist", f"Worker {worker_id} does not exist.")
+
+
+def worker_already_exists(worker_id: str) -> WorkerError:
+    return WorkerError(409, "WorkerAlreadyExists", f"Worker {worker_id} already exists.")
+
+
+def invalid_worker_id(worker_id: str) -> WorkerError:
+    return WorkerError(400, "InvalidWorkerId", f"The WorkerId {worker_id!r} is not valid: a worker id is \"A\" "
+                                               "followed by uppercase letters and digits, at most 64 characters.")
+
+
+def worker_hit_does_not_exist(hit_id: str) -> WorkerError:
+    return WorkerError(404, "HITDoesNotExist", f"Hit {hit_id} does not exist.")
+
+
+def hit_not_available(hit_id: str, status: str) -> WorkerError:
+    return WorkerError(409, "HITNotAvailable", f"Hit {hit_id} cannot be accepted: it is {status}, and only an "
+                                               "Assignable HIT with a free assignment can be accepted.")
+
+
+def hit_already_taken(hit_id: str) -> WorkerError:
+    return WorkerError(409, "HITAlreadyTaken", f"You have already worked on Hit {hit_id}; a worker may accept "
+                                               "a HIT only once.")
+
+
+def no_hit_available(hit_type_id: str) -> WorkerError:
+    return WorkerError(404, "NoHITAvailable", f"There are no more HITs of HIT type {hit_type_id} "
+                                              "available to you.")
+
+
+def worker_assignment_does_not_exist(assignment_id: str) -> WorkerError:
+    return WorkerError(404, "AssignmentDoesNotExist", f"Assignment {assignment_id} does not exist.")
+
+
+def assignment_not_active(assignment_id: str, status: str) -> WorkerError:
+    if status == "Abandoned":
+        reason = "the time allotted for it has run out"
+    else:
+        reason = f"it is {status}"
+    return WorkerError(409, "AssignmentNotActive", f"Assignment {assignment_id} can no longer be worked on: "
+                                                   f"{reason}. Only an accepted assignment within its time "
+                                                   "can be submitted or returned.")
+
+
+def preview_submission() -> WorkerError:
+    return WorkerError(400, "AssignmentNotAccepted", "You must ACCEPT the HIT before you can submit the results.")
+
+
+def answers_invalid(problems: list) -> WorkerError:
+    """``problems``: AnswerInvalid errors from app.questions; the message names the first one."""
+    first = problems[0]
+    return WorkerError(400, "AnswerInvalid", f"The answer to question {first.question_identifier} was refused: "
+                                             f"{first.reason}",
+                       [{"QuestionIdentifier": p.question_identifier, "Reason": p.reason} for p in problems])
+
+
+def answers_malformed(reason: str) -> WorkerError:
+    return WorkerError(400, "AnswerInvalid", reason)

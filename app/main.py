@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -12,7 +14,9 @@ from app.protocol import CONTENT_TYPE, RequesterAPI
 from app.store import requesters
 from app.store.db import Database
 from app.store.migrate import upgrade
-from app.web import admin
+from app.errors import WorkerError
+from app.sweeper import Sweeper
+from app.web import admin, external, workers
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -28,11 +32,23 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     db = db or Database(settings.database_url)
     clock = clock or make_clock(settings.clock)
     api = RequesterAPI(db, clock, settings)
+    sweeper = Sweeper(db, clock)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # A manual clock is swept when it moves (admin route); the system clock needs the background thread.
+        if clock.mode == "system":
+            sweeper.start()
+        yield
+        sweeper.stop()
 
     app = FastAPI(title="Kempelen", version="0.1.0", docs_url="/_kempelen/docs",
-                  openapi_url="/_kempelen/openapi.json", redoc_url=None)
-    app.state.settings, app.state.db, app.state.clock = settings, db, clock
+                  openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
+    app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
     app.include_router(admin.router)
+    app.include_router(workers.router)
+    app.include_router(external.router)
+    app.add_exception_handler(WorkerError, workers.worker_error_response)
 
     @app.post("/", include_in_schema=False)
     async def requester_api(request: Request) -> Response:

@@ -53,3 +53,16 @@ def credentials(server):
 @pytest.fixture
 def mturk(server, credentials):
     return server.client(credentials)
+
+
+@pytest.fixture
+def workforce(server):
+    """Scripted workers on the parametrized server (the plugin's own fixture would start another one)."""
+    return server.workforce()
+
+
+@pytest.fixture
+def clock(server):
+    from app.testing.plugin import ServerClock
+
+    return ServerClock(server)

@@ -21,14 +21,14 @@ REVIEW_POLICIES = {"AssignmentReviewPolicy": "ScoreMyKnownAnswers/2011-09-01",
                    "HITReviewPolicy": "SimplePlurality/2011-09-01"}
 
 
-def _load_hit(ctx: OperationContext, hit_id: str, *, for_update: bool = False) -> tuple[HIT, HITType]:
+def load_hit(ctx: OperationContext, hit_id: str, *, for_update: bool = False) -> tuple[HIT, HITType]:
     found = store.get_hit(ctx.session, ctx.requester.access_key_id, hit_id, for_update=for_update)
     if found is None:
         raise errors.hit_does_not_exist(hit_id)
     return found
 
 
-def _view(ctx: OperationContext, hit: HIT, hit_type: HITType) -> shapes.HIT:
+def hit_shape(ctx: OperationContext, hit: HIT, hit_type: HITType) -> shapes.HIT:
     counts = store.assignment_counts(ctx.session, [hit.hit_id], ctx.now)[hit.hit_id]
     return hit_view(hit, hit_type, counts, ctx.now)
 
@@ -107,7 +107,7 @@ def create_hit_with_hit_type(ctx: OperationContext, request: shapes.CreateHITWit
 
 @operation("GetHIT", writes=False)
 def get_hit(ctx: OperationContext, request: shapes.GetHITRequest) -> shapes.GetHITResponse:
-    return shapes.GetHITResponse(HIT=_view(ctx, *_load_hit(ctx, request.HITId)))
+    return shapes.GetHITResponse(HIT=hit_shape(ctx, *load_hit(ctx, request.HITId)))
 
 
 def _page(ctx: OperationContext, scope: str, request, **filters) -> tuple[list[shapes.HIT], str | None]:
@@ -143,7 +143,7 @@ def list_reviewable_hits(ctx: OperationContext, request: shapes.ListReviewableHI
 @operation("UpdateExpirationForHIT")
 def update_expiration_for_hit(ctx: OperationContext, request: shapes.UpdateExpirationForHITRequest
                               ) -> shapes.UpdateExpirationForHITResponse:
-    hit, hit_type = _load_hit(ctx, request.HITId, for_update=True)
+    hit, hit_type = load_hit(ctx, request.HITId, for_update=True)
     status, _ = _status(ctx, hit, hit_type)
     if status == rules.DISPOSED:
         raise errors.hit_in_wrong_state(status, "Assignable, Unassignable, Reviewable, Reviewing")
@@ -155,7 +155,7 @@ def update_expiration_for_hit(ctx: OperationContext, request: shapes.UpdateExpir
 @operation("UpdateHITReviewStatus")
 def update_hit_review_status(ctx: OperationContext, request: shapes.UpdateHITReviewStatusRequest
                              ) -> shapes.UpdateHITReviewStatusResponse:
-    hit, hit_type = _load_hit(ctx, request.HITId, for_update=True)
+    hit, hit_type = load_hit(ctx, request.HITId, for_update=True)
     status, _ = _status(ctx, hit, hit_type)
     # Revert=false moves Reviewable -> Reviewing and Revert=true moves back; it never toggles.
     required = rules.REVIEWING if request.Revert else rules.REVIEWABLE
@@ -168,7 +168,7 @@ def update_hit_review_status(ctx: OperationContext, request: shapes.UpdateHITRev
 @operation("UpdateHITTypeOfHIT")
 def update_hit_type_of_hit(ctx: OperationContext, request: shapes.UpdateHITTypeOfHITRequest
                            ) -> shapes.UpdateHITTypeOfHITResponse:
-    hit, hit_type = _load_hit(ctx, request.HITId, for_update=True)
+    hit, hit_type = load_hit(ctx, request.HITId, for_update=True)
     new_type = store.get_hit_type(ctx.session, ctx.requester.access_key_id, request.HITTypeId)
     if new_type is None:
         raise errors.hit_type_does_not_exist(request.HITTypeId)
@@ -181,7 +181,7 @@ def update_hit_type_of_hit(ctx: OperationContext, request: shapes.UpdateHITTypeO
 
 @operation("DeleteHIT")
 def delete_hit(ctx: OperationContext, request: shapes.DeleteHITRequest) -> shapes.DeleteHITResponse:
-    hit, hit_type = _load_hit(ctx, request.HITId, for_update=True)
+    hit, hit_type = load_hit(ctx, request.HITId, for_update=True)
     status, counts = _status(ctx, hit, hit_type)
     if not rules.may_delete(status, counts):
         raise errors.hit_in_wrong_state(status, rules.DELETABLE_STATES)
@@ -193,7 +193,7 @@ def delete_hit(ctx: OperationContext, request: shapes.DeleteHITRequest) -> shape
 def create_additional_assignments_for_hit(ctx: OperationContext,
                                           request: shapes.CreateAdditionalAssignmentsForHITRequest
                                           ) -> shapes.CreateAdditionalAssignmentsForHITResponse:
-    hit, hit_type = _load_hit(ctx, request.HITId, for_update=True)
+    hit, hit_type = load_hit(ctx, request.HITId, for_update=True)
     additional = request.NumberOfAdditionalAssignments
     check_range("NumberOfAdditionalAssignments", additional, rules.MAX_ASSIGNMENTS_RANGE)
     status, _ = _status(ctx, hit, hit_type)

@@ -47,7 +47,7 @@ def assignment_counts(session: Session, hit_ids: Iterable[str], now: datetime) -
     return {hit_id: counts.get(hit_id, AssignmentCounts()) for hit_id in hit_ids}
 
 
-def _live(now: datetime):
+def live_hit(now: datetime):
     """Not deleted, and not yet auto-disposed (MTurk disposed of HITs 120 days after creation)."""
     return and_(HIT.disposed_at.is_(None), HIT.creation_time > now - AUTO_DISPOSE_AFTER)
 
@@ -61,7 +61,7 @@ def page_of_hits(session: Session, requester_id: str, now: datetime, *, after: i
                  status: str | None = None, hit_type_id: str | None = None) -> list[tuple[HIT, HITType]]:
     """The caller's live HITs in creation order after key `after`; `status` narrows to Reviewable/Reviewing."""
     query = (select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id)
-             .where(HIT.requester_id == requester_id, _live(now)))
+             .where(HIT.requester_id == requester_id, live_hit(now)))
     if after is not None:
         query = query.where(HIT.seq > after)
     if hit_type_id is not None:
@@ -74,3 +74,14 @@ def page_of_hits(session: Session, requester_id: str, now: datetime, *, after: i
                             or_(HIT.expiration <= now, HIT.assignments_done >= HIT.max_assignments))
     rows = session.execute(query.order_by(HIT.seq).limit(limit))
     return [(hit, hit_type) for hit, hit_type in rows]
+
+
+def get_hit_any_requester(session: Session, hit_id: str, *, for_update: bool = False
+                          ) -> tuple[HIT, HITType] | None:
+    """A HIT as the worker side finds it: by id alone, whoever created it."""
+    query = (select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id)
+             .where(HIT.hit_id == hit_id))
+    if for_update:
+        query = query.with_for_update(of=HIT)
+    row = session.execute(query).first()
+    return (row[0], row[1]) if row else None

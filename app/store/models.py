@@ -103,18 +103,32 @@ class HIT(Base):
     assignments_done: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class Worker(Base):
+    """A worker account. The API token is kept only as its SHA-256: it is shown once, at creation."""
+
+    __tablename__ = "worker"
+
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Assignment(Base):
     __tablename__ = "assignment"
     __table_args__ = (
         UniqueConstraint("hit_id", "worker_id"),  # a worker takes a HIT at most once, ever
         Index(None, "hit_id", "status", "deadline"),
         Index(None, "hit_id", "seq"),
+        Index(None, "worker_id", "seq"),
+        # the sweeper's two scans: overdue acceptances, due auto-approvals
+        Index(None, "status", "deadline"),
+        Index(None, "status", "auto_approval_time"),
     )
 
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
     assignment_id: Mapped[str] = mapped_column(String(64), unique=True)
     hit_id: Mapped[str] = mapped_column(ForeignKey("hit.hit_id"))
-    worker_id: Mapped[str] = mapped_column(String(64))
+    worker_id: Mapped[str] = mapped_column(ForeignKey("worker.worker_id"))
     # Accepted, Submitted, Approved, Rejected, Returned, Abandoned (the first and last two never listed)
     status: Mapped[str] = mapped_column(String(16))
     accept_time: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -123,6 +137,7 @@ class Assignment(Base):
     auto_approval_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approval_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answer: Mapped[str | None] = mapped_column(Text)
     requester_feedback: Mapped[str | None] = mapped_column(Text)
 

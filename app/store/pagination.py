@@ -12,12 +12,12 @@ class InvalidToken(Exception):
     pass
 
 
-def encode(scope: str, last_key: int) -> str:
+def encode(scope: str, last_key: int | str) -> str:
     raw = json.dumps([scope, last_key], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(scope: str, token: str | None) -> int | None:
+def decode(scope: str, token: str | None, kind: type = int) -> int | str | None:
     """The key after which the next page starts; None for the first page."""
     if token is None:
         return None
@@ -26,6 +26,6 @@ def decode(scope: str, token: str | None) -> int | None:
         token_scope, last_key = json.loads(raw)
     except (ValueError, TypeError) as exc:
         raise InvalidToken(token) from exc
-    if token_scope != scope or not isinstance(last_key, int):
+    if token_scope != scope or type(last_key) is not kind:
         raise InvalidToken(token)
     return last_key

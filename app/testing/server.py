@@ -111,3 +111,9 @@ class LiveServer:
         return boto3.client("mturk", endpoint_url=self.endpoint, region_name="us-east-1",
                             aws_access_key_id=credentials["AccessKeyId"],
                             aws_secret_access_key=credentials["SecretAccessKey"], **config)
+
+    def workforce(self):
+        """Scripted workers on this server (see app.testing.workforce)."""
+        from app.testing.workforce import Workforce
+
+        return Workforce(self.endpoint, self.admin_token)

@@ -64,6 +64,8 @@ def change_clock(change: ClockChange, request: Request) -> ClockState:
             clock.advance(change.advance_seconds)
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
+    # Transitions the new time has made due are written down before the caller goes on.
+    request.app.state.sweeper.run_once()
     return ClockState(mode=clock.mode, now=clock.now())
 
 

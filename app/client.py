@@ -1,0 +1,133 @@
+"""A small client for Kempelen's own JSON routes (admin and worker API), shared by the `kempelen` command
+and the pytest plugin. Standard library only, so it works wherever the package is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from app.config import DEVELOPMENT_ADMIN_TOKEN
+
+DEFAULT_ENDPOINT = "http://127.0.0.1:8000"
+
+
+class KempelenError(Exception):
+    """The server refused: HTTP status, the worker API's Code (or None), and its message."""
+
+    def __init__(self, status: int, code: str | None, message: str, details: list | None = None):
+        super().__init__(f"{code}: {message}" if code else message)
+        self.status, self.code, self.message, self.details = status, code, message, details or []
+
+
+class Unreachable(Exception):
+    pass
+
+
+def default_endpoint() -> str:
+    return os.environ.get("KEMPELEN_ENDPOINT") or DEFAULT_ENDPOINT
+
+
+def default_admin_token() -> str:
+    return os.environ.get("KEMPELEN_ADMIN_TOKEN") or DEVELOPMENT_ADMIN_TOKEN
+
+
+def _assignment_id(assignment: str | dict) -> str:
+    return assignment["AssignmentId"] if isinstance(assignment, dict) else assignment
+
+
+class KempelenClient:
+    def __init__(self, endpoint: str | None = None, admin_token: str | None = None, timeout: float = 30.0):
+        self.endpoint = (endpoint or default_endpoint()).rstrip("/")
+        self.admin_token = admin_token or default_admin_token()
+        self.timeout = timeout
+
+    def call(self, method: str, path: str, body: Any = None, *, worker_id: str | None = None,
+             query: dict | None = None) -> Any:
+        """One JSON request with the admin token (acting for `worker_id` on worker routes)."""
+        headers = {"Authorization": f"Bearer {self.admin_token}", "Content-Type": "application/json"}
+        if worker_id is not None:
+            headers["X-Kempelen-Worker-Id"] = worker_id
+        if query:
+            path += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.endpoint + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            raise _refusal(exc) from None
+        except urllib.error.URLError as exc:
+            raise Unreachable(f"cannot reach {self.endpoint}: {exc.reason}") from None
+
+    # --- admin ----------------------------------------------------------------------------------------
+
+    def create_worker(self, worker_id: str | None = None) -> dict:
+        return self.call("POST", "/api/workers", {"WorkerId": worker_id} if worker_id else {})
+
+    def get_worker(self, worker_id: str) -> dict:
+        return self.call("GET", f"/api/workers/{urllib.parse.quote(worker_id)}")
+
+    def clock(self) -> dict:
+        return self.call("GET", "/_kempelen/clock")
+
+    def advance_clock(self, seconds: float) -> dict:
+        return self.call("POST", "/_kempelen/clock", {"advance_seconds": seconds})
+
+    def set_clock(self, when: str) -> dict:
+        return self.call("POST", "/_kempelen/clock", {"set": when})
+
+    # --- as a worker ----------------------------------------------------------------------------------
+
+    def hits(self, worker_id: str, *, max_results: int | None = None, next_token: str | None = None,
+             hit_type_id: str | None = None) -> dict:
+        return self.call("GET", "/api/worker/hits", worker_id=worker_id,
+                         query={"MaxResults": max_results, "NextToken": next_token, "HITTypeId": hit_type_id})
+
+    def preview(self, worker_id: str, hit_id: str) -> dict:
+        return self.call("GET", f"/api/worker/hits/{hit_id}", worker_id=worker_id)
+
+    def accept(self, worker_id: str, hit_id: str) -> dict:
+        return self.call("POST", f"/api/worker/hits/{hit_id}/accept", worker_id=worker_id)
+
+    def accept_next(self, worker_id: str, hit_type_id: str) -> dict:
+        return self.call("POST", f"/api/worker/hit-types/{hit_type_id}/accept", worker_id=worker_id)
+
+    def submit(self, worker_id: str, assignment: str | dict, answers: dict | None = None, *,
+               question_form_answers: str | None = None) -> dict:
+        body = ({"QuestionFormAnswers": question_form_answers} if question_form_answers is not None
+                else {"Answers": answers or {}})
+        return self.call("POST", f"/api/worker/assignments/{_assignment_id(assignment)}/submit", body,
+                         worker_id=worker_id)
+
+    def return_assignment(self, worker_id: str, assignment: str | dict) -> dict:
+        return self.call("POST", f"/api/worker/assignments/{_assignment_id(assignment)}/return",
+                         worker_id=worker_id)
+
+    def assignment(self, worker_id: str, assignment: str | dict) -> dict:
+        return self.call("GET", f"/api/worker/assignments/{_assignment_id(assignment)}", worker_id=worker_id)
+
+    def assignments(self, worker_id: str, *, max_results: int | None = None,
+                    next_token: str | None = None) -> dict:
+        return self.call("GET", "/api/worker/assignments", worker_id=worker_id,
+                         query={"MaxResults": max_results, "NextToken": next_token})
+
+    def me(self, worker_id: str) -> dict:
+        return self.call("GET", "/api/worker", worker_id=worker_id)
+
+
+def _refusal(exc: urllib.error.HTTPError) -> KempelenError:
+    raw = exc.read().decode(errors="replace")
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return KempelenError(exc.code, None, raw or exc.reason)
+    if isinstance(payload, dict) and isinstance(payload.get("Error"), dict):
+        error = payload["Error"]
+        return KempelenError(exc.code, error.get("Code"), error.get("Message", ""), error.get("Details"))
+    detail = payload.get("detail", raw) if isinstance(payload, dict) else raw
+    return KempelenError(exc.code, None, detail if isinstance(detail, str) else json.dumps(detail))

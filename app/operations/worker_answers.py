@@ -1,0 +1,76 @@
+"""A worker's submitted answers -> ``Answer`` objects, for every kind of Question.
+
+Scripts submit a JSON object ``{"q1": "cat", "colours": ["red", "blue"]}`` or a QuestionFormAnswers
+document. For a QuestionForm a value is read by its question's AnswerSpecification: free text is a string,
+a selection is a list of SelectionIdentifiers (or one string), and ``{"SelectionIdentifiers": [...],
+"OtherSelectionText": "..."}`` or ``{"FreeText": "..."}`` say it explicitly. For ExternalQuestion and
+HTMLQuestion every value is free text, as externalSubmit records form fields, lists joined with ``|``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app import errors
+from app.questions import Answer, QuestionInvalid, answer_problems, parse_question_form_answers
+from app.questions.model import Question, SelectionAnswer
+
+
+def answers_from_json(question: Question, values: Mapping[str, object]) -> list[Answer]:
+    if question.kind != "QuestionForm":
+        return [Answer(name, free_text=_text(name, value)) for name, value in values.items()]
+    answers = []
+    for name, value in values.items():
+        form_question = question.question(name)
+        is_selection = form_question is not None and isinstance(form_question.answer_specification,
+                                                                SelectionAnswer)
+        answers.append(_form_answer(name, value, is_selection))
+    return answers
+
+
+def answers_from_xml(document: str) -> list[Answer]:
+    try:
+        return parse_question_form_answers(document)
+    except QuestionInvalid as exc:
+        raise errors.answers_malformed(f"The answers are not a valid QuestionFormAnswers document: {exc}") from None
+
+
+def checked(question: Question, answers: list[Answer]) -> list[Answer]:
+    """QuestionForm answers against their AnswerSpecifications; other kinds are free-form."""
+    if question.kind == "QuestionForm":
+        problems = answer_problems(question, answers)
+        if problems:
+            raise errors.answers_invalid(problems)
+    return answers
+
+
+def _form_answer(name: str, value: object, is_selection: bool) -> Answer:
+    if isinstance(value, Mapping):
+        unknown = set(value) - {"FreeText", "SelectionIdentifiers", "OtherSelectionText"}
+        if unknown:
+            raise errors.answers_malformed(f"The answer to {name} has unknown members: {', '.join(sorted(unknown))}.")
+        if "FreeText" in value:
+            return Answer(name, free_text=_text(name, value["FreeText"]))
+        selections = value.get("SelectionIdentifiers", [])
+        other = value.get("OtherSelectionText")
+        return Answer(name, selection_identifiers=tuple(_strings(name, selections)),
+                      other_selection_text=None if other is None else _text(name, other))
+    if is_selection:
+        return Answer(name, selection_identifiers=tuple(_strings(name, value)))
+    return Answer(name, free_text=_text(name, value))
+
+
+def _strings(name: str, value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise errors.answers_malformed(f"The answer to {name} must be a string or a list of strings.")
+
+
+def _text(name: str, value: object) -> str:
+    if isinstance(value, list):
+        return "|".join(_strings(name, value))
+    if isinstance(value, bool) or value is None or isinstance(value, (dict,)):
+        raise errors.answers_malformed(f"The answer to {name} must be text.")
+    return value if isinstance(value, str) else str(value)

@@ -1,0 +1,264 @@
+"""The worker side: what MTurk's worker site did, as functions every door (worker API, CLI, externalSubmit,
+pages) shares. Views are plain dicts in MTurk's vocabulary, ready for JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import errors, ids
+from app.domain import assignments as states
+from app.domain import frames
+from app.domain.hits import ASSIGNABLE, hit_status, is_disposed
+from app.domain.money import format_amount
+from app.operations import worker_answers
+from app.questions import Answer, parse_question, write_question_form_answers
+from app.questions.model import Question
+from app.store import assignments as store
+from app.store import hits as hit_store
+from app.store import pagination
+from app.store import workers as worker_store
+from app.store.models import HIT, Assignment, HITType, Worker
+
+WORKER_ID_MAX = 64
+
+
+@dataclass
+class WorkerContext:
+    session: Session
+    worker: Worker
+    now: datetime
+    #: the origin workers reach this server at: turkSubmitTo, and the host of HTMLQuestion frames
+    public_url: str
+
+
+# --- accounts -----------------------------------------------------------------------------------------
+
+
+def create_worker(session: Session, now: datetime, worker_id: str | None = None) -> tuple[Worker, str]:
+    """A new worker and its API token (shown this once; only its digest is kept)."""
+    if worker_id is not None and (len(worker_id) > WORKER_ID_MAX or not ids.WORKER_ID.match(worker_id)):
+        raise errors.invalid_worker_id(worker_id)
+    token = secrets.token_urlsafe(32)
+    worker = worker_store.create(session, worker_id or ids.worker_id(), token, now)
+    if worker is None:
+        raise errors.worker_already_exists(worker_id)
+    return worker, token
+
+
+def worker_view(session: Session, worker: Worker, now: datetime) -> dict:
+    stats = store.worker_statistics(session, worker.worker_id, now)
+    return {"WorkerId": worker.worker_id, "CreationTime": worker.created_at, "Statistics": stats.as_dict()}
+
+
+# --- HITs ---------------------------------------------------------------------------------------------
+
+
+def _hit_view(ctx: WorkerContext, hit: HIT, hit_type: HITType) -> dict:
+    counts = hit_store.assignment_counts(ctx.session, [hit.hit_id], ctx.now)[hit.hit_id]
+    status = hit_status(disposed=is_disposed(hit.disposed_at, hit.creation_time, ctx.now),
+                        reviewing=hit.reviewing, expiration=hit.expiration,
+                        max_assignments=hit.max_assignments, counts=counts, now=ctx.now)
+    return {
+        "HITId": hit.hit_id, "HITTypeId": hit.hit_type_id, "HITGroupId": hit_type.hit_group_id,
+        "RequesterId": hit.requester_id, "Title": hit_type.title, "Description": hit_type.description,
+        "Keywords": hit_type.keywords, "Reward": format_amount(hit_type.reward_cents),
+        "CreationTime": hit.creation_time, "Expiration": hit.expiration, "HITStatus": status,
+        "AssignmentDurationInSeconds": hit_type.assignment_duration,
+        "AutoApprovalDelayInSeconds": hit_type.auto_approval_delay,
+        "MaxAssignments": hit.max_assignments,
+        "NumberOfAssignmentsAvailable": counts.available(hit.max_assignments),
+        "QualificationRequirements": json.loads(hit_type.qualification_requirements),
+    }
+
+
+def _question_view(ctx: WorkerContext, hit: HIT, assignment_id: str | None) -> dict:
+    question = parse_question(hit.question)
+    view = {"QuestionType": question.kind, "Question": hit.question, "FrameHeight": question.frame_height,
+            "FrameURL": frame_url(ctx.public_url, question, hit.hit_id, assignment_id, ctx.worker.worker_id)}
+    return view
+
+
+def frame_url(public_url: str, question: Question, hit_id: str, assignment_id: str | None,
+              worker_id: str | None) -> str | None:
+    """Where the work frame points: the ExternalURL, or Kempelen's HTMLQuestion host; None for a
+    QuestionForm, which the worker site renders itself."""
+    if question.kind == "ExternalQuestion":
+        return frames.external_frame_url(question.external_url, hit_id, assignment_id, worker_id, public_url)
+    if question.kind == "HTMLQuestion":
+        return frames.html_frame_url(public_url, hit_id, assignment_id, worker_id)
+    return None
+
+
+def list_hits(ctx: WorkerContext, next_token: str | None, max_results: int | None,
+              hit_type_id: str | None = None) -> dict:
+    scope = f"worker-hits:{hit_type_id or ''}"
+    after = _cursor(scope, next_token)
+    limit = _limit(max_results)
+    rows = store.assignable_page(ctx.session, ctx.worker.worker_id, ctx.now, after=after, limit=limit,
+                                 hit_type_id=hit_type_id)
+    return {"HITs": [_hit_view(ctx, hit, hit_type) for hit, hit_type in rows], "NumResults": len(rows),
+            "NextToken": pagination.encode(scope, rows[-1][0].seq) if rows else None}
+
+
+def _find_hit(ctx: WorkerContext, hit_id: str, *, for_update: bool = False) -> tuple[HIT, HITType]:
+    found = hit_store.get_hit_any_requester(ctx.session, hit_id, for_update=for_update)
+    if found is None or is_disposed(found[0].disposed_at, found[0].creation_time, ctx.now):
+        raise errors.worker_hit_does_not_exist(hit_id)
+    return found
+
+
+def preview_hit(ctx: WorkerContext, hit_id: str) -> dict:
+    hit, hit_type = _find_hit(ctx, hit_id)
+    return {**_hit_view(ctx, hit, hit_type), **_question_view(ctx, hit, None)}
+
+
+# --- the lifecycle ------------------------------------------------------------------------------------
+
+
+def accept_hit(ctx: WorkerContext, hit_id: str) -> dict:
+    """Accept one assignment of `hit_id`. The HIT row is locked first (SQLite: the write transaction is
+    already exclusive), so concurrent accepts count each other and never exceed MaxAssignments."""
+    hit, hit_type = _find_hit(ctx, hit_id, for_update=True)
+    counts = hit_store.assignment_counts(ctx.session, [hit.hit_id], ctx.now)[hit.hit_id]
+    status = hit_status(disposed=False, reviewing=hit.reviewing, expiration=hit.expiration,
+                        max_assignments=hit.max_assignments, counts=counts, now=ctx.now)
+    if store.of_worker_on_hit(ctx.session, hit.hit_id, ctx.worker.worker_id) is not None:
+        raise errors.hit_already_taken(hit.hit_id)
+    if status != ASSIGNABLE:
+        raise errors.hit_not_available(hit.hit_id, status)
+    assignment = Assignment(
+        assignment_id=ids.entity_id(), hit_id=hit.hit_id, worker_id=ctx.worker.worker_id,
+        status=states.ACCEPTED, accept_time=ctx.now,
+        deadline=states.deadline(ctx.now, hit_type.assignment_duration))
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(assignment)
+    except IntegrityError:  # the unique (hit, worker) key: a concurrent accept by the same worker won
+        raise errors.hit_already_taken(hit.hit_id) from None
+    return assignment_view(ctx, assignment, hit, hit_type)
+
+
+def accept_next(ctx: WorkerContext, hit_type_or_group_id: str) -> dict:
+    """Accept the first HIT of a HIT type (or HIT group) that this worker may still take."""
+    for hit_type_id in store.hit_types_by_id_or_group(ctx.session, hit_type_or_group_id):
+        candidates = store.assignable_page(ctx.session, ctx.worker.worker_id, ctx.now, after=None, limit=20,
+                                           hit_type_id=hit_type_id)
+        for hit, _ in candidates:
+            try:
+                return accept_hit(ctx, hit.hit_id)
+            except errors.WorkerError as exc:
+                if exc.code not in ("HITNotAvailable", "HITAlreadyTaken"):
+                    raise
+                # taken by someone else since the listing: try the next one
+    raise errors.no_hit_available(hit_type_or_group_id)
+
+
+def _own_assignment(ctx: WorkerContext, assignment_id: str, *, for_update: bool = False
+                    ) -> tuple[Assignment, HIT, HITType, str]:
+    found = store.get_with_hit(ctx.session, assignment_id, for_update=for_update)
+    # Another worker's assignment does not exist for this one.
+    if found is None or found[0].worker_id != ctx.worker.worker_id:
+        raise errors.worker_assignment_does_not_exist(assignment_id)
+    assignment, hit, hit_type = found
+    return assignment, hit, hit_type, _status(assignment, ctx.now)
+
+
+def _status(assignment: Assignment, now: datetime) -> str:
+    return states.effective(assignment.status, deadline=assignment.deadline,
+                            auto_approval_time=assignment.auto_approval_time,
+                            approval_time=assignment.approval_time, now=now).status
+
+
+def return_assignment(ctx: WorkerContext, assignment_id: str) -> dict:
+    assignment, hit, hit_type, status = _own_assignment(ctx, assignment_id, for_update=True)
+    if not states.may_work_on(status):
+        raise errors.assignment_not_active(assignment_id, status)
+    assignment.status = states.RETURNED
+    assignment.return_time = ctx.now
+    return assignment_view(ctx, assignment, hit, hit_type)
+
+
+def submit_assignment(ctx: WorkerContext, assignment_id: str, *, answers: dict | None = None,
+                      question_form_answers: str | None = None,
+                      external_fields: list[tuple[str, str]] | None = None) -> dict:
+    """Submit exactly one of: a JSON object of answers, a QuestionFormAnswers document, or externalSubmit's
+    form fields. Allowed until the deadline, even after the HIT has expired."""
+    assignment, hit, hit_type, status = _own_assignment(ctx, assignment_id, for_update=True)
+    if not states.may_work_on(status):
+        raise errors.assignment_not_active(assignment_id, status)
+    question = parse_question(hit.question)
+    if external_fields is not None:
+        parsed = [Answer(name, free_text=text) for name, text in frames.external_answers(external_fields)]
+    elif question_form_answers is not None:
+        parsed = worker_answers.answers_from_xml(question_form_answers)
+    else:
+        parsed = worker_answers.answers_from_json(question, answers or {})
+    assignment.answer = write_question_form_answers(worker_answers.checked(question, parsed))
+    assignment.status = states.SUBMITTED
+    assignment.submit_time = ctx.now
+    assignment.auto_approval_time = states.auto_approval_time(ctx.now, hit_type.auto_approval_delay)
+    if hit_type.auto_approval_delay == 0:  # approved at submission, as MTurk did with a zero delay
+        assignment.status = states.APPROVED
+        assignment.approval_time = ctx.now
+    store.mark_hit_done(ctx.session, hit.hit_id)
+    return assignment_view(ctx, assignment, hit, hit_type)
+
+
+# --- reading one's own work ---------------------------------------------------------------------------
+
+
+def assignment_view(ctx: WorkerContext, assignment: Assignment, hit: HIT, hit_type: HITType) -> dict:
+    moment = states.effective(assignment.status, deadline=assignment.deadline,
+                              auto_approval_time=assignment.auto_approval_time,
+                              approval_time=assignment.approval_time, now=ctx.now)
+    view = {
+        "AssignmentId": assignment.assignment_id, "WorkerId": assignment.worker_id, "HITId": hit.hit_id,
+        "HITTypeId": hit.hit_type_id, "HITGroupId": hit_type.hit_group_id, "Title": hit_type.title,
+        "Reward": format_amount(hit_type.reward_cents), "AssignmentStatus": moment.status,
+        "AcceptTime": assignment.accept_time, "Deadline": assignment.deadline,
+        "SubmitTime": assignment.submit_time, "AutoApprovalTime": assignment.auto_approval_time,
+        "ApprovalTime": moment.approval_time, "RejectionTime": assignment.rejection_time,
+        "ReturnTime": assignment.return_time, "RequesterFeedback": assignment.requester_feedback,
+        "Answer": assignment.answer,
+    }
+    if moment.status == states.ACCEPTED:
+        question = parse_question(hit.question)
+        view.update(QuestionType=question.kind, Question=hit.question, FrameHeight=question.frame_height,
+                    FrameURL=frame_url(ctx.public_url, question, hit.hit_id, assignment.assignment_id,
+                                       assignment.worker_id))
+    return view
+
+
+def get_assignment(ctx: WorkerContext, assignment_id: str) -> dict:
+    assignment, hit, hit_type, _ = _own_assignment(ctx, assignment_id)
+    return assignment_view(ctx, assignment, hit, hit_type)
+
+
+def list_assignments(ctx: WorkerContext, next_token: str | None, max_results: int | None) -> dict:
+    scope = "worker-assignments"
+    after = _cursor(scope, next_token)
+    rows = store.page_for_worker(ctx.session, ctx.worker.worker_id, after=after, limit=_limit(max_results))
+    return {"Assignments": [assignment_view(ctx, a, h, t) for a, h, t in rows], "NumResults": len(rows),
+            "NextToken": pagination.encode(scope, rows[-1][0].seq) if rows else None}
+
+
+def _cursor(scope: str, token: str | None) -> int | None:
+    try:
+        return pagination.decode(scope, token)
+    except pagination.InvalidToken:
+        raise errors.WorkerError(400, "InvalidNextToken", "The pagination token is invalid.") from None
+
+
+def _limit(max_results: int | None) -> int:
+    if max_results is None:
+        return pagination.DEFAULT_PAGE_SIZE
+    if not 1 <= max_results <= 100:
+        raise errors.WorkerError(400, "InvalidParameterValue", "MaxResults must be between 1 and 100.")
+    return max_results

@@ -1,0 +1,144 @@
+"""Assignment queries that need care: status at a moment in SQL, keyset pages, the HITs a worker may take.
+
+The SQL here mirrors ``app.domain.assignments.effective``: an Accepted row past its deadline counts as
+Abandoned and a Submitted row past its AutoApprovalTime as Approved, so filters agree with what a reader
+is shown whether or not the sweeper has caught up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.domain import assignments as states
+from app.domain.workers import WorkerStatistics
+from app.store.hits import live_hit
+from app.store.models import HIT, Assignment, HITType
+
+
+def _is(status: str, now: datetime):
+    """SQL for "effective status == status" at `now`."""
+    a = Assignment
+    if status == states.ACCEPTED:
+        return and_(a.status == states.ACCEPTED, a.deadline > now)
+    if status == states.ABANDONED:
+        return or_(a.status == states.ABANDONED, and_(a.status == states.ACCEPTED, a.deadline <= now))
+    if status == states.SUBMITTED:
+        return and_(a.status == states.SUBMITTED, a.auto_approval_time > now)
+    if status == states.APPROVED:
+        return or_(a.status == states.APPROVED,
+                   and_(a.status == states.SUBMITTED, a.auto_approval_time <= now))
+    return a.status == status
+
+
+def get(session: Session, assignment_id: str, *, for_update: bool = False) -> Assignment | None:
+    query = select(Assignment).where(Assignment.assignment_id == assignment_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def get_with_hit(session: Session, assignment_id: str, *, for_update: bool = False
+                 ) -> tuple[Assignment, HIT, HITType] | None:
+    query = (select(Assignment, HIT, HITType).join(HIT, Assignment.hit_id == HIT.hit_id)
+             .join(HITType, HIT.hit_type_id == HITType.hit_type_id)
+             .where(Assignment.assignment_id == assignment_id))
+    if for_update:
+        query = query.with_for_update(of=Assignment)
+    row = session.execute(query).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def of_worker_on_hit(session: Session, hit_id: str, worker_id: str) -> Assignment | None:
+    return session.scalar(select(Assignment).where(Assignment.hit_id == hit_id, Assignment.worker_id == worker_id))
+
+
+def page_for_hit(session: Session, hit_id: str, statuses: Sequence[str], now: datetime, *, after: int | None,
+                 limit: int) -> list[Assignment]:
+    query = select(Assignment).where(Assignment.hit_id == hit_id, or_(*(_is(s, now) for s in statuses)))
+    if after is not None:
+        query = query.where(Assignment.seq > after)
+    return list(session.scalars(query.order_by(Assignment.seq).limit(limit)))
+
+
+def page_for_worker(session: Session, worker_id: str, *, after: int | None, limit: int
+                    ) -> list[tuple[Assignment, HIT, HITType]]:
+    query = (select(Assignment, HIT, HITType).join(HIT, Assignment.hit_id == HIT.hit_id)
+             .join(HITType, HIT.hit_type_id == HITType.hit_type_id).where(Assignment.worker_id == worker_id))
+    if after is not None:
+        query = query.where(Assignment.seq > after)
+    return [(a, h, t) for a, h, t in session.execute(query.order_by(Assignment.seq).limit(limit))]
+
+
+def mark_hit_done(session: Session, hit_id: str) -> None:
+    """One more Submitted/Approved/Rejected assignment; an atomic increment, so no lock on the HIT."""
+    session.execute(update(HIT).where(HIT.hit_id == hit_id).values(assignments_done=HIT.assignments_done + 1))
+
+
+def _pending_count(now: datetime):
+    return (select(func.count()).select_from(Assignment)
+            .where(Assignment.hit_id == HIT.hit_id, Assignment.status == states.ACCEPTED,
+                   Assignment.deadline > now)
+            .scalar_subquery())
+
+
+def _assignable(now: datetime):
+    """hit_status() == Assignable, in SQL: live, not reviewing, not expired, a slot free."""
+    return and_(live_hit(now), HIT.reviewing.is_(False), HIT.expiration > now,
+                HIT.max_assignments > HIT.assignments_done + _pending_count(now))
+
+
+def _not_taken_by(worker_id: str):
+    return ~exists().where(Assignment.hit_id == HIT.hit_id, Assignment.worker_id == worker_id)
+
+
+def assignable_page(session: Session, worker_id: str, now: datetime, *, after: int | None, limit: int,
+                    hit_type_id: str | None = None) -> list[tuple[HIT, HITType]]:
+    """Assignable HITs of every requester that this worker has never taken, in creation order."""
+    query = (select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id)
+             .where(_assignable(now), _not_taken_by(worker_id)))
+    if hit_type_id is not None:
+        query = query.where(HIT.hit_type_id == hit_type_id)
+    if after is not None:
+        query = query.where(HIT.seq > after)
+    return [(hit, hit_type) for hit, hit_type in session.execute(query.order_by(HIT.seq).limit(limit))]
+
+
+def hit_types_by_id_or_group(session: Session, hit_type_or_group_id: str) -> list[str]:
+    """HIT type ids named by a HITTypeId or a HITGroupId (the worker site's URLs use group ids)."""
+    return list(session.scalars(select(HITType.hit_type_id).where(
+        or_(HITType.hit_type_id == hit_type_or_group_id, HITType.hit_group_id == hit_type_or_group_id))))
+
+
+def worker_statistics(session: Session, worker_id: str, now: datetime) -> WorkerStatistics:
+    def total(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = session.execute(select(
+        func.count(),
+        total(or_(_is(states.SUBMITTED, now), _is(states.APPROVED, now), _is(states.REJECTED, now))),
+        total(_is(states.APPROVED, now)),
+        total(_is(states.REJECTED, now)),
+        total(_is(states.RETURNED, now)),
+        total(_is(states.ABANDONED, now)),
+        total(_is(states.ACCEPTED, now)),
+    ).where(Assignment.worker_id == worker_id)).one()
+    return WorkerStatistics(*(int(value) for value in row))
+
+
+def settle_due(session: Session, now: datetime) -> tuple[int, int]:
+    """Writes down the transitions the clock has already decided: overdue acceptances become Abandoned,
+    due submissions Approved (at their AutoApprovalTime). Conditional updates, so several processes may
+    run this at once: a row moves once, and readers see the same status before and after.
+    Returns (abandoned, approved)."""
+    abandoned = session.execute(
+        update(Assignment).where(Assignment.status == states.ACCEPTED, Assignment.deadline <= now)
+        .values(status=states.ABANDONED).execution_options(synchronize_session=False)).rowcount
+    approved = session.execute(
+        update(Assignment).where(Assignment.status == states.SUBMITTED, Assignment.auto_approval_time <= now)
+        .values(status=states.APPROVED, approval_time=Assignment.auto_approval_time)
+        .execution_options(synchronize_session=False)).rowcount
+    return abandoned, approved

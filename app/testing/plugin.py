@@ -1,0 +1,65 @@
+"""The pytest plugin (registered as the ``kempelen`` pytest11 entry point).
+
+Fixtures:
+- ``kempelen``: a live server (``kempelen serve --clock manual``) on a temporary SQLite database, one per
+  test session; ``KEMPELEN_TEST_DATABASE_URL`` points it at another database (e.g. PostgreSQL) instead.
+- ``kempelen_requester``: fresh requester credentials for each test, so tests never see each other's HITs.
+- ``mturk``: a boto3 ``mturk`` client for that requester, bound to the server.
+- ``kempelen_clock``: the server's manual clock: ``.now()``, ``.advance(seconds)``, ``.set(datetime)``.
+- ``workforce``: scripted workers: ``worker = workforce.new()``, ``worker.accept(hit_id)``, ``worker.submit(
+  assignment, {"q1": "cat"})``, ``worker.return_(assignment)``.
+
+A project's own fixtures of the same names win over these, as pytest always lets a conftest.py do.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pytest
+
+from app.testing.server import LiveServer
+from app.testing.workforce import Workforce
+
+
+class ServerClock:
+    """The manual clock of a live server, moved through its admin route."""
+
+    def __init__(self, server: LiveServer):
+        self._server = server
+
+    def now(self) -> datetime:
+        return self._server.now()
+
+    def advance(self, seconds: float) -> datetime:
+        return self._server.advance_clock(seconds)
+
+    def set(self, when: datetime) -> datetime:
+        return self._server.set_clock(when)
+
+
+@pytest.fixture(scope="session")
+def kempelen():
+    with LiveServer(os.environ.get("KEMPELEN_TEST_DATABASE_URL") or None) as server:
+        yield server
+
+
+@pytest.fixture
+def kempelen_requester(kempelen) -> dict[str, str]:
+    return kempelen.create_requester()
+
+
+@pytest.fixture
+def mturk(kempelen, kempelen_requester):
+    return kempelen.client(kempelen_requester)
+
+
+@pytest.fixture
+def kempelen_clock(kempelen) -> ServerClock:
+    return ServerClock(kempelen)
+
+
+@pytest.fixture
+def workforce(kempelen) -> Workforce:
+    return kempelen.workforce()
