@@ -74,9 +74,12 @@ async def external_submit(request: Request) -> HTMLResponse:
 
 
 # MTurk's path, and the doubled slash some pages produce by joining turkSubmitTo + "/mturk/externalSubmit".
+# One route per method, so each has its own OpenAPI operation id.
 for path in (frames.EXTERNAL_SUBMIT_PATH, "/" + frames.EXTERNAL_SUBMIT_PATH):
-    router.add_api_route(path, external_submit, methods=["GET", "POST"], response_class=HTMLResponse,
-                         include_in_schema=path == frames.EXTERNAL_SUBMIT_PATH)
+    for method in ("POST", "GET"):
+        router.add_api_route(path, external_submit, methods=[method], response_class=HTMLResponse,
+                             operation_id=f"external_submit_{method.lower()}",
+                             include_in_schema=path == frames.EXTERNAL_SUBMIT_PATH)
 
 
 @router.get(frames.HTML_QUESTION_PATH, response_class=HTMLResponse)
