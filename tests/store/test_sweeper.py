@@ -1,0 +1,118 @@
+"""The sweeper writes each due transition once, even with several processes sweeping one database."""
+
+from __future__ import annotations
+
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from threading import Barrier
+
+import pytest
+
+from app import ids
+from app.clock import ManualClock
+from app.store import requesters
+from app.store.db import Database
+from app.store.migrate import upgrade
+from app.store.models import HIT, Assignment, HITType, Worker
+from app.sweeper import Sweeper
+
+T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request):
+    if request.param == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/sweep.db"
+        return
+    from conftest import _postgres_database
+
+    admin, name, url = _postgres_database()
+    try:
+        yield url
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _seed(db: Database, accepted: int, submitted: int) -> None:
+    """`accepted` acceptances due to be abandoned at T0+60s and `submitted` submissions due for approval
+    at T0+120s, plus one of each that is not yet due."""
+    with db.transaction() as session:
+        requester = requesters.create(session, T0)
+        session.flush()  # no ORM relationships: rows go in parent-first by hand
+        hit_type = HITType(hit_type_id=ids.entity_id(), hit_group_id=ids.entity_id(),
+                           requester_id=requester.access_key_id, fingerprint="f", title="t", description="d",
+                           reward_cents=10, assignment_duration=60, auto_approval_delay=120,
+                           qualification_requirements="[]", created_at=T0)
+        hit = HIT(hit_id=ids.entity_id(), requester_id=requester.access_key_id, hit_type_id=hit_type.hit_type_id,
+                  creation_time=T0, expiration=T0 + timedelta(days=1), max_assignments=1000,
+                  initial_max_assignments=1000, question="<q/>", reviewing=False, assignments_done=submitted + 1)
+        session.add(hit_type)
+        session.flush()
+        session.add(hit)
+        session.flush()
+        for n in range(accepted + submitted + 2):
+            worker = Worker(worker_id=ids.worker_id(), token_sha256=f"{n:064d}", created_at=T0)
+            session.add(worker)
+            session.flush()
+            is_submission = n >= accepted + 1
+            late = n in (accepted, accepted + submitted + 1)  # one of each kind is due later
+            session.add(Assignment(
+                assignment_id=ids.entity_id(), hit_id=hit.hit_id, worker_id=worker.worker_id,
+                status="Submitted" if is_submission else "Accepted", accept_time=T0,
+                deadline=T0 + timedelta(seconds=3600 if late and not is_submission else 60),
+                submit_time=T0 if is_submission else None,
+                auto_approval_time=(T0 + timedelta(seconds=3600 if late else 120)) if is_submission else None))
+
+
+def test_concurrent_sweepers_move_each_row_once(database_url):
+    setup = Database(database_url)
+    upgrade(setup)
+    _seed(setup, accepted=30, submitted=20)
+    setup.dispose()
+
+    clock = ManualClock(T0 + timedelta(seconds=600))
+    sweepers = [Sweeper(Database(database_url), clock) for _ in range(4)]  # four "processes"
+    start = Barrier(len(sweepers))
+
+    def sweep(sweeper):
+        start.wait()
+        return sweeper.run_once()
+
+    with ThreadPoolExecutor(max_workers=len(sweepers)) as pool:
+        results = list(pool.map(sweep, sweepers))
+    assert sum(abandoned for abandoned, _ in results) == 30
+    assert sum(approved for _, approved in results) == 20
+    assert sweepers[0].run_once() == (0, 0)
+
+    with sweepers[0].db.transaction(writes=False) as session:
+        rows = session.query(Assignment).all()
+        by_status = {}
+        for row in rows:
+            by_status[row.status] = by_status.get(row.status, 0) + 1
+        assert by_status == {"Abandoned": 30, "Accepted": 1, "Approved": 20, "Submitted": 1}
+        # An auto-approval is dated when it fell due, not when the sweeper noticed.
+        assert {row.approval_time for row in rows if row.status == "Approved"} == {T0 + timedelta(seconds=120)}
+    for sweeper in sweepers:
+        sweeper.db.dispose()
+
+
+def test_the_background_thread_sweeps_on_its_own(database_url):
+    db = Database(database_url)
+    upgrade(db)
+    _seed(db, accepted=3, submitted=2)
+    sweeper = Sweeper(db, ManualClock(T0 + timedelta(seconds=600)), interval=0.01)
+    sweeper.start()
+    try:
+        for _ in range(500):  # up to ~5 s of real time for the thread to get scheduled; the service clock is fixed
+            with db.transaction(writes=False) as session:
+                if session.query(Assignment).filter(Assignment.status.in_(["Abandoned", "Approved"])).count() == 5:
+                    break
+            sweeper._stop.wait(0.01)
+        else:
+            pytest.fail("the sweeper thread did not write the due transitions")
+    finally:
+        sweeper.stop()
+        db.dispose()
