@@ -231,6 +231,34 @@ def invalid_assignment_state(allowed: str = "Submitted") -> RequestError:
                         _MT + "InvalidAssignmentState")
 
 
+
+def qualification_type_already_exists() -> RequestError:
+    return RequestError("You have already created a QualificationType with this name. A QualificationType's name "
+                        "must be unique among all of the QualificationTypes created by the same user.",
+                        _MT + "QualificationTypeAlreadyExists")
+
+
+def qualification_does_not_exist() -> RequestError:
+    return RequestError("You requested a Qualification that does not exist.", _MT + "QualificationDoesNotExist")
+
+
+def qualification_not_granted() -> RequestError:
+    return RequestError("This operation can be called with a status of: Granted", _MT + "InvalidQualificationState")
+
+
+def qualification_request_does_not_exist(request_id: str) -> RequestError:
+    return RequestError(f"QualificationRequest {request_id} does not exist.",
+                        _MT + "QualificationRequestDoesNotExist")
+
+
+def worker_id_invalid() -> RequestError:
+    return RequestError("WorkerId is invalid.", "AWS.ParameterOutOfRange")
+
+
+def permission_denied() -> RequestError:
+    return RequestError("This user is not authorized to perform the requested operation.",
+                        _MT + "PermissionDenied")
+
 # --- The worker side (worker API, CLI, externalSubmit): MTurk had no API here, so these are Kempelen's ----
 
 
@@ -314,3 +342,11 @@ def answers_invalid(problems: list) -> WorkerError:
 
 def answers_malformed(reason: str) -> WorkerError:
     return WorkerError(400, "AnswerInvalid", reason)
+
+
+def qualification_requirement_not_met(message: str) -> WorkerError:
+    return WorkerError(403, "QualificationRequirementNotMet", message)
+
+
+def worker_blocked(requester_id: str) -> WorkerError:
+    return WorkerError(403, "WorkerBlocked", f"Requester {requester_id} has blocked you from working on their HITs.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        TypeDecorator, UniqueConstraint)
+                        TypeDecorator, UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from datetime import timezone
 
@@ -74,6 +74,9 @@ class HITType(Base):
     auto_approval_delay: Mapped[int] = mapped_column(BigInteger)
     # the QualificationRequirements exactly as given (JSON), echoed back in HIT responses
     qualification_requirements: Mapped[str] = mapped_column(Text, default="[]")
+    # some requirement hides the HIT type from workers who fail it (DiscoverPreviewAndAccept): listings
+    # need to evaluate only these types
+    discover_guarded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -111,6 +114,11 @@ class Worker(Base):
     worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the profile system qualifications read (Worker_Locale, Worker_Adult, Masters), set by an admin
+    locale_country: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
+    locale_subdivision: Mapped[str | None] = mapped_column(String(3))
+    adult: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    masters: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Assignment(Base):
@@ -155,3 +163,89 @@ class RequestToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     result_id: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class QualificationType(Base):
+    __tablename__ = "qualification_type"
+    __table_args__ = (
+        # Names are unique among a requester's live types; a deleted type gives its name up (live_name NULL).
+        UniqueConstraint("requester_id", "live_name"),
+        Index(None, "requester_id", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    qualification_type_id: Mapped[str] = mapped_column(String(64), unique=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    name: Mapped[str] = mapped_column(Text)
+    live_name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # Active, Inactive
+    test: Mapped[str | None] = mapped_column(Text)
+    test_duration: Mapped[int | None] = mapped_column(BigInteger)
+    answer_key: Mapped[str | None] = mapped_column(Text)
+    retry_delay: Mapped[int | None] = mapped_column(BigInteger)  # None: one request per worker, ever
+    auto_granted: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_granted_value: Mapped[int | None] = mapped_column(BigInteger)
+    is_requestable: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Qualification(Base):
+    """A worker's score on a custom qualification type (system ones are computed, never stored)."""
+
+    __tablename__ = "qualification"
+    __table_args__ = (UniqueConstraint("qualification_type_id", "worker_id"), Index(None, "worker_id"))
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    qualification_type_id: Mapped[str] = mapped_column(ForeignKey("qualification_type.qualification_type_id"))
+    worker_id: Mapped[str] = mapped_column(ForeignKey("worker.worker_id"))
+    integer_value: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))  # Granted, Revoked
+    grant_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoke_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class QualificationRequest(Base):
+    __tablename__ = "qualification_request"
+    __table_args__ = (Index(None, "qualification_type_id", "status", "seq"),
+                      Index(None, "worker_id", "qualification_type_id", "seq"))
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    qualification_request_id: Mapped[str] = mapped_column(String(64), unique=True)
+    qualification_type_id: Mapped[str] = mapped_column(ForeignKey("qualification_type.qualification_type_id"))
+    worker_id: Mapped[str] = mapped_column(ForeignKey("worker.worker_id"))
+    # TestStarted (taking the test), Pending (waiting for the requester), Granted, Rejected
+    status: Mapped[str] = mapped_column(String(16))
+    request_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    test: Mapped[str | None] = mapped_column(Text)            # the test as it was when the worker took it
+    test_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answer: Mapped[str | None] = mapped_column(Text)
+    submit_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolve_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)          # a rejection's reason, shown to the worker
+
+
+class WorkerBlock(Base):
+    __tablename__ = "worker_block"
+
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkerMessage(Base):
+    """A worker's inbox: qualification notices, NotifyWorkers messages."""
+
+    __tablename__ = "worker_message"
+    __table_args__ = (Index(None, "worker_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("worker.worker_id"))
+    requester_id: Mapped[str | None] = mapped_column(ForeignKey("requester.access_key_id"))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
