@@ -72,6 +72,12 @@ class KempelenClient:
     def get_worker(self, worker_id: str) -> dict:
         return self.call("GET", f"/api/workers/{urllib.parse.quote(worker_id)}")
 
+    def set_profile(self, worker_id: str, *, locale: dict | None = None, adult: bool | None = None,
+                    masters: bool | None = None) -> dict:
+        body = {key: value for key, value in (("Locale", locale), ("Adult", adult), ("Masters", masters))
+                if value is not None}
+        return self.call("POST", f"/api/workers/{urllib.parse.quote(worker_id)}/profile", body)
+
     def clock(self) -> dict:
         return self.call("GET", "/_kempelen/clock")
 

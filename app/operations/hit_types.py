@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from app import errors, ids
 from app.domain import hits as rules
 from app.domain.money import parse_amount, to_cents
-from app.domain.qualifications import is_system_type, requirement_problem
+from app.domain.qualifications import DISCOVER, guarded_actions, is_system_type, requirement_problem
 from app.operations.context import OperationContext
 from app.operations.registry import operation
 from app.schemas.generated import CreateHITTypeRequest, CreateHITTypeResponse
+from app.store import qualifications as qualification_store
 from app.store.models import HITType
 
 
@@ -41,9 +42,13 @@ def requirements_json(ctx: OperationContext, requirements) -> str:
         problem = requirement_problem(requirement)
         if problem:
             raise errors.invalid_parameter(problem)
-        if not is_system_type(requirement["QualificationTypeId"]):
-            # Custom qualification types do not exist before the qualifications module is built.
-            raise errors.qualification_type_does_not_exist(requirement["QualificationTypeId"])
+    custom = {r["QualificationTypeId"] for r in requirements if not is_system_type(r["QualificationTypeId"])}
+    found = qualification_store.types_by_id(ctx.session, custom)
+    for type_id in sorted(custom):
+        if type_id not in found:
+            raise errors.qualification_type_does_not_exist(type_id)
+        if found[type_id].status != "Active":
+            raise errors.qualification_type_inactive(type_id)
     return json.dumps(requirements, separators=(",", ":"), sort_keys=True)
 
 
@@ -73,7 +78,8 @@ def find_or_create_hit_type(ctx: OperationContext, *, title: str, description: s
                        requester_id=ctx.requester.access_key_id, fingerprint=fingerprint, title=title,
                        description=description, keywords=keywords, reward_cents=reward_cents,
                        assignment_duration=assignment_duration, auto_approval_delay=auto_approval_delay,
-                       qualification_requirements=requirements, created_at=ctx.now)
+                       qualification_requirements=requirements, created_at=ctx.now,
+                       discover_guarded=any(DISCOVER in guarded_actions(r) for r in json.loads(requirements)))
     try:
         with ctx.session.begin_nested():
             ctx.session.add(hit_type)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app import errors, ids
 from app.domain import assignments as states
 from app.domain import frames
+from app.domain import qualifications as quals
 from app.domain.hits import ASSIGNABLE, hit_status, is_disposed
 from app.domain.money import format_amount
 from app.operations import worker_answers
@@ -23,6 +24,8 @@ from app.questions.model import Question
 from app.store import assignments as store
 from app.store import hits as hit_store
 from app.store import pagination
+from app.store import qualifications as qualification_store
+from app.store import worker_blocks
 from app.store import workers as worker_store
 from app.store.models import HIT, Assignment, HITType, Worker
 
@@ -36,6 +39,46 @@ class WorkerContext:
     now: datetime
     #: the origin workers reach this server at: turkSubmitTo, and the host of HTMLQuestion frames
     public_url: str
+    _values: dict | None = None
+
+    def qualification_values(self) -> dict[str, quals.Value]:
+        """The worker's value for every system type and every granted custom type, read once per request."""
+        if self._values is None:
+            stats = store.worker_statistics(self.session, self.worker.worker_id, self.now)
+            worker = self.worker
+            self._values = quals.system_values(stats, country=worker.locale_country,
+                                               subdivision=worker.locale_subdivision, adult=worker.adult,
+                                               masters=worker.masters)
+            self._values.update(qualification_store.granted_values(self.session, worker.worker_id))
+        return self._values
+
+
+def check_allowed(ctx: WorkerContext, hit: HIT, hit_type: HITType, action: str) -> None:
+    """Blocks, then the requirements guarding `action` (Discover, Preview or Accept)."""
+    if worker_blocks.is_blocked(ctx.session, hit.requester_id, ctx.worker.worker_id):
+        raise errors.worker_blocked(hit.requester_id)
+    requirements = json.loads(hit_type.qualification_requirements)
+    if not requirements:
+        return
+    values = ctx.qualification_values()
+    unmet = quals.first_unmet(requirements, values, action)
+    if unmet is not None:
+        type_id = unmet["QualificationTypeId"]
+        name = quals.SYSTEM_QUALIFICATION_TYPES.get(type_id)
+        if name is None:
+            found = qualification_store.types_by_id(ctx.session, [type_id]).get(type_id)
+            name = found.name if found else type_id
+        raise errors.qualification_requirement_not_met(quals.describe_unmet(unmet, name, values.get(type_id)))
+
+
+def hidden_hit_types(ctx: WorkerContext) -> set[str]:
+    """HIT types whose DiscoverPreviewAndAccept requirements this worker fails: left out of listings."""
+    guarded = hit_store.discover_guarded_types(ctx.session)
+    if not guarded:
+        return set()
+    values = ctx.qualification_values()
+    return {type_id for type_id, requirements in guarded
+            if quals.first_unmet(json.loads(requirements), values, quals.DISCOVER) is not None}
 
 
 # --- accounts -----------------------------------------------------------------------------------------
@@ -54,7 +97,39 @@ def create_worker(session: Session, now: datetime, worker_id: str | None = None)
 
 def worker_view(session: Session, worker: Worker, now: datetime) -> dict:
     stats = store.worker_statistics(session, worker.worker_id, now)
-    return {"WorkerId": worker.worker_id, "CreationTime": worker.created_at, "Statistics": stats.as_dict()}
+    locale = {"Country": worker.locale_country}
+    if worker.locale_subdivision:
+        locale["Subdivision"] = worker.locale_subdivision
+    return {"WorkerId": worker.worker_id, "CreationTime": worker.created_at, "Statistics": stats.as_dict(),
+            "Locale": locale, "Adult": worker.adult, "Masters": worker.masters}
+
+
+def set_profile(worker: Worker, *, country: str | None = None, subdivision: str | None = None,
+                clear_subdivision: bool = False, adult: bool | None = None, masters: bool | None = None) -> None:
+    """What the system qualifications Worker_Locale, Worker_Adult and Masters read (an admin's call: Kempelen
+    has no identity checks or statistical monitoring to decide them)."""
+    if country is not None:
+        if not (len(country) == 2 and country.isascii() and country.isalpha() and country.isupper()):
+            raise errors.WorkerError(400, "InvalidParameterValue", f"Country {country!r} is not an ISO 3166-1 "
+                                                                   "alpha-2 code such as US or DE.")
+        worker.locale_country = country
+        if country != "US":
+            worker.locale_subdivision = None
+    if clear_subdivision:
+        worker.locale_subdivision = None
+    if subdivision is not None:
+        if worker.locale_country != "US":
+            raise errors.WorkerError(400, "InvalidParameterValue", "A Subdivision can be set only for the "
+                                                                   "Country US, as on MTurk.")
+        if not (1 <= len(subdivision) <= 3 and subdivision.isascii() and subdivision.isalnum()
+                and subdivision.isupper()):
+            raise errors.WorkerError(400, "InvalidParameterValue", f"Subdivision {subdivision!r} is not an "
+                                                                   "ISO 3166-2 code such as CA or NY.")
+        worker.locale_subdivision = subdivision
+    if adult is not None:
+        worker.adult = adult
+    if masters is not None:
+        worker.masters = masters
 
 
 # --- HITs ---------------------------------------------------------------------------------------------
@@ -102,7 +177,7 @@ def list_hits(ctx: WorkerContext, next_token: str | None, max_results: int | Non
     after = _cursor(scope, next_token)
     limit = _limit(max_results)
     rows = store.assignable_page(ctx.session, ctx.worker.worker_id, ctx.now, after=after, limit=limit,
-                                 hit_type_id=hit_type_id)
+                                 hit_type_id=hit_type_id, hidden_hit_types=hidden_hit_types(ctx))
     return {"HITs": [_hit_view(ctx, hit, hit_type) for hit, hit_type in rows], "NumResults": len(rows),
             "NextToken": pagination.encode(scope, rows[-1][0].seq) if rows else None}
 
@@ -116,6 +191,7 @@ def _find_hit(ctx: WorkerContext, hit_id: str, *, for_update: bool = False) -> t
 
 def preview_hit(ctx: WorkerContext, hit_id: str) -> dict:
     hit, hit_type = _find_hit(ctx, hit_id)
+    check_allowed(ctx, hit, hit_type, quals.PREVIEW)
     return {**_hit_view(ctx, hit, hit_type), **_question_view(ctx, hit, None)}
 
 
@@ -133,6 +209,7 @@ def accept_hit(ctx: WorkerContext, hit_id: str) -> dict:
         raise errors.hit_already_taken(hit.hit_id)
     if status != ASSIGNABLE:
         raise errors.hit_not_available(hit.hit_id, status)
+    check_allowed(ctx, hit, hit_type, quals.ACCEPT)
     assignment = Assignment(
         assignment_id=ids.entity_id(), hit_id=hit.hit_id, worker_id=ctx.worker.worker_id,
         status=states.ACCEPTED, accept_time=ctx.now,
@@ -147,6 +224,7 @@ def accept_hit(ctx: WorkerContext, hit_id: str) -> dict:
 
 def accept_next(ctx: WorkerContext, hit_type_or_group_id: str) -> dict:
     """Accept the first HIT of a HIT type (or HIT group) that this worker may still take."""
+    refusal = None
     for hit_type_id in store.hit_types_by_id_or_group(ctx.session, hit_type_or_group_id):
         candidates = store.assignable_page(ctx.session, ctx.worker.worker_id, ctx.now, after=None, limit=20,
                                            hit_type_id=hit_type_id)
@@ -154,10 +232,13 @@ def accept_next(ctx: WorkerContext, hit_type_or_group_id: str) -> dict:
             try:
                 return accept_hit(ctx, hit.hit_id)
             except errors.WorkerError as exc:
+                if exc.code in ("QualificationRequirementNotMet", "WorkerBlocked"):
+                    refusal = exc  # the whole type is closed to this worker; say why rather than "none left"
+                    break
                 if exc.code not in ("HITNotAvailable", "HITAlreadyTaken"):
                     raise
                 # taken by someone else since the listing: try the next one
-    raise errors.no_hit_available(hit_type_or_group_id)
+    raise refusal or errors.no_hit_available(hit_type_or_group_id)
 
 
 def _own_assignment(ctx: WorkerContext, assignment_id: str, *, for_update: bool = False

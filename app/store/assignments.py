@@ -7,7 +7,7 @@ is shown whether or not the sweeper has caught up.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
@@ -17,6 +17,7 @@ from app.domain import assignments as states
 from app.domain.workers import WorkerStatistics
 from app.store.hits import live_hit
 from app.store.models import HIT, Assignment, HITType
+from app.store.worker_blocks import blocking_requesters
 
 
 def _is(status: str, now: datetime):
@@ -96,10 +97,15 @@ def _not_taken_by(worker_id: str):
 
 
 def assignable_page(session: Session, worker_id: str, now: datetime, *, after: int | None, limit: int,
-                    hit_type_id: str | None = None) -> list[tuple[HIT, HITType]]:
-    """Assignable HITs of every requester that this worker has never taken, in creation order."""
+                    hit_type_id: str | None = None, hidden_hit_types: Collection[str] = ()
+                    ) -> list[tuple[HIT, HITType]]:
+    """Assignable HITs that this worker has never taken, in creation order, leaving out the HITs of
+    requesters who blocked the worker and the HIT types in `hidden_hit_types`."""
     query = (select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id)
-             .where(_assignable(now), _not_taken_by(worker_id)))
+             .where(_assignable(now), _not_taken_by(worker_id),
+                    HIT.requester_id.not_in(blocking_requesters(worker_id))))
+    if hidden_hit_types:
+        query = query.where(HIT.hit_type_id.not_in(list(hidden_hit_types)))
     if hit_type_id is not None:
         query = query.where(HIT.hit_type_id == hit_type_id)
     if after is not None:

@@ -85,3 +85,10 @@ def get_hit_any_requester(session: Session, hit_id: str, *, for_update: bool = F
         query = query.with_for_update(of=HIT)
     row = session.execute(query).first()
     return (row[0], row[1]) if row else None
+
+
+def discover_guarded_types(session: Session) -> list[tuple[str, str]]:
+    """(HITTypeId, QualificationRequirements JSON) of every HIT type that some requirement may hide."""
+    return [(type_id, requirements) for type_id, requirements in session.execute(
+        select(HITType.hit_type_id, HITType.qualification_requirements)
+        .where(HITType.discover_guarded.is_(True)))]

@@ -59,6 +59,11 @@ class ScriptedWorker:
     def statistics(self) -> dict:
         return self._client.me(self.worker_id)["Statistics"]
 
+    def set_profile(self, *, locale: dict | None = None, adult: bool | None = None,
+                    masters: bool | None = None) -> dict:
+        """As an admin: the worker's Locale ({"Country": "US", "Subdivision": "CA"}), Adult and Masters."""
+        return self._client.set_profile(self.worker_id, locale=locale, adult=adult, masters=masters)
+
 
 class Workforce:
     """Makes scripted workers on one server."""

@@ -29,6 +29,20 @@ class WorkerCreate(BaseModel):
                                                            "A random MTurk-style id otherwise.")
 
 
+class LocaleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    Country: str
+    Subdivision: str | None = None
+
+
+class ProfileChange(BaseModel):
+    """Members left out are unchanged. Locale replaces the whole locale (no Subdivision clears it)."""
+    model_config = ConfigDict(extra="forbid")
+    Locale: LocaleIn | None = None
+    Adult: bool | None = None
+    Masters: bool | None = None
+
+
 class Submission(BaseModel):
     """Exactly one of the two members."""
     model_config = ConfigDict(extra="forbid")
@@ -87,6 +101,24 @@ def get_worker(worker_id: str, request: Request, authorization: str | None = Hea
         worker = worker_store.get(session, worker_id)
         if worker is None:
             raise errors.worker_does_not_exist(worker_id)
+        return ops.worker_view(session, worker, state.clock.now())
+
+
+@router.post("/workers/{worker_id}/profile")
+def set_profile(worker_id: str, body: ProfileChange, request: Request,
+                authorization: str | None = Header(default=None)) -> dict:
+    """Set what the system qualifications read (admin): Locale {Country, Subdivision}, Adult, Masters."""
+    _require_admin(request, authorization)
+    state = request.app.state
+    with state.db.transaction() as session:
+        worker = worker_store.get(session, worker_id)
+        if worker is None:
+            raise errors.worker_does_not_exist(worker_id)
+        locale = body.Locale
+        ops.set_profile(worker, country=locale.Country if locale else None,
+                        subdivision=locale.Subdivision if locale else None,
+                        clear_subdivision=bool(locale and not locale.Subdivision),
+                        adult=body.Adult, masters=body.Masters)
         return ops.worker_view(session, worker, state.clock.now())
 
 
