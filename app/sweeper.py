@@ -2,8 +2,9 @@
 
 Reads never wait for it (they judge status at their own moment, app.domain.assignments.effective), so the
 sweeper only keeps stored rows close to the truth. Under the system clock a daemon thread runs it every
-second; under a manual clock it runs whenever the clock is moved. Its updates are conditional, so several
-server processes on one PostgreSQL database may sweep at once.
+second; under a manual clock it runs whenever the clock is moved. Rows are taken with SKIP LOCKED and HIT
+announcements claimed by conditional updates, so several server processes on one PostgreSQL database may
+sweep at once and each transition is written (and its event emitted) once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import threading
 
 from app.clock import Clock
-from app.store import assignments
+from app.operations.due import Swept, apply_due_transitions
 from app.store.db import Database
 
 log = logging.getLogger("kempelen.sweeper")
@@ -24,10 +25,17 @@ class Sweeper:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def run_once(self) -> tuple[int, int]:
-        """(abandoned, approved) rows written."""
+    def run_once(self) -> Swept:
+        """One batch of due transitions, in one transaction."""
         with self.db.transaction(writes=True) as session:
-            return assignments.settle_due(session, self.clock.now())
+            return apply_due_transitions(session, self.clock.now())
+
+    def run_until_done(self) -> None:
+        """Every due transition (after the manual clock moved), batch by batch."""
+        for _ in range(10_000):  # a bound, in case a row ever stayed due after being swept
+            if not self.run_once().total:
+                return
+        log.error("due transitions did not settle after 10000 batches")
 
     def start(self) -> None:
         if self._thread is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app import errors
+from app import errors, events
 from app.domain import assignments as states
 from app.domain.hits import is_disposed
 from app.operations.context import OperationContext
@@ -96,6 +96,7 @@ def approve_assignment(ctx: OperationContext, request: shapes.ApproveAssignmentR
     assignment.approval_time = ctx.now
     if request.RequesterFeedback is not None:
         assignment.requester_feedback = request.RequesterFeedback
+    events.emit(ctx.session, "AssignmentApproved", hit, ctx.now, assignment.assignment_id)
     return shapes.ApproveAssignmentResponse()
 
 
@@ -105,10 +106,11 @@ def reject_assignment(ctx: OperationContext, request: shapes.RejectAssignmentReq
     if request.RequesterFeedback is None:
         raise errors.missing_parameters("RequesterFeedback")
     _check_feedback(request.RequesterFeedback)
-    assignment, _, _, status = _load(ctx, request.AssignmentId, for_update=True)
+    assignment, hit, _, status = _load(ctx, request.AssignmentId, for_update=True)
     if not states.may_reject(status):
         raise errors.invalid_assignment_state()
     assignment.status = states.REJECTED
     assignment.rejection_time = ctx.now
     assignment.requester_feedback = request.RequesterFeedback
+    events.emit(ctx.session, "AssignmentRejected", hit, ctx.now, assignment.assignment_id)
     return shapes.RejectAssignmentResponse()

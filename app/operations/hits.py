@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from app import errors, ids
+from app import errors, events, ids
 from app.domain import hits as rules
+from app.operations import hit_events
 from app.operations.context import OperationContext
 from app.operations.hit_types import check_length, check_range, find_or_create_hit_type
 from app.operations.registry import operation
@@ -83,6 +84,7 @@ def _create(ctx: OperationContext, request, hit_type: HITType) -> shapes.HIT:
               assignment_review_policy=assignment_policy, hit_review_policy=hit_policy,
               reviewing=False, assignments_done=0)
     ctx.session.add(hit)
+    events.emit(ctx.session, "HITCreated", hit, ctx.now)
     return hit_view(hit, hit_type, rules.AssignmentCounts(), ctx.now)
 
 
@@ -148,7 +150,14 @@ def update_expiration_for_hit(ctx: OperationContext, request: shapes.UpdateExpir
     if status == rules.DISPOSED:
         raise errors.hit_in_wrong_state(status, "Assignable, Unassignable, Reviewable, Reviewing")
     # 0 or any moment not in the future expires the HIT now; a future moment sets (and may reopen) it.
-    hit.expiration = request.ExpireAt if request.ExpireAt > ctx.now else ctx.now
+    if request.ExpireAt > ctx.now:
+        extended = request.ExpireAt > hit.expiration
+        hit.expiration = request.ExpireAt
+        if extended:
+            hit_events.reopen(ctx.session, hit, ctx.now)
+    else:
+        hit.expiration = min(hit.expiration, ctx.now)
+        hit_events.announce(ctx.session, hit, ctx.now)
     return shapes.UpdateExpirationForHITResponse()
 
 
@@ -186,6 +195,7 @@ def delete_hit(ctx: OperationContext, request: shapes.DeleteHITRequest) -> shape
     if not rules.may_delete(status, counts):
         raise errors.hit_in_wrong_state(status, rules.DELETABLE_STATES)
     hit.disposed_at = ctx.now
+    events.emit(ctx.session, "HITDisposed", hit, ctx.now)
     return shapes.DeleteHITResponse()
 
 
@@ -209,4 +219,5 @@ def create_additional_assignments_for_hit(ctx: OperationContext,
             raise errors.idempotency_token_processed(request.UniqueRequestToken, earlier.request_id)
         spent.result_id = hit.hit_id
     hit.max_assignments += additional
+    hit_events.reopen(ctx.session, hit, ctx.now)
     return shapes.CreateAdditionalAssignmentsForHITResponse()

@@ -12,13 +12,13 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import errors, ids
+from app import errors, events, ids
 from app.domain import assignments as states
 from app.domain import frames
 from app.domain import qualifications as quals
 from app.domain.hits import ASSIGNABLE, hit_status, is_disposed
 from app.domain.money import format_amount
-from app.operations import worker_answers
+from app.operations import hit_events, worker_answers
 from app.questions import Answer, parse_question, write_question_form_answers
 from app.questions.model import Question
 from app.store import assignments as store
@@ -219,6 +219,7 @@ def accept_hit(ctx: WorkerContext, hit_id: str) -> dict:
             ctx.session.add(assignment)
     except IntegrityError:  # the unique (hit, worker) key: a concurrent accept by the same worker won
         raise errors.hit_already_taken(hit.hit_id) from None
+    events.emit(ctx.session, "AssignmentAccepted", hit, ctx.now, assignment.assignment_id)
     return assignment_view(ctx, assignment, hit, hit_type)
 
 
@@ -263,6 +264,8 @@ def return_assignment(ctx: WorkerContext, assignment_id: str) -> dict:
         raise errors.assignment_not_active(assignment_id, status)
     assignment.status = states.RETURNED
     assignment.return_time = ctx.now
+    events.emit(ctx.session, "AssignmentReturned", hit, ctx.now, assignment.assignment_id)
+    hit_events.announce(ctx.session, hit, ctx.now)  # the last pending one of an expired HIT
     return assignment_view(ctx, assignment, hit, hit_type)
 
 
@@ -285,10 +288,14 @@ def submit_assignment(ctx: WorkerContext, assignment_id: str, *, answers: dict |
     assignment.status = states.SUBMITTED
     assignment.submit_time = ctx.now
     assignment.auto_approval_time = states.auto_approval_time(ctx.now, hit_type.auto_approval_delay)
+    events.emit(ctx.session, "AssignmentSubmitted", hit, ctx.now, assignment.assignment_id)
     if hit_type.auto_approval_delay == 0:  # approved at submission, as MTurk did with a zero delay
         assignment.status = states.APPROVED
         assignment.approval_time = ctx.now
+        events.emit(ctx.session, "AssignmentApproved", hit, ctx.now, assignment.assignment_id)
     store.mark_hit_done(ctx.session, hit.hit_id)
+    ctx.session.refresh(hit, ["assignments_done"])
+    hit_events.announce(ctx.session, hit, ctx.now)
     return assignment_view(ctx, assignment, hit, hit_type)
 
 

@@ -135,16 +135,15 @@ def worker_statistics(session: Session, worker_id: str, now: datetime) -> Worker
     return WorkerStatistics(*(int(value) for value in row))
 
 
-def settle_due(session: Session, now: datetime) -> tuple[int, int]:
-    """Writes down the transitions the clock has already decided: overdue acceptances become Abandoned,
-    due submissions Approved (at their AutoApprovalTime). Conditional updates, so several processes may
-    run this at once: a row moves once, and readers see the same status before and after.
-    Returns (abandoned, approved)."""
-    abandoned = session.execute(
-        update(Assignment).where(Assignment.status == states.ACCEPTED, Assignment.deadline <= now)
-        .values(status=states.ABANDONED).execution_options(synchronize_session=False)).rowcount
-    approved = session.execute(
-        update(Assignment).where(Assignment.status == states.SUBMITTED, Assignment.auto_approval_time <= now)
-        .values(status=states.APPROVED, approval_time=Assignment.auto_approval_time)
-        .execution_options(synchronize_session=False)).rowcount
-    return abandoned, approved
+def due(session: Session, now: datetime, limit: int) -> tuple[list[tuple[Assignment, HIT]],
+                                                              list[tuple[Assignment, HIT]]]:
+    """Rows whose stored status the clock has overtaken: (overdue acceptances, due auto-approvals), locked.
+    SKIP LOCKED lets several processes sweep at once, each taking rows no other has (PostgreSQL; SQLite's
+    write transactions are already exclusive)."""
+    def locked(condition):
+        query = (select(Assignment, HIT).join(HIT, Assignment.hit_id == HIT.hit_id).where(condition)
+                 .order_by(Assignment.seq).limit(limit).with_for_update(skip_locked=True, of=Assignment))
+        return [(a, h) for a, h in session.execute(query)]
+
+    return (locked(and_(Assignment.status == states.ACCEPTED, Assignment.deadline <= now)),
+            locked(and_(Assignment.status == states.SUBMITTED, Assignment.auto_approval_time <= now)))

@@ -57,6 +57,21 @@ def _pending_exists(now: datetime):
                           Assignment.deadline > now)
 
 
+def reviewable(now: datetime):
+    """hit_status() == Reviewable for a live HIT, written as SQL: not under review, nothing pending, and
+    expired or every slot used."""
+    return and_(HIT.reviewing.is_(False), ~_pending_exists(now),
+                or_(HIT.expiration <= now, HIT.assignments_done >= HIT.max_assignments))
+
+
+def to_announce(session: Session, now: datetime, limit: int) -> list[HIT]:
+    """Live HITs that have expired or become Reviewable without that being announced yet."""
+    due = or_(and_(HIT.expiration <= now, HIT.expired_announced.is_(False)),
+              and_(HIT.reviewable_announced.is_(False), reviewable(now)))
+    return list(session.scalars(select(HIT).where(live_hit(now), due).order_by(HIT.seq).limit(limit)
+                                .with_for_update(skip_locked=True)))
+
+
 def page_of_hits(session: Session, requester_id: str, now: datetime, *, after: int | None, limit: int,
                  status: str | None = None, hit_type_id: str | None = None) -> list[tuple[HIT, HITType]]:
     """The caller's live HITs in creation order after key `after`; `status` narrows to Reviewable/Reviewing."""
@@ -69,9 +84,7 @@ def page_of_hits(session: Session, requester_id: str, now: datetime, *, after: i
     if status == "Reviewing":
         query = query.where(HIT.reviewing.is_(True))
     elif status == "Reviewable":
-        # hit_status() == Reviewable, written as SQL: nothing pending, and expired or every slot used
-        query = query.where(HIT.reviewing.is_(False), ~_pending_exists(now),
-                            or_(HIT.expiration <= now, HIT.assignments_done >= HIT.max_assignments))
+        query = query.where(reviewable(now))
     rows = session.execute(query.order_by(HIT.seq).limit(limit))
     return [(hit, hit_type) for hit, hit_type in rows]
 

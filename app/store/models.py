@@ -104,6 +104,10 @@ class HIT(Base):
     disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Submitted + Approved + Rejected: only ever grows, so it can be kept as a counter
     assignments_done: Mapped[int] = mapped_column(BigInteger, default=0)
+    # HITExpired / HITReviewable have been announced for the HIT's current expiry / current round of work
+    # (reset when the HIT is extended), so each is emitted once however many processes sweep
+    expired_announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reviewable_announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Worker(Base):
@@ -249,3 +253,19 @@ class WorkerMessage(Base):
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Event(Base):
+    """The transactional outbox: every event MTurk notified about, written in the same transaction as the
+    change that caused it. Delivery (app/events) reads it in seq order, so nothing is lost across restarts."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index(None, "hit_type_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    event_type: Mapped[str] = mapped_column(String(32))
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    hit_type_id: Mapped[str] = mapped_column(String(64))
+    hit_id: Mapped[str] = mapped_column(String(64))
+    assignment_id: Mapped[str | None] = mapped_column(String(64))
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -65,7 +65,7 @@ def change_clock(change: ClockChange, request: Request) -> ClockState:
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
     # Transitions the new time has made due are written down before the caller goes on.
-    request.app.state.sweeper.run_once()
+    request.app.state.sweeper.run_until_done()
     return ClockState(mode=clock.mode, now=clock.now())
 
 

@@ -14,7 +14,7 @@ from app.clock import ManualClock
 from app.store import requesters
 from app.store.db import Database
 from app.store.migrate import upgrade
-from app.store.models import HIT, Assignment, HITType, Worker
+from app.store.models import HIT, Assignment, Event, HITType, Worker
 from app.sweeper import Sweeper
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -83,9 +83,9 @@ def test_concurrent_sweepers_move_each_row_once(database_url):
 
     with ThreadPoolExecutor(max_workers=len(sweepers)) as pool:
         results = list(pool.map(sweep, sweepers))
-    assert sum(abandoned for abandoned, _ in results) == 30
-    assert sum(approved for _, approved in results) == 20
-    assert sweepers[0].run_once() == (0, 0)
+    assert sum(swept.abandoned for swept in results) == 30
+    assert sum(swept.approved for swept in results) == 20
+    assert sweepers[0].run_once().total == 0
 
     with sweepers[0].db.transaction(writes=False) as session:
         rows = session.query(Assignment).all()
@@ -95,6 +95,11 @@ def test_concurrent_sweepers_move_each_row_once(database_url):
         assert by_status == {"Abandoned": 30, "Accepted": 1, "Approved": 20, "Submitted": 1}
         # An auto-approval is dated when it fell due, not when the sweeper noticed.
         assert {row.approval_time for row in rows if row.status == "Approved"} == {T0 + timedelta(seconds=120)}
+        # ... and each transition put exactly one event into the outbox
+        emitted = {}
+        for event in session.query(Event).all():
+            emitted[event.event_type] = emitted.get(event.event_type, 0) + 1
+        assert emitted == {"AssignmentAbandoned": 30, "AssignmentApproved": 20}
     for sweeper in sweepers:
         sweeper.db.dispose()
 
