@@ -7,14 +7,10 @@ import ipaddress
 import json
 import os
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from app.config import (DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_ADMIN_TOKEN, DEVELOPMENT_SECRET_ACCESS_KEY,
-                        Settings, default_database_url)
-
-DEFAULT_ENDPOINT = "http://127.0.0.1:8000"
+from app.client import DEFAULT_ENDPOINT, KempelenClient, KempelenError, Unreachable
+from app.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY, Settings, default_database_url
 
 
 def _is_loopback(host: str) -> bool:
@@ -107,36 +103,189 @@ def cmd_requester_create(args) -> int:
     return 0
 
 
-def _admin_call(args, method: str, path: str, body: dict | None = None) -> dict:
-    endpoint = (args.endpoint or os.environ.get("KEMPELEN_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
-    token = args.admin_token or os.environ.get("KEMPELEN_ADMIN_TOKEN") or DEVELOPMENT_ADMIN_TOKEN
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(endpoint + path, data=data, method=method,
-                                     headers={"Authorization": f"Bearer {token}",
-                                              "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode(errors="replace")
-        try:
-            detail = json.loads(detail).get("detail", detail)
-        except ValueError:
-            pass
-        raise SystemExit(f"kempelen: the server refused ({exc.code}): {detail}") from None
-    except urllib.error.URLError as exc:
-        raise SystemExit(f"kempelen: cannot reach {endpoint}: {exc.reason}") from None
+def _client(args) -> KempelenClient:
+    return KempelenClient(args.endpoint, args.admin_token)
 
 
 def cmd_clock(args) -> int:
+    client = _client(args)
     if args.clock_command == "advance":
-        state = _admin_call(args, "POST", "/_kempelen/clock", {"advance_seconds": args.seconds})
+        state = client.advance_clock(args.seconds)
     elif args.clock_command == "set":
-        state = _admin_call(args, "POST", "/_kempelen/clock", {"set": args.when})
+        state = client.set_clock(args.when)
     else:
-        state = _admin_call(args, "GET", "/_kempelen/clock")
+        state = client.clock()
     print(state["now"])
     return 0
+
+
+# --- kempelen worker ... ------------------------------------------------------------------------------
+
+
+def _print_json(value) -> None:
+    print(json.dumps(value, indent=2))
+
+
+def _all_pages(fetch, key: str, **filters) -> list[dict]:
+    found, token = [], None
+    while True:
+        page = fetch(max_results=100, next_token=token, **filters)
+        found += page[key]
+        token = page.get("NextToken")
+        if not page[key] or not token:
+            return found
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
+                     for row in [header, *rows])
+
+
+def _shorten(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def cmd_worker_create(args) -> int:
+    created = _client(args).create_worker(args.worker_id)
+    if args.json:
+        _print_json({"WorkerId": created["WorkerId"], "Token": created["Token"]})
+    else:
+        # WorkerId first, so `$(kempelen worker create | head -1)` is the id.
+        print(f"{created['WorkerId']}\nKEMPELEN_WORKER_TOKEN={created['Token']}")
+    return 0
+
+
+def cmd_worker_hits(args) -> int:
+    client = _client(args)
+    hits = _all_pages(lambda **page: client.hits(args.worker, **page), "HITs", hit_type_id=args.hit_type)
+    if args.json:
+        _print_json({"HITs": hits, "NumResults": len(hits), "NextToken": None})
+    elif not hits:
+        print(f"No HITs are available to {args.worker}.")
+    else:
+        print(_table([[h["HITId"], h["Reward"], _shorten(h["Title"]), h["NumberOfAssignmentsAvailable"]]
+                      for h in hits], ["HITId", "Reward", "Title", "Available"]))
+    return 0
+
+
+def cmd_worker_preview(args) -> int:
+    hit = _client(args).preview(args.worker, args.hit)
+    if args.json:
+        _print_json(hit)
+        return 0
+    for label, key in (("HITId", "HITId"), ("HITTypeId", "HITTypeId"), ("Title", "Title"),
+                       ("Description", "Description"), ("Reward", "Reward"), ("Status", "HITStatus"),
+                       ("Available", "NumberOfAssignmentsAvailable"), ("Expiration", "Expiration"),
+                       ("QuestionType", "QuestionType"), ("FrameURL", "FrameURL")):
+        if hit.get(key) is not None:
+            print(f"{label}: {hit[key]}")
+    if hit.get("QuestionType") == "QuestionForm":  # no frame to open: the form itself is the task
+        print(f"Question:\n{hit['Question']}")
+    return 0
+
+
+def cmd_worker_accept(args) -> int:
+    client = _client(args)
+    assignment = (client.accept(args.worker, args.hit) if args.hit
+                  else client.accept_next(args.worker, args.hit_type))
+    if args.json:
+        _print_json(assignment)
+    else:
+        print(assignment["AssignmentId"])
+    return 0
+
+
+def _answer_pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def _answers_from_pairs(pairs: list[tuple[str, str]]) -> dict:
+    """A name given several times becomes a list: several selections, or free text joined with |."""
+    answers: dict[str, str | list[str]] = {}
+    for name, value in pairs:
+        if name not in answers:
+            answers[name] = value
+        elif isinstance(answers[name], list):
+            answers[name].append(value)
+        else:
+            answers[name] = [answers[name], value]
+    return answers
+
+
+def _read_answers_file(args) -> dict | str:
+    """A JSON object of answers, or a QuestionFormAnswers document, told apart by the first character."""
+    try:
+        text = sys.stdin.read() if args.answers_file == "-" else Path(args.answers_file).read_text(encoding="utf-8")
+    except OSError as exc:
+        args.parser.error(f"cannot read the answers file: {exc}")
+    start = text.lstrip()[:1]
+    if start == "<":
+        return text.lstrip()  # an XML declaration must come first
+    if start != "{":
+        args.parser.error(f"{args.answers_file} is neither a JSON object nor a QuestionFormAnswers document")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        args.parser.error(f"{args.answers_file} is not valid JSON: {exc}")
+
+
+def cmd_worker_submit(args) -> int:
+    client = _client(args)
+    if args.answers_file:
+        answers = _read_answers_file(args)
+        if isinstance(answers, str):
+            submitted = client.submit(args.worker, args.assignment, question_form_answers=answers)
+        else:
+            submitted = client.submit(args.worker, args.assignment, answers)
+    else:
+        submitted = client.submit(args.worker, args.assignment, _answers_from_pairs(args.answer))
+    print(submitted["AssignmentStatus"])
+    return 0
+
+
+def cmd_worker_return(args) -> int:
+    print(_client(args).return_assignment(args.worker, args.assignment)["AssignmentStatus"])
+    return 0
+
+
+def cmd_worker_assignments(args) -> int:
+    client = _client(args)
+    assignments = _all_pages(lambda **page: client.assignments(args.worker, **page), "Assignments")
+    if args.json:
+        _print_json({"Assignments": assignments, "NumResults": len(assignments), "NextToken": None})
+    elif not assignments:
+        print(f"{args.worker} has no assignments.")
+    else:
+        print(_table([[a["AssignmentId"], a["HITId"], a["AssignmentStatus"], a["Reward"], _shorten(a["Title"])]
+                      for a in assignments], ["AssignmentId", "HITId", "Status", "Reward", "Title"]))
+    return 0
+
+
+def cmd_worker_show(args) -> int:
+    worker = _client(args).me(args.worker)
+    if args.json:
+        _print_json(worker)
+        return 0
+    print(f"WorkerId: {worker['WorkerId']}")
+    for name, value in worker["Statistics"].items():
+        print(f"  {name}: {value}")
+    return 0
+
+
+def _report_refusal(exc: KempelenError) -> None:
+    if exc.code:
+        print(f"kempelen: {exc.code}: {exc.message}", file=sys.stderr)
+    else:
+        print(f"kempelen: the server refused ({exc.status}): {exc.message}", file=sys.stderr)
+    for detail in exc.details:
+        if isinstance(detail, dict) and {"QuestionIdentifier", "Reason"} <= detail.keys():
+            print(f"  {detail['QuestionIdentifier']}: {detail['Reason']}", file=sys.stderr)
+        else:
+            print(f"  {json.dumps(detail) if not isinstance(detail, str) else detail}", file=sys.stderr)
 
 
 def _add_database_options(parser: argparse.ArgumentParser) -> None:
@@ -187,12 +336,70 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (show, advance, set_):
         _add_endpoint_options(sub)
         sub.set_defaults(func=cmd_clock)
+
+    _add_worker_commands(commands)
     return parser
+
+
+def _add_worker_commands(commands) -> None:
+    worker = commands.add_parser("worker", help="act as a worker on a running server (worker API)",
+                                 description="Act as a worker on a running server, through its worker API "
+                                             "with the admin token.")
+    sub = worker.add_subparsers(dest="worker_command", required=True, metavar="COMMAND")
+
+    def command(name: str, func, help_: str, *, worker_option: bool = True, json_option: bool = True):
+        parser = sub.add_parser(name, help=help_, description=help_)
+        if worker_option:
+            parser.add_argument("--worker", required=True, metavar="WORKER_ID")
+        if json_option:
+            parser.add_argument("--json", action="store_true", help="print the API's JSON")
+        _add_endpoint_options(parser)
+        parser.set_defaults(func=func, parser=parser)
+        return parser
+
+    create = command("create", cmd_worker_create, "create a worker and print its WorkerId and API token",
+                     worker_option=False)
+    create.add_argument("--worker-id", help='an id of your own ("A" + uppercase letters and digits); '
+                                            "random otherwise")
+
+    hits = command("hits", cmd_worker_hits, "list the HITs the worker may take")
+    hits.add_argument("--hit-type", metavar="HITTYPE_ID", help="only HITs of this HIT type")
+
+    preview = command("preview", cmd_worker_preview, "preview a HIT")
+    preview.add_argument("--hit", required=True, metavar="HITID")
+
+    accept = command("accept", cmd_worker_accept, "accept a HIT (or the next HIT of a HIT type); "
+                                                  "prints the AssignmentId")
+    which = accept.add_mutually_exclusive_group(required=True)
+    which.add_argument("--hit", metavar="HITID")
+    which.add_argument("--hit-type", metavar="HITTYPE_OR_GROUP_ID")
+
+    submit = command("submit", cmd_worker_submit, "submit an assignment's answers; prints its new status",
+                     json_option=False)
+    submit.add_argument("--assignment", required=True, metavar="ASSIGNMENT_ID")
+    answers = submit.add_mutually_exclusive_group(required=True)
+    answers.add_argument("--answer", action="append", type=_answer_pair, metavar="NAME=VALUE",
+                         help="repeatable; a NAME given several times is a list (several selections, or "
+                              "free text joined with |)")
+    answers.add_argument("--answers-file", metavar="FILE",
+                         help="a JSON object of answers or a QuestionFormAnswers XML document (- for stdin)")
+
+    return_ = command("return", cmd_worker_return, "give an accepted assignment back", json_option=False)
+    return_.add_argument("--assignment", required=True, metavar="ASSIGNMENT_ID")
+
+    command("assignments", cmd_worker_assignments, "list the worker's assignments")
+    command("show", cmd_worker_show, "show the worker's WorkerId and statistics")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KempelenError as exc:
+        _report_refusal(exc)
+    except Unreachable as exc:
+        print(f"kempelen: {exc}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
