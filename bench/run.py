@@ -3,9 +3,12 @@
     .venv/bin/python -m bench.run                 # the full run (what `make bench` does)
     .venv/bin/python -m bench.run --quick         # a smoke run with small counts
     .venv/bin/python -m bench.run --only listing --sizes 1000,1000000
+    .venv/bin/python -m bench.run --only workers
 
-Benchmarks: `throughput` (GetHIT, ListHITs, CreateHIT against a bare FastAPI endpoint) and `listing`
-(ListHITs page time and GetHIT at 1,000 and 1,000,000 HITs). See bench/README.md for how to read the output.
+Benchmarks: `throughput` (GetHIT, ListHITs, CreateHIT against a bare FastAPI endpoint), `listing`
+(ListHITs page time and GetHIT at 1,000 and 1,000,000 HITs) and `workers` (accept-and-submit through the
+worker API with 1, 8 and 32 scripted workers against the same bare endpoint). See bench/README.md for how to
+read the output.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-BENCHMARKS = ("throughput", "listing")
+BENCHMARKS = ("throughput", "listing", "workers")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -36,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: short windows, small counts")
     parser.add_argument("--only", type=_csv(str), default=BENCHMARKS, metavar="NAMES",
-                        help="comma-separated benchmarks to run: throughput,listing (default: both)")
+                        help="comma-separated benchmarks to run: throughput,listing,workers (default: all)")
     group = parser.add_argument_group("throughput")
     group.add_argument("--ops", type=_csv(str), metavar="OPS", help="operations (default GetHIT,ListHITs,CreateHIT)")
     group.add_argument("--concurrency", type=int, default=8, help="connections, one request in flight each (8)")
@@ -53,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seconds measured per case and size, over all rounds (8; quick 1.5)")
     group.add_argument("--page-requests", type=int,
                        help="at most this many timed requests per case and size (1000; quick 100)")
+    group = parser.add_argument_group("workers")
+    group.add_argument("--workers", type=_csv(int), metavar="N,N",
+                       help="concurrent scripted workers, one level after another (1,8,32; quick 1,8)")
+    group.add_argument("--worker-duration", type=float,
+                       help="seconds measured per target and level, split over the rounds (6; quick 1.5)")
+    group.add_argument("--worker-rounds", type=int, help="alternating bare/Kempelen rounds per level (3; quick 1)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where the JSON goes (bench/results)")
     parser.add_argument("--no-json", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary databases and server logs")
@@ -145,7 +154,54 @@ def summary(results: dict) -> str:
                 row.append("-")
             rows.append(row)
         parts.append(_table(headers, rows))
+    workers = results.get("workers")
+    if workers:
+        parts.append(_workers_summary(workers))
     return "\n\n".join(parts)
+
+
+def _counts(counts: dict) -> str:
+    return ", ".join(f"{code} {n}" for code, n in sorted(counts.items())) or "0"
+
+
+def _workers_summary(workers: dict) -> str:
+    s = workers["settings"]
+    text = [f"Workers: each scripted worker one keep-alive connection looping accept-next (by HIT type) + submit; "
+            f"per level and target {s['duration_s']:g} s measured in {s['rounds']} alternating rounds (bare, "
+            f"Kempelen, ...), {s['warmup_s']:g} s warm-up first; a fresh HIT type per round, MaxAssignments "
+            f"{s['max_assignments']}; bare gets the same request bytes on POST /"]
+    rows = []
+    for level, result in workers["levels"].items():
+        for target in ("bare", "kempelen"):
+            r = result[target]
+            ratio = spread = ""
+            if target == "kempelen":
+                ratio = _fmt(result["ratio"], 3)
+                per_round = result["ratio_per_round"]
+                spread = f"{min(per_round):.3f}-{max(per_round):.3f}" if per_round else "-"
+            rows.append([level if target == "bare" else "", target, _fmt(r["rate_per_s"], 1),
+                         _fmt(r["pairs_per_s"], 1), _fmt(r["accepts_per_s"], 1), _fmt(r["p50_ms"]),
+                         _fmt(r["p99_ms"]), _counts(r["refusals"]) if target == "kempelen" else "-",
+                         str(r["error_count"]), _pct(r["server_cpu"]), _pct(r["client_cpu"]), spread, ratio])
+    text.append(_table(["workers", "target", "req/s", "pairs/s", "accepts/s", "p50 ms", "p99 ms", "refusals",
+                        "errors", "server CPU", "client CPU", "ratio per round", "ratio req/s (Kempelen/bare)"],
+                       rows))
+    loads = [x for level in workers["levels"].values() for target in ("bare", "kempelen")
+             for x in level[target]["load_avg_per_round"]]
+    exhausted = sum(level["kempelen"]["exhausted_workers"] for level in workers["levels"].values())
+    if loads:
+        text.append(f"1-minute load average after the rounds: {min(loads):.1f}-{max(loads):.1f} on "
+                    f"{os.cpu_count()} CPUs" + (f"; {exhausted} workers ran out of HITs (rates understated)"
+                                                if exhausted else ""))
+    v = workers["verification"]
+    db, listed = v["database"], v["boto3"]
+    text.append(f"Over-assignment: {v['over_assigned']} HITs over MaxAssignments (database: {db['over_assigned']} "
+                f"of {db['hits']} HITs, {db['assignments']} assignments, {db['full_hits']} HITs full, "
+                f"{db['left_accepted']} left Accepted, {db['done_counter_mismatches']} done-counter mismatches; "
+                f"ListAssignmentsForHIT: {listed['over_assigned']} of {listed['hits']} HITs, "
+                f"{listed['assignments_listed']} listed) -- must be 0: "
+                f"{'met' if v['over_assigned'] == 0 else 'MISSED'}")
+    return "\n".join(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
     if args.ops and set(args.ops) - {"GetHIT", "ListHITs", "CreateHIT"}:
         raise SystemExit("--ops: choose from GetHIT, ListHITs, CreateHIT")
+    if args.workers and min(args.workers) < 1:
+        raise SystemExit("--workers: at least 1")
     if args.sizes and min(args.sizes) < 100:
         raise SystemExit("--sizes: at least 100 HITs each")
     command = shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv]))
@@ -164,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
-    from bench import listing, servers, throughput  # after argument errors, so --help stays quick
+    from bench import listing, servers, throughput, workers  # after argument errors, so --help stays quick
 
     quick = args.quick
     started_at = datetime.now(timezone.utc)
@@ -195,6 +253,14 @@ def main(argv: list[str] | None = None) -> int:
                 duration=args.page_duration if args.page_duration is not None else (1.5 if quick else 8.0),
                 max_requests=args.page_requests or (100 if quick else 1000), rounds=2 if quick else 4)
             results["listing"] = listing.run(settings, workspace, say)
+        if "workers" in args.only:
+            say("\n== workers ==")
+            settings = workers.Settings(
+                concurrency=args.workers or ((1, 8) if quick else workers.CONCURRENCY),
+                warmup=0.5 if quick else 1.0,
+                duration=args.worker_duration if args.worker_duration is not None else (1.5 if quick else 6.0),
+                rounds=args.worker_rounds or (1 if quick else 3))
+            results["workers"] = workers.run(settings, workspace, say)
     finally:
         workspace.cleanup()
         if args.keep:
