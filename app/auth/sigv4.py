@@ -9,6 +9,7 @@ The canonical request is built the way botocore's signer builds it, so boto3-sig
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -234,6 +235,7 @@ def _canonical_headers(headers: dict[str, list[str]], signed_names: list[str]) -
                      for name in signed_names)
 
 
+@functools.lru_cache(maxsize=256)  # four HMACs, the same for every request of a key on one day
 def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     key = f"AWS4{secret}".encode()
     for part in (date, region, service, TERMINATOR):
