@@ -31,21 +31,23 @@ def get_hit_type(session: Session, requester_id: str, hit_type_id: str) -> HITTy
     return session.scalar(_GET_HIT_TYPE, {"hit_type_id": hit_type_id, "requester_id": requester_id})
 
 
-def _counts_statement():
-    """Pending, available-blocking and completed counts per HIT at bind `now`, on the Core table (no ORM
-    entities to load), for the HIT ids in the expanding bind `hit_ids`."""
+def _counts_statement(one: bool):
+    """Pending, submitted and completed counts per HIT at bind `now`, on the Core table (no ORM entities to
+    load), for the HIT id `hit_id` (one) or the ids in the expanding bind `hit_ids`."""
     a = Assignment.__table__.c
     now = bindparam("now", type_=UTCDateTime())
     auto_approved = and_(a.status == "Submitted", a.auto_approval_time <= now)
+    hits = a.hit_id == bindparam("hit_id") if one else a.hit_id.in_(bindparam("hit_ids", expanding=True))
     return (select(a.hit_id,
                    func.sum(case((and_(a.status == "Accepted", a.deadline > now), 1), else_=0)),
                    func.sum(case((and_(a.status == "Submitted", a.auto_approval_time > now), 1), else_=0)),
                    func.sum(case((or_(a.status.in_(("Approved", "Rejected")), auto_approved), 1), else_=0)))
-            .where(a.hit_id.in_(bindparam("hit_ids", expanding=True)))
+            .where(hits)
             .group_by(a.hit_id))
 
 
-_COUNTS = _counts_statement()
+# One HIT (GetHIT, every state change) skips rendering an expanding IN list on each call (~15 us).
+_COUNTS_ONE, _COUNTS_MANY = _counts_statement(one=True), _counts_statement(one=False)
 
 
 def assignment_counts(session: Session, hit_ids: Iterable[str], now: datetime) -> dict[str, AssignmentCounts]:
@@ -54,7 +56,10 @@ def assignment_counts(session: Session, hit_ids: Iterable[str], now: datetime) -
     hit_ids = list(hit_ids)
     if not hit_ids:
         return {}
-    rows = session.execute(_COUNTS, {"now": now, "hit_ids": hit_ids})
+    if len(hit_ids) == 1:
+        rows = session.execute(_COUNTS_ONE, {"now": now, "hit_id": hit_ids[0]})
+    else:
+        rows = session.execute(_COUNTS_MANY, {"now": now, "hit_ids": hit_ids})
     counts = {hit_id: AssignmentCounts(int(p or 0), int(s or 0), int(c or 0)) for hit_id, p, s, c in rows}
     return {hit_id: counts.get(hit_id, AssignmentCounts()) for hit_id in hit_ids}
 
