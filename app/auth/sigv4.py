@@ -9,6 +9,7 @@ The canonical request is built the way botocore's signer builds it, so boto3-sig
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -144,8 +145,9 @@ def _parse_date(raw: str, *, is_amz_date: bool) -> datetime:
     """X-Amz-Date must be ISO-8601 basic; a plain Date header may also be RFC 1123 (botocore sends that)."""
     value = raw.strip()
     if _BASIC_RE.fullmatch(value):
-        try:
-            return datetime.strptime(value, _BASIC_FORMAT).replace(tzinfo=timezone.utc)
+        try:  # the fields by position: what strptime(_BASIC_FORMAT) accepts, at a fraction of its cost
+            return datetime(int(value[0:4]), int(value[4:6]), int(value[6:8]), int(value[9:11]),
+                            int(value[11:13]), int(value[13:15]), tzinfo=timezone.utc)
         except ValueError:
             pass
     elif not is_amz_date:
@@ -160,6 +162,8 @@ def _parse_date(raw: str, *, is_amz_date: bool) -> datetime:
 
 def _check_skew(signed_at: datetime, now: datetime) -> None:
     now = now.astimezone(timezone.utc)
+    if now - MAX_SKEW <= signed_at <= now + MAX_SKEW:
+        return
     stamp, now_stamp = signed_at.strftime(_BASIC_FORMAT), now.strftime(_BASIC_FORMAT)
     if signed_at < now - MAX_SKEW:
         raise InvalidSignatureException(
@@ -234,6 +238,7 @@ def _canonical_headers(headers: dict[str, list[str]], signed_names: list[str]) -
                      for name in signed_names)
 
 
+@functools.lru_cache(maxsize=256)  # four HMACs, the same for every request of a key on one day
 def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     key = f"AWS4{secret}".encode()
     for part in (date, region, service, TERMINATOR):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +17,42 @@ from app.store.models import Requester
 def find_active(session: Session, access_key_id: str) -> Requester | None:
     requester = session.get(Requester, access_key_id)
     return requester if requester is not None and requester.active else None
+
+
+class ActiveRequesterCache:
+    """access_key_id -> its active requester, remembered for `ttl` seconds so a read does not query for it.
+
+    Only active requesters are kept, so a new key works at once; a key deactivated in the database goes on
+    working in this process for up to `ttl` seconds. What it returns is detached from every session and
+    shared between requests: a read-only snapshot, for operations that only read (never add it to a
+    session; writers look the row up in their own transaction).
+    """
+
+    MAX_ENTRIES = 10_000  # more keys than that: start again rather than grow without bound
+
+    def __init__(self, ttl: float = 5.0, monotonic: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self._monotonic = monotonic
+        self._entries: dict[str, tuple[float, Requester]] = {}
+
+    def find_active(self, session: Session, access_key_id: str) -> Requester | None:
+        now = self._monotonic()
+        entry = self._entries.get(access_key_id)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        requester = find_active(session, access_key_id)
+        if requester is None:
+            self._entries.pop(access_key_id, None)
+            return None
+        # Out of the session, so its rollback cannot expire the attributes other requests are reading.
+        session.expunge(requester)
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[access_key_id] = (now + self.ttl, requester)
+        return requester
+
+    def clear(self) -> None:
+        self._entries.clear()
 
 
 def create(session: Session, now: datetime, *, name: str = "", mode: str = "sandbox") -> Requester:
