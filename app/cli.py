@@ -6,7 +6,9 @@ import argparse
 import ipaddress
 import json
 import os
+import re
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from app.client import DEFAULT_ENDPOINT, KempelenClient, KempelenError, Unreachable
@@ -83,23 +85,79 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
+AMOUNT = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+
+
+def _amount(text: str) -> str:
+    if not AMOUNT.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"expected an amount in dollars such as 25.00, got {text!r}")
+    return text
+
+
+def _signed_amount(text: str) -> str:
+    """An amount of funds: negative takes money out of the account."""
+    _amount(text.removeprefix("-"))
+    return text
+
+
 def cmd_requester_create(args) -> int:
     from app.clock import SystemClock
-    from app.main import prepare_database
-    from app.store import requesters
+    from app.domain.money import parse_amount, to_cents
+    from app.store import ledger, requesters
     from app.store.db import Database
+    from app.store.migrate import upgrade
 
+    if args.balance is not None and args.mode != "ledger":
+        args.parser.error("--balance needs --mode ledger (a sandbox requester always has 10000.00)")
     settings = _settings(args)
     db = Database(settings.database_url)
-    prepare_database(settings, db, SystemClock())
+    # Only migrate: switching the development requester on or off is `serve`'s decision, from its own settings.
+    upgrade(db)
+    now = SystemClock().now()
     with db.transaction() as session:
-        requester = requesters.create(session, SystemClock().now(), name=args.name or "")
+        requester = requesters.create(session, now, name=args.name or "", mode=args.mode)
+        if args.balance is not None:
+            session.flush()  # the ledger entry refers to the requester's row
+            ledger.add_funds(session, requester.access_key_id, to_cents(parse_amount(args.balance)),
+                             "opening balance", now)
         credentials = {"AccessKeyId": requester.access_key_id, "SecretAccessKey": requester.secret_access_key}
     if args.json:
         print(json.dumps(credentials))
     else:
         print(f"AWS_ACCESS_KEY_ID={credentials['AccessKeyId']}\n"
               f"AWS_SECRET_ACCESS_KEY={credentials['SecretAccessKey']}")
+    return 0
+
+
+def _print_balance(balance: dict) -> None:
+    print(f"AvailableBalance: {balance['AvailableBalance']}\nOnHoldBalance: {balance['OnHoldBalance']}")
+
+
+def cmd_requester_fund(args) -> int:
+    _print_balance(_client(args).add_funds(args.access_key_id, args.amount, args.memo))
+    return 0
+
+
+def _utc(text: str) -> str:
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def cmd_requester_statement(args) -> int:
+    statement = _client(args).statement(args.access_key_id)
+    if args.json:
+        _print_json(statement)
+        return 0
+    if statement["Lines"]:
+        print(_table([[_utc(line["Time"]), line["Kind"], line["Amount"], line["Balance"], line["Memo"]]
+                      for line in statement["Lines"]],
+                     ["Time (UTC)", "Kind", "Amount", "Balance", "Memo"], right={2, 3}))
+    else:
+        print(f"No money has moved in {args.access_key_id}'s account.")
+    print()
+    _print_balance(statement)
     return 0
 
 
@@ -136,9 +194,11 @@ def _all_pages(fetch, key: str, **filters) -> list[dict]:
             return found
 
 
-def _table(rows: list[list[str]], header: list[str]) -> str:
+def _table(rows: list[list[str]], header: list[str], right: frozenset[int] | set[int] = frozenset()) -> str:
+    """Columns padded to their widest cell; those numbered in `right` (amounts) aligned to the right."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
+    return "\n".join("  ".join(str(cell).rjust(width) if i in right else str(cell).ljust(width)
+                               for i, (cell, width) in enumerate(zip(row, widths))).rstrip()
                      for row in [header, *rows])
 
 
@@ -276,6 +336,119 @@ def cmd_worker_show(args) -> int:
     return 0
 
 
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def cmd_worker_profile(args) -> int:
+    client = _client(args)
+    country = args.country
+    if args.subdivision is not None and country is None:
+        # The API sets a Locale whole (Country and Subdivision): keep the worker's Country.
+        country = client.get_worker(args.worker)["Locale"]["Country"]
+    locale = None if country is None else {"Country": country, "Subdivision": args.subdivision}
+    if locale is None and args.adult is None and args.masters is None:
+        worker = client.get_worker(args.worker)
+    else:
+        worker = client.set_profile(args.worker, locale=locale, adult=args.adult, masters=args.masters)
+    if args.json:
+        _print_json({key: worker[key] for key in ("WorkerId", "Locale", "Adult", "Masters")})
+        return 0
+    print(f"WorkerId: {worker['WorkerId']}\nCountry: {worker['Locale']['Country']}")
+    if worker["Locale"].get("Subdivision"):
+        print(f"Subdivision: {worker['Locale']['Subdivision']}")
+    print(f"Adult: {_yes_no(worker['Adult'])}\nMasters: {_yes_no(worker['Masters'])}")
+    return 0
+
+
+def _worker_pages(args, fetch, key: str) -> list[dict]:
+    return _all_pages(lambda **page: fetch(args.worker, **page), key)
+
+
+def _score(qualification: dict | None) -> str:
+    if qualification is None:
+        return "-"
+    if qualification["Status"] != "Granted":
+        return qualification["Status"]
+    value = qualification["IntegerValue"]
+    return "Granted" if value is None else str(value)
+
+
+def cmd_worker_qualification_types(args) -> int:
+    types = _worker_pages(args, _client(args).qualification_types, "QualificationTypes")
+    if args.json:
+        _print_json({"QualificationTypes": types, "NumResults": len(types), "NextToken": None})
+    elif not types:
+        print("No qualification types can be requested.")
+    else:
+        rows = []
+        for t in types:
+            request = t["QualificationRequestStatus"] or "-"
+            # RequestableAt is null while a request is open, and when the type allows no (further) request
+            requestable = (_utc(t["RequestableAt"]) if t["RequestableAt"]
+                           else "-" if request in ("Pending", "TestStarted") else "never")
+            rows.append([t["QualificationTypeId"], _shorten(t["Name"], 32), "yes" if t["HasTest"] else "no",
+                         request, _score(t["Qualification"]), requestable])
+        print(_table(rows, ["QualificationTypeId", "Name", "Test", "Request", "Score",
+                                     "RequestableAt (UTC)"]))
+    return 0
+
+
+def cmd_worker_request_qualification(args) -> int:
+    request = _client(args).request_qualification(args.worker, args.type)
+    if args.json:
+        _print_json(request)
+        return 0
+    print(request["Status"])
+    if request["Status"] == "Granted" and request["Qualification"]["IntegerValue"] is not None:
+        print(f"IntegerValue: {request['Qualification']['IntegerValue']}")
+    if request.get("Test"):  # answer it with `kempelen worker answer-test --request ...`
+        print(f"QualificationRequestId: {request['QualificationRequestId']}\n"
+              f"TestDeadline: {request['TestDeadline']}\n{request['Test']}")
+    return 0
+
+
+def cmd_worker_answer_test(args) -> int:
+    client = _client(args)
+    if args.answers_file:
+        answers = _read_answers_file(args)
+        if isinstance(answers, str):
+            answered = client.answer_test(args.worker, args.request, question_form_answers=answers)
+        else:
+            answered = client.answer_test(args.worker, args.request, answers)
+    else:
+        answered = client.answer_test(args.worker, args.request, _answers_from_pairs(args.answer))
+    print(answered["Status"])  # Granted (scored by the answer key) or Pending (for the type's owner)
+    if answered["Qualification"] and answered["Qualification"]["IntegerValue"] is not None:
+        print(f"IntegerValue: {answered['Qualification']['IntegerValue']}")
+    return 0
+
+
+def cmd_worker_qualifications(args) -> int:
+    found = _worker_pages(args, _client(args).qualifications, "Qualifications")
+    if args.json:
+        _print_json({"Qualifications": found, "NumResults": len(found), "NextToken": None})
+    elif not found:
+        print(f"{args.worker} has no qualifications.")
+    else:
+        print(_table([[q["QualificationTypeId"], _shorten(q["Name"], 32), q["Status"],
+                       "-" if q["IntegerValue"] is None else q["IntegerValue"], _utc(q["GrantTime"])]
+                      for q in found], ["QualificationTypeId", "Name", "Status", "IntegerValue", "GrantTime (UTC)"]))
+    return 0
+
+
+def cmd_worker_messages(args) -> int:
+    found = _worker_pages(args, _client(args).messages, "Messages")
+    if args.json:
+        _print_json({"Messages": found, "NumResults": len(found), "NextToken": None})
+    elif not found:
+        print(f"{args.worker} has no messages.")
+    else:
+        print("\n\n".join(f"From: {m['RequesterId']}   Sent: {_utc(m['SendTime'])} UTC\n"
+                          f"Subject: {m['Subject']}\n{m['Body']}" for m in found))
+    return 0
+
+
 def _report_refusal(exc: KempelenError) -> None:
     if exc.code:
         print(f"kempelen: {exc.code}: {exc.message}", file=sys.stderr)
@@ -320,11 +493,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     requester = commands.add_parser("requester", help="requester accounts").add_subparsers(
         dest="requester_command", required=True)
-    create = requester.add_parser("create", help="create a requester and print its key pair")
+    create = requester.add_parser("create", help="create a requester in the database and print its key pair")
     create.add_argument("--name")
+    create.add_argument("--mode", choices=["sandbox", "ledger"], default="sandbox",
+                        help="sandbox (default): always 10000.00, nothing charged; ledger: charged as MTurk charged")
+    create.add_argument("--balance", type=_amount, metavar="AMOUNT",
+                        help="with --mode ledger: the funds the account opens with, e.g. 100.00")
     create.add_argument("--json", action="store_true", help='print {"AccessKeyId": ..., "SecretAccessKey": ...}')
     _add_database_options(create)
-    create.set_defaults(func=cmd_requester_create)
+    create.set_defaults(func=cmd_requester_create, parser=create)
+
+    fund = requester.add_parser("fund", help="put money into a ledger-mode account on a running server; "
+                                             "prints the balance")
+    fund.add_argument("access_key_id", metavar="ACCESS_KEY_ID")
+    fund.add_argument("amount", type=_signed_amount, metavar="AMOUNT",
+                      help="e.g. 25.00; negative (-5.00) takes money out")
+    fund.add_argument("--memo", default="", help="shown on the statement")
+    _add_endpoint_options(fund)
+    fund.set_defaults(func=cmd_requester_fund)
+
+    statement = requester.add_parser("statement", help="a ledger-mode account's movements of money on a "
+                                                       "running server, with the balance")
+    statement.add_argument("access_key_id", metavar="ACCESS_KEY_ID")
+    statement.add_argument("--json", action="store_true", help="print the admin API's JSON")
+    _add_endpoint_options(statement)
+    statement.set_defaults(func=cmd_requester_statement)
 
     clock = commands.add_parser("clock", help="read or move a running server's manual clock")
     clock_commands = clock.add_subparsers(dest="clock_command", required=True)
@@ -389,6 +582,32 @@ def _add_worker_commands(commands) -> None:
 
     command("assignments", cmd_worker_assignments, "list the worker's assignments")
     command("show", cmd_worker_show, "show the worker's WorkerId and statistics")
+
+    profile = command("profile", cmd_worker_profile, "show or set what the system qualifications read: "
+                                                     "Locale, Adult, Masters")
+    profile.add_argument("--country", metavar="CC", help="ISO 3166-1 alpha-2, e.g. US; replaces the whole "
+                                                         "Locale (repeat --subdivision to keep one)")
+    profile.add_argument("--subdivision", metavar="SS", help="ISO 3166-2 subdivision of the US, e.g. CA")
+    profile.add_argument("--adult", action=argparse.BooleanOptionalAction)
+    profile.add_argument("--masters", action=argparse.BooleanOptionalAction)
+
+    command("qualification-types", cmd_worker_qualification_types,
+            "list the qualification types the worker may request, with its requests and scores")
+    request = command("request-qualification", cmd_worker_request_qualification,
+                      "request a qualification; prints the request's status (and its test, if it has one)")
+    request.add_argument("--type", required=True, metavar="QUALIFICATION_TYPE_ID")
+
+    answer = command("answer-test", cmd_worker_answer_test, "answer a qualification test; prints the request's "
+                                                            "status", json_option=False)
+    answer.add_argument("--request", required=True, metavar="QUALIFICATION_REQUEST_ID")
+    answers = answer.add_mutually_exclusive_group(required=True)
+    answers.add_argument("--answer", action="append", type=_answer_pair, metavar="NAME=VALUE",
+                         help="repeatable; a NAME given several times is several selections")
+    answers.add_argument("--answers-file", metavar="FILE",
+                         help="a JSON object of answers or a QuestionFormAnswers XML document (- for stdin)")
+
+    command("qualifications", cmd_worker_qualifications, "list the worker's qualifications and their values")
+    command("messages", cmd_worker_messages, "the worker's inbox, oldest first")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from typing import Any
 
 from app.config import DEVELOPMENT_ADMIN_TOKEN
@@ -125,6 +126,68 @@ class KempelenClient:
     def me(self, worker_id: str) -> dict:
         return self.call("GET", "/api/worker", worker_id=worker_id)
 
+    # --- qualifications, as a worker ------------------------------------------------------------------
+
+    def qualification_types(self, worker_id: str, *, max_results: int | None = None,
+                            next_token: str | None = None) -> dict:
+        return self.call("GET", "/api/worker/qualification-types", worker_id=worker_id,
+                         query={"MaxResults": max_results, "NextToken": next_token})
+
+    def request_qualification(self, worker_id: str, qualification_type_id: str) -> dict:
+        return self.call("POST", f"/api/worker/qualification-types/{qualification_type_id}/request",
+                         worker_id=worker_id)
+
+    def answer_test(self, worker_id: str, request: str | dict, answers: dict | None = None, *,
+                    question_form_answers: str | None = None) -> dict:
+        request_id = request["QualificationRequestId"] if isinstance(request, dict) else request
+        body = ({"QuestionFormAnswers": question_form_answers} if question_form_answers is not None
+                else {"Answers": answers or {}})
+        return self.call("POST", f"/api/worker/qualification-requests/{request_id}/answers", body,
+                         worker_id=worker_id)
+
+    def qualifications(self, worker_id: str, *, max_results: int | None = None,
+                       next_token: str | None = None) -> dict:
+        return self.call("GET", "/api/worker/qualifications", worker_id=worker_id,
+                         query={"MaxResults": max_results, "NextToken": next_token})
+
+    def messages(self, worker_id: str, *, max_results: int | None = None, next_token: str | None = None) -> dict:
+        return self.call("GET", "/api/worker/messages", worker_id=worker_id,
+                         query={"MaxResults": max_results, "NextToken": next_token})
+
+    # --- requester accounts (admin) -------------------------------------------------------------------
+
+    def add_funds(self, access_key_id: str, amount: str, memo: str = "") -> dict:
+        """Into a ledger-mode account ("25.00"; "-5.00" takes money out); returns the balance after."""
+        return self.call("POST", f"/_kempelen/requesters/{urllib.parse.quote(access_key_id)}/funds",
+                         {"amount": amount, "memo": memo})
+
+    def statement(self, access_key_id: str) -> dict:
+        """A ledger-mode account's movements of money (Lines, each with its running Balance) and totals."""
+        return self.call("GET", f"/_kempelen/requesters/{urllib.parse.quote(access_key_id)}/statement")
+
+
+    # --- file uploads, as a worker --------------------------------------------------------------------
+
+    def upload(self, worker_id: str, assignment: str | dict, question_identifier: str, data: bytes,
+               filename: str = "upload.bin", content_type: str = "application/octet-stream") -> dict:
+        """Upload the file for a FileUploadAnswer question (multipart/form-data): returns the upload, whose
+        UploadedFileKey the submission names."""
+        boundary = "kempelen-" + uuid.uuid4().hex
+        quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
+                f"Content-Type: {content_type}\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        path = (f"/api/worker/assignments/{_assignment_id(assignment)}/files/"
+                f"{urllib.parse.quote(question_identifier, safe='')}")
+        request = urllib.request.Request(self.endpoint + path, data=body, method="POST", headers={
+            "Authorization": f"Bearer {self.admin_token}", "X-Kempelen-Worker-Id": worker_id,
+            "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            raise _refusal(exc) from None
+        except urllib.error.URLError as exc:
+            raise Unreachable(f"cannot reach {self.endpoint}: {exc.reason}") from None
 
 def _refusal(exc: urllib.error.HTTPError) -> KempelenError:
     raw = exc.read().decode(errors="replace")

@@ -16,6 +16,7 @@ def wall_time() -> datetime:
 
     Only for facts about the outside world: a SigV4 signature is dated by the client's real clock, so its
     skew must be judged against real time even while the service clock has been moved 30 days ahead.
+    Notification delivery is scheduled on it too: a destination's outage and recovery happen in real time.
     """
     return datetime.now(timezone.utc)
 

@@ -40,9 +40,36 @@ class Settings:
         default_factory=lambda: _env_flag("KEMPELEN_DEVELOPMENT_CREDENTIALS", True))
     admin_token: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_ADMIN_TOKEN"))
     public_url: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_PUBLIC_URL"))
+    # Notification delivery (app.events). SNS has no endpoint in a topic ARN: point this at an emulator
+    # (e.g. moto, LocalStack), or leave it unset for AWS itself. SQS goes to the queue URL's own host.
+    sns_endpoint: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_SNS_ENDPOINT"))
+    # Credentials that sign SQS/SNS calls; unset = botocore's usual chain, else dummy ones (emulators).
+    notification_aws_access_key_id: str | None = field(
+        default_factory=lambda: os.environ.get("KEMPELEN_NOTIFICATION_AWS_ACCESS_KEY_ID"))
+    notification_aws_secret_access_key: str | None = field(
+        default_factory=lambda: os.environ.get("KEMPELEN_NOTIFICATION_AWS_SECRET_ACCESS_KEY"))
+    # the region for queue URLs and endpoints that do not name one (local emulators)
+    notification_aws_region: str = field(
+        default_factory=lambda: os.environ.get("KEMPELEN_NOTIFICATION_AWS_REGION", "us-east-1"))
+    smtp_host: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_SMTP_HOST"))
+    smtp_port: int = field(default_factory=lambda: int(os.environ.get("KEMPELEN_SMTP_PORT", "25")))
+    smtp_from: str = field(default_factory=lambda: os.environ.get("KEMPELEN_SMTP_FROM", "kempelen@localhost"))
+    # real seconds between delivery passes, and the first retry delay (doubled per failure, capped)
+    delivery_interval: float = field(
+        default_factory=lambda: float(os.environ.get("KEMPELEN_DELIVERY_INTERVAL", "1.0")))
+    delivery_retry_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("KEMPELEN_DELIVERY_RETRY_SECONDS", "5.0")))
 
     def effective_admin_token(self) -> str | None:
         """The token admin routes require: the configured one, else the development one if enabled."""
         if self.admin_token:
             return self.admin_token
         return DEVELOPMENT_ADMIN_TOKEN if self.development_credentials else None
+
+    # Workers' FileUploadAnswer files (and the key signing GetFileUploadURL links): KEMPELEN_UPLOAD_DIR, else
+    # <data_dir>/uploads. Replicas must share it, as they share the database.
+    upload_dir: Path | None = field(default_factory=lambda: (Path(os.environ["KEMPELEN_UPLOAD_DIR"])
+                                                             if os.environ.get("KEMPELEN_UPLOAD_DIR") else None))
+
+    def effective_upload_dir(self) -> Path:
+        return self.upload_dir or self.data_dir / "uploads"

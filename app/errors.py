@@ -350,3 +350,78 @@ def qualification_requirement_not_met(message: str) -> WorkerError:
 
 def worker_blocked(requester_id: str) -> WorkerError:
     return WorkerError(403, "WorkerBlocked", f"Requester {requester_id} has blocked you from working on their HITs.")
+
+
+# --- the worker side of qualification requests ----------------------------------------------------------
+
+
+def worker_qualification_type_does_not_exist(qualification_type_id: str) -> WorkerError:
+    return WorkerError(404, "QualificationTypeDoesNotExist",
+                       f"QualificationType {qualification_type_id} does not exist.")
+
+
+def qualification_type_not_requestable(qualification_type_id: str, why: str) -> WorkerError:
+    return WorkerError(409, "QualificationTypeNotRequestable",
+                       f"QualificationType {qualification_type_id} cannot be requested: {why}.")
+
+
+def qualification_request_in_progress(qualification_request_id: str, status: str) -> WorkerError:
+    doing = ("you are taking its test" if status == "TestStarted"
+             else "your request is waiting for the requester's decision")
+    return WorkerError(409, "QualificationRequestInProgress",
+                       f"You already have a request for this qualification ({qualification_request_id}): {doing}.")
+
+
+def qualification_retry_not_allowed(qualification_type_id: str, retry_time: str | None) -> WorkerError:
+    """``retry_time``: when the worker may ask again (ISO 8601), or None when never."""
+    if retry_time is None:
+        return WorkerError(409, "QualificationRetryNotAllowed",
+                           f"You have already requested QualificationType {qualification_type_id}, and it "
+                           "does not allow retries: a worker may request it only once.")
+    return WorkerError(409, "QualificationRetryNotAllowed",
+                       f"You requested QualificationType {qualification_type_id} too recently. You may "
+                       f"request it again at {retry_time}.", [{"RetryTime": retry_time}])
+
+
+def worker_qualification_request_does_not_exist(qualification_request_id: str) -> WorkerError:
+    return WorkerError(404, "QualificationRequestDoesNotExist",
+                       f"QualificationRequest {qualification_request_id} does not exist.")
+
+
+def qualification_test_not_active(qualification_request_id: str, status: str) -> WorkerError:
+    reason = ("the time allowed for the test has run out" if status == "TestExpired"
+              else f"its answers were already submitted (it is {status})")
+    return WorkerError(409, "QualificationTestNotActive",
+                       f"QualificationRequest {qualification_request_id} takes no more answers: {reason}.")
+
+
+# --- notifications (spec §6.F) ---------------------------------------------------------------------------
+
+
+def notification_specification_missing(hit_type_id: str) -> RequestError:
+    return RequestError(f"HITType {hit_type_id} has no notification specification. Send a Notification "
+                        "before (or together with) Active.", "AWS.MissingParameters")
+
+
+def notification_not_delivered(destination: str, reason: str) -> RequestError:
+    return RequestError(f"The test notification could not be delivered to {destination}: {reason}",
+                        _MT + "InvalidParameterValue")
+
+
+# --- file uploads (FileUploadAnswer, GetFileUploadURL) ---------------------------------------------------
+
+
+def not_a_file_upload_question(question_identifier: str, why: str) -> WorkerError:
+    return WorkerError(400, "NotAFileUploadQuestion",
+                       f"Question {question_identifier} takes no file upload: {why}.")
+
+
+def uploaded_file_size_invalid(question_identifier: str, size: int, low: int, high: int) -> WorkerError:
+    reason = f"The file is {size} bytes; it must be between {low} and {high} bytes."
+    return WorkerError(400, "AnswerInvalid", f"The file for question {question_identifier} was refused: {reason}",
+                       [{"QuestionIdentifier": question_identifier, "Reason": reason}])
+
+
+def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> RequestError:
+    return RequestError(f"There is no uploaded file for question {question_identifier} of assignment "
+                        f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")

@@ -15,8 +15,9 @@ from app.store import requesters
 from app.store.db import Database
 from app.store.migrate import upgrade
 from app.errors import WorkerError
+from app.events.delivery import Deliverer
 from app.sweeper import Sweeper
-from app.web import admin, external, workers
+from app.web import admin, external, files, qualifications, workers
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -33,21 +34,28 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     clock = clock or make_clock(settings.clock)
     api = RequesterAPI(db, clock, settings)
     sweeper = Sweeper(db, clock)
+    deliverer = Deliverer(db, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
         # A manual clock is swept when it moves (admin route); the system clock needs the background thread.
         if clock.mode == "system":
             sweeper.start()
+        # Notifications go out under either clock: delivery runs on real time, not the service clock.
+        deliverer.start()
         yield
         sweeper.stop()
+        deliverer.stop()
 
     app = FastAPI(title="Kempelen", version="0.1.0", docs_url="/_kempelen/docs",
                   openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
+    app.state.deliverer = deliverer
     app.include_router(admin.router)
     app.include_router(workers.router)
     app.include_router(external.router)
+    app.include_router(qualifications.router)
+    files.install(app)  # the GetFileUploadURL download route, and the origin its links point at
     app.add_exception_handler(WorkerError, workers.worker_error_response)
 
     @app.post("/", include_in_schema=False)

@@ -66,12 +66,20 @@ def bulk_load(database_path: Path, count: int, say) -> dict:
                     "question": workload.EXTERNAL_QUESTION, "reviewing": False, "assignments_done": 0}
 
     def statement(table, values: dict, leading: tuple[str, ...] = ()) -> tuple[str, tuple]:
-        columns = [*leading, *values]
+        # Columns the models give a Python default are compiled into the INSERT too: pass those defaults,
+        # so the loader keeps up with new columns instead of failing on a short row.
+        values = {**{c.name: c.default.arg for c in table.c
+                     if c.default is not None and c.default.is_scalar and c.name not in values
+                     and c.name not in leading}, **values}
+        # the compiled INSERT lists columns in the table's order, so the values follow that order too
+        columns = [c.name for c in table.c if c.name in values or c.name in leading]
+        if columns[:len(leading)] != list(leading):
+            raise RuntimeError(f"leading columns {leading} must come first in {table.name}")
         sql = str(insert(table).compile(dialect=dialect, column_keys=columns))
         processed = []
-        for name, value in values.items():
+        for name in columns[len(leading):]:
             processor = table.c[name].type.bind_processor(dialect)
-            processed.append(processor(value) if processor else value)
+            processed.append(processor(values[name]) if processor else values[name])
         return sql, tuple(processed)
 
     type_sql, type_values = statement(HITType.__table__, hit_type)

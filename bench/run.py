@@ -4,11 +4,13 @@
     .venv/bin/python -m bench.run --quick         # a smoke run with small counts
     .venv/bin/python -m bench.run --only listing --sizes 1000,1000000
     .venv/bin/python -m bench.run --only workers
+    .venv/bin/python -m bench.run --only requirements   # not in the full run: about 10 minutes
 
 Benchmarks: `throughput` (GetHIT, ListHITs, CreateHIT against a bare FastAPI endpoint), `listing`
 (ListHITs page time and GetHIT at 1,000 and 1,000,000 HITs) and `workers` (accept-and-submit through the
-worker API with 1, 8 and 32 scripted workers against the same bare endpoint). See bench/README.md for how to
-read the output.
+worker API with 1, 8 and 32 scripted workers against the same bare endpoint); and, only when named,
+`requirements` (a worker's GET /api/worker/hits over 100,000 HITs whose 1,000 HIT types carry
+QualificationRequirements, against the same HITs without). See bench/README.md for how to read the output.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-BENCHMARKS = ("throughput", "listing", "workers")
+DEFAULT_BENCHMARKS = ("throughput", "listing", "workers")
+BENCHMARKS = (*DEFAULT_BENCHMARKS, "requirements")  # requirements runs only when named (about 10 minutes)
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -38,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: short windows, small counts")
-    parser.add_argument("--only", type=_csv(str), default=BENCHMARKS, metavar="NAMES",
-                        help="comma-separated benchmarks to run: throughput,listing,workers (default: all)")
+    parser.add_argument("--only", type=_csv(str), default=DEFAULT_BENCHMARKS, metavar="NAMES",
+                        help="comma-separated benchmarks to run: throughput,listing,workers,requirements "
+                             "(default: throughput,listing,workers)")
     group = parser.add_argument_group("throughput")
     group.add_argument("--ops", type=_csv(str), metavar="OPS", help="operations (default GetHIT,ListHITs,CreateHIT)")
     group.add_argument("--concurrency", type=int, default=8, help="connections, one request in flight each (8)")
@@ -62,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--worker-duration", type=float,
                        help="seconds measured per target and level, split over the rounds (6; quick 1.5)")
     group.add_argument("--worker-rounds", type=int, help="alternating bare/Kempelen rounds per level (3; quick 1)")
+    group = parser.add_argument_group("requirements")
+    group.add_argument("--requirement-hits", type=int,
+                       help="HITs per database, over 1,000 HIT types (100000; quick 10000 over 100 types)")
+    group.add_argument("--requirement-rounds", type=int, help="interleaved rounds (4; quick 2)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where the JSON goes (bench/results)")
     parser.add_argument("--no-json", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary databases and server logs")
@@ -157,6 +165,9 @@ def summary(results: dict) -> str:
     workers = results.get("workers")
     if workers:
         parts.append(_workers_summary(workers))
+    requirements = results.get("requirements")
+    if requirements:
+        parts.append(_requirements_summary(requirements))
     return "\n\n".join(parts)
 
 
@@ -204,6 +215,33 @@ def _workers_summary(workers: dict) -> str:
     return "\n".join(text)
 
 
+def _requirements_summary(requirements: dict) -> str:
+    s = requirements["settings"]
+    text = [f"Requirements: one worker's GET /api/worker/hits (MaxResults {s['page_size']}), one request at a time, "
+            f"{s['hits']:,} HITs over {s['hit_types']:,} HIT types with QualificationRequirements vs the same "
+            f"without, both served at once and measured in {s['rounds']} interleaved rounds"]
+    rows = []
+    for case, entry in requirements["cases"].items():
+        with_, without = entry["requirements"], entry["none"]
+        spread = entry["ratio_per_round"]
+        rows.append([case, _fmt(with_["p50_ms"], 1), _fmt(with_["p99_ms"], 1), _fmt(without["p50_ms"], 1),
+                     _fmt(without["p99_ms"], 1), str(with_["requests"]), str(with_["errors"] + without["errors"]),
+                     f"{min(spread):.2f}-{max(spread):.2f}" if spread else "-",
+                     f"{entry['ratio_p50']:.2f} (goal <= {entry['goal']['ratio_at_most']}: "
+                     f"{'met' if entry['goal']['met'] else 'MISSED'})"])
+    text.append(_table(["case", "p50 ms req", "p99 ms req", "p50 ms none", "p99 ms none", "samples", "errors",
+                        "ratio per round", "ratio p50 (req/none)"], rows))
+    check = requirements["verification"]["requirements"]
+    text.append(f"Hidden from the worker: {check['hidden_types']} of {check['hit_types']} HIT types "
+                f"({check['discover_guarded_types']} discover-guarded); walked {check['walked_hits']:,} HITs of "
+                f"{check['walked_types']} types: matches the database {check['walk_matches_database']}, hidden types "
+                f"listed {check['hidden_types_listed']}, GetHIT cross-check {check['gethit_listed_checked']} listed + "
+                f"{check['gethit_hidden_checked']} hidden, disagreeing "
+                f"{len(check['gethit_listed_not_discoverable']) + len(check['gethit_hidden_but_discoverable'])} -- "
+                f"{'verified' if requirements['verified'] else 'FAILED'}")
+    return "\n".join(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     unknown = set(args.only) - set(BENCHMARKS)
@@ -222,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
-    from bench import listing, servers, throughput, workers  # after argument errors, so --help stays quick
+    from bench import listing, requirements, servers, throughput, workers  # after argument checks: --help stays quick
 
     quick = args.quick
     started_at = datetime.now(timezone.utc)
@@ -261,6 +299,14 @@ def main(argv: list[str] | None = None) -> int:
                 duration=args.worker_duration if args.worker_duration is not None else (1.5 if quick else 6.0),
                 rounds=args.worker_rounds or (1 if quick else 3))
             results["workers"] = workers.run(settings, workspace, say)
+        if "requirements" in args.only:
+            say("\n== requirements ==")
+            hits = args.requirement_hits or (10_000 if quick else 100_000)
+            settings = requirements.Settings(
+                hit_types=min(1_000, max(10, hits // 100)), hits=hits, pages=(5,) if quick else (10, 50),
+                walk_pages=5 if quick else 20, rounds=args.requirement_rounds or (2 if quick else 4),
+                max_requests=10 if quick else 60, walks=2 if quick else 4, samples=10 if quick else 40)
+            results["requirements"] = requirements.run(settings, workspace, say)
     finally:
         workspace.cleanup()
         if args.keep:

@@ -28,3 +28,35 @@ def format_amount(cents: int) -> str:
 def round_to_cent(amount: Decimal) -> Decimal:
     """MTurk rounded fees half up to the cent ($0.105 -> $0.11)."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- MTurk's fee schedule (spec §8) ----------------------------------------------------------------------
+
+COMMISSION = Decimal("0.20")
+LARGE_BATCH_SURCHARGE = Decimal("0.20")   # on the reward, for HITs with 10 or more assignments
+LARGE_BATCH_ASSIGNMENTS = 10
+MASTERS_PREMIUM = Decimal("0.05")         # on the reward, for HITs that require Masters
+MINIMUM_FEE = Decimal("0.01")             # per assignment and per bonus
+
+
+def _fee(amount: Decimal, rate: Decimal) -> Decimal:
+    return max(MINIMUM_FEE, round_to_cent(amount * rate))
+
+
+def assignment_fee(reward: Decimal, *, max_assignments: int, masters: bool) -> Decimal:
+    rate = COMMISSION
+    if max_assignments >= LARGE_BATCH_ASSIGNMENTS:
+        rate += LARGE_BATCH_SURCHARGE
+    if masters:
+        rate += MASTERS_PREMIUM
+    return _fee(reward, rate)
+
+
+def assignment_cost_cents(reward_cents: int, *, max_assignments: int, masters: bool) -> int:
+    """What one approved assignment costs the requester: reward plus fee, in cents."""
+    reward = from_cents(reward_cents)
+    return to_cents(reward + assignment_fee(reward, max_assignments=max_assignments, masters=masters))
+
+
+def bonus_fee(amount: Decimal) -> Decimal:
+    return _fee(amount, COMMISSION)

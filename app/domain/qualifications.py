@@ -121,6 +121,11 @@ PRESENT = _Present()
 Value = Union[int, LocaleValue, _Present, None]
 
 
+def requires_masters(requirements: Sequence[Mapping]) -> bool:
+    """Whether the Masters premium applies (spec §8)."""
+    return any(r["QualificationTypeId"] in MASTERS_IDS and r["Comparator"] == "Exists" for r in requirements)
+
+
 def guarded_actions(requirement: Mapping) -> set[str]:
     """What failing this requirement stops: Accept by default; RequiredToPreview is the older spelling of
     PreviewAndAccept."""

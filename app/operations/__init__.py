@@ -3,7 +3,14 @@
 # Registration happens on import: one line per module.
 from app.operations import account  # noqa: F401
 from app.operations import assignments  # noqa: F401
+from app.operations import bonuses  # noqa: F401
+from app.operations import files  # noqa: F401
 from app.operations import hits  # noqa: F401
+from app.operations import notifications  # noqa: F401
+from app.operations import notify_workers  # noqa: F401
+from app.operations import qualification_requests  # noqa: F401
+from app.operations import qualifications  # noqa: F401
+from app.operations import review_policies  # noqa: F401
 from app.operations import worker_blocks  # noqa: F401
 from app.operations.registry import REGISTRY, Operation
 

@@ -1,15 +1,38 @@
-"""GetAccountBalance. Every requester is in sandbox mode until the ledger exists."""
+"""GetAccountBalance, and the funds check every operation that adds to a ledger-mode requester's
+liability makes (CreateHIT, more assignments, a reopened HIT, an overturned rejection, a bonus)."""
 
 from __future__ import annotations
 
+from app import errors
+from app.domain.money import format_amount
 from app.operations.context import OperationContext
 from app.operations.registry import operation
 from app.schemas import generated as shapes
+from app.store import ledger
 
-SANDBOX_BALANCE = "10000.00"  # what MTurk's sandbox always reported
+SANDBOX_BALANCE = "10000.00"  # what MTurk's sandbox always reported; nothing is ever charged there
+
+
+def is_ledger(ctx: OperationContext) -> bool:
+    return ctx.requester.mode == "ledger"
+
+
+def ensure_funds(ctx: OperationContext) -> None:
+    """Call after making the change: refuses it (the transaction rolls back whole) if the requester can no
+    longer cover what it has put on hold. The account lock makes concurrent spenders take turns."""
+    if not is_ledger(ctx):
+        return
+    ledger.lock_account(ctx.session, ctx.requester.access_key_id)
+    ctx.session.flush()
+    if ledger.balance(ctx.session, ctx.requester.access_key_id, ctx.now).available_cents < 0:
+        raise errors.insufficient_funds()
 
 
 @operation("GetAccountBalance", writes=False)
 def get_account_balance(ctx: OperationContext, request: shapes.GetAccountBalanceRequest
                         ) -> shapes.GetAccountBalanceResponse:
-    return shapes.GetAccountBalanceResponse(AvailableBalance=SANDBOX_BALANCE)
+    if not is_ledger(ctx):
+        return shapes.GetAccountBalanceResponse(AvailableBalance=SANDBOX_BALANCE)
+    balance = ledger.balance(ctx.session, ctx.requester.access_key_id, ctx.now)
+    return shapes.GetAccountBalanceResponse(AvailableBalance=format_amount(balance.available_cents),
+                                            OnHoldBalance=format_amount(balance.on_hold_cents))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app import errors, events
 from app.domain import assignments as states
 from app.domain.hits import is_disposed
+from app.operations.account import ensure_funds
 from app.operations.context import OperationContext
 from app.operations.hits import hit_shape, load_hit
 from app.operations.registry import operation
@@ -91,13 +92,21 @@ def approve_assignment(ctx: OperationContext, request: shapes.ApproveAssignmentR
                               submit_time=assignment.submit_time, now=ctx.now,
                               hit_disposed=is_disposed(hit.disposed_at, hit.creation_time, ctx.now)):
         raise errors.invalid_assignment_state()
+    approve(ctx, assignment, hit, status, request.RequesterFeedback)
+    return shapes.ApproveAssignmentResponse()
+
+
+def approve(ctx: OperationContext, assignment: Assignment, hit: HIT, status: str, feedback: str | None) -> None:
+    """The approval itself, once allowed (ApproveAssignment, a review policy's approve)."""
     # An overturned rejection keeps its RejectionTime: the record shows both decisions.
+    overturned = status == states.REJECTED
     assignment.status = states.APPROVED
     assignment.approval_time = ctx.now
-    if request.RequesterFeedback is not None:
-        assignment.requester_feedback = request.RequesterFeedback
+    if feedback is not None:
+        assignment.requester_feedback = feedback
+    if overturned:  # its hold was released at rejection: the payment needs funds now
+        ensure_funds(ctx)
     events.emit(ctx.session, "AssignmentApproved", hit, ctx.now, assignment.assignment_id)
-    return shapes.ApproveAssignmentResponse()
 
 
 @operation("RejectAssignment")
@@ -109,8 +118,13 @@ def reject_assignment(ctx: OperationContext, request: shapes.RejectAssignmentReq
     assignment, hit, _, status = _load(ctx, request.AssignmentId, for_update=True)
     if not states.may_reject(status):
         raise errors.invalid_assignment_state()
+    reject(ctx, assignment, hit, request.RequesterFeedback)
+    return shapes.RejectAssignmentResponse()
+
+
+def reject(ctx: OperationContext, assignment: Assignment, hit: HIT, feedback: str | None) -> None:
+    """The rejection itself, once allowed (RejectAssignment, a review policy's reject)."""
     assignment.status = states.REJECTED
     assignment.rejection_time = ctx.now
-    assignment.requester_feedback = request.RequesterFeedback
+    assignment.requester_feedback = feedback
     events.emit(ctx.session, "AssignmentRejected", hit, ctx.now, assignment.assignment_id)
-    return shapes.RejectAssignmentResponse()

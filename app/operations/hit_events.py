@@ -36,6 +36,10 @@ def announce(session: Session, hit: HIT, now: datetime) -> None:
         return
     if _status(session, hit, now) == REVIEWABLE and _claim(session, hit, "reviewable_announced"):
         events.emit(session, "HITReviewable", hit, now)
+        # The HIT-level review policy runs once per Reviewable round (imported here: it extends HITs through
+        # app.operations.hits, which imports this module).
+        from app.operations import review_policies
+        review_policies.review_hit(session, hit, now)
 
 
 def reopen(session: Session, hit: HIT, now: datetime) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app import errors, events, ids
 from app.domain import hits as rules
+from app.domain import review_policies
+from app.domain.money import assignment_cost_cents
+from app.domain.qualifications import requires_masters
 from app.operations import hit_events
+from app.operations.account import ensure_funds
 from app.operations.context import OperationContext
 from app.operations.hit_types import check_length, check_range, find_or_create_hit_type
 from app.operations.registry import operation
@@ -18,8 +22,7 @@ from app.store import hits as store
 from app.store import pagination, tokens
 from app.store.models import HIT, HITType
 
-REVIEW_POLICIES = {"AssignmentReviewPolicy": "ScoreMyKnownAnswers/2011-09-01",
-                   "HITReviewPolicy": "SimplePlurality/2011-09-01"}
+REVIEW_POLICY_LEVELS = {"AssignmentReviewPolicy": "Assignment", "HITReviewPolicy": "HIT"}
 
 
 def load_hit(ctx: OperationContext, hit_id: str, *, for_update: bool = False) -> tuple[HIT, HITType]:
@@ -40,12 +43,30 @@ def _status(ctx: OperationContext, hit: HIT, hit_type: HITType) -> tuple[str, ru
 
 
 def _policy_json(member: str, policy) -> str | None:
+    """The policy as stored on the HIT, once its name and every parameter have been checked (formats §9)."""
     if policy is None:
         return None
-    if policy.PolicyName != REVIEW_POLICIES[member]:
-        raise errors.invalid_parameter(f"The {member} PolicyName {policy.PolicyName} is not valid. "
-                                       f"Valid value: {REVIEW_POLICIES[member]}.")
-    return json.dumps(policy.model_dump(exclude_none=True), separators=(",", ":"))
+    document = policy.model_dump(exclude_none=True)
+    try:
+        review_policies.parse_policy(REVIEW_POLICY_LEVELS[member], document)
+    except review_policies.PolicyInvalid as exc:
+        if exc.missing:
+            raise errors.missing_parameters(exc.missing) from None
+        if exc.out_of_range:
+            raise errors.parameter_out_of_range(*exc.out_of_range) from None
+        raise errors.invalid_parameter(str(exc)) from None
+    return json.dumps(document, separators=(",", ":"))
+
+
+def extend_hit(ctx: OperationContext, hit: HIT, *, additional_assignments: int = 0,
+               expiration: datetime | None = None) -> None:
+    """More assignments and/or a later expiration, as CreateAdditionalAssignmentsForHIT, UpdateExpirationForHIT
+    and a review policy's extend do it: one HITExtended, and the next expiry and Reviewable are news again."""
+    hit.max_assignments += additional_assignments
+    if expiration is not None:
+        hit.expiration = expiration
+    ensure_funds(ctx)  # the new (or reopened) free slots are held
+    hit_events.reopen(ctx.session, hit, ctx.now)
 
 
 def _create(ctx: OperationContext, request, hit_type: HITType) -> shapes.HIT:
@@ -82,8 +103,12 @@ def _create(ctx: OperationContext, request, hit_type: HITType) -> shapes.HIT:
               max_assignments=max_assignments, initial_max_assignments=max_assignments,
               question=request.Question, requester_annotation=request.RequesterAnnotation,
               assignment_review_policy=assignment_policy, hit_review_policy=hit_policy,
-              reviewing=False, assignments_done=0)
+              reviewing=False, assignments_done=0,
+              assignment_cost_cents=assignment_cost_cents(
+                  hit_type.reward_cents, max_assignments=max_assignments,
+                  masters=requires_masters(json.loads(hit_type.qualification_requirements))))
     ctx.session.add(hit)
+    ensure_funds(ctx)
     events.emit(ctx.session, "HITCreated", hit, ctx.now)
     return hit_view(hit, hit_type, rules.AssignmentCounts(), ctx.now)
 
@@ -151,10 +176,10 @@ def update_expiration_for_hit(ctx: OperationContext, request: shapes.UpdateExpir
         raise errors.hit_in_wrong_state(status, "Assignable, Unassignable, Reviewable, Reviewing")
     # 0 or any moment not in the future expires the HIT now; a future moment sets (and may reopen) it.
     if request.ExpireAt > ctx.now:
-        extended = request.ExpireAt > hit.expiration
-        hit.expiration = request.ExpireAt
-        if extended:
-            hit_events.reopen(ctx.session, hit, ctx.now)
+        if request.ExpireAt > hit.expiration:
+            extend_hit(ctx, hit, expiration=request.ExpireAt)
+        else:
+            hit.expiration = request.ExpireAt
     else:
         hit.expiration = min(hit.expiration, ctx.now)
         hit_events.announce(ctx.session, hit, ctx.now)
@@ -218,6 +243,5 @@ def create_additional_assignments_for_hit(ctx: OperationContext,
         if earlier is not None:
             raise errors.idempotency_token_processed(request.UniqueRequestToken, earlier.request_id)
         spent.result_id = hit.hit_id
-    hit.max_assignments += additional
-    hit_events.reopen(ctx.session, hit, ctx.now)
+    extend_hit(ctx, hit, additional_assignments=additional)
     return shapes.CreateAdditionalAssignmentsForHITResponse()

@@ -3,20 +3,29 @@
 Scripts submit a JSON object ``{"q1": "cat", "colours": ["red", "blue"]}`` or a QuestionFormAnswers
 document. For a QuestionForm a value is read by its question's AnswerSpecification: free text is a string,
 a selection is a list of SelectionIdentifiers (or one string), and ``{"SelectionIdentifiers": [...],
-"OtherSelectionText": "..."}`` or ``{"FreeText": "..."}`` say it explicitly. For ExternalQuestion and
+"OtherSelectionText": "..."}`` or ``{"FreeText": "..."}`` say it explicitly, and ``{"UploadedFileKey": key}``
+answers a FileUploadAnswer with a file uploaded for that question beforehand. For ExternalQuestion and
 HTMLQuestion every value is free text, as externalSubmit records form fields, lists joined with ``|``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from app import errors
 from app.questions import Answer, QuestionInvalid, answer_problems, parse_question_form_answers
 from app.questions.model import Question, SelectionAnswer
 
 
-def answers_from_json(question: Question, values: Mapping[str, object]) -> list[Answer]:
+class Upload(Protocol):
+    """What an answer needs of an uploaded file (app.store.models.FileUpload)."""
+    question_identifier: str
+    size: int
+
+
+def answers_from_json(question: Question, values: Mapping[str, object],
+                      uploads: Mapping[str, Upload] | None = None) -> list[Answer]:
     if question.kind != "QuestionForm":
         return [Answer(name, free_text=_text(name, value)) for name, value in values.items()]
     answers = []
@@ -24,7 +33,7 @@ def answers_from_json(question: Question, values: Mapping[str, object]) -> list[
         form_question = question.question(name)
         is_selection = form_question is not None and isinstance(form_question.answer_specification,
                                                                 SelectionAnswer)
-        answers.append(_form_answer(name, value, is_selection))
+        answers.append(_form_answer(name, value, is_selection, uploads or {}))
     return answers
 
 
@@ -33,6 +42,23 @@ def answers_from_xml(document: str) -> list[Answer]:
         return parse_question_form_answers(document)
     except QuestionInvalid as exc:
         raise errors.answers_malformed(f"The answers are not a valid QuestionFormAnswers document: {exc}") from None
+
+
+def check_uploads(answers: list[Answer], uploads: Mapping[str, Upload]) -> None:
+    """Every UploadedFileKey must be a file uploaded for that question of this assignment, with its size."""
+    for answer in answers:
+        if answer.kind == "FileUpload" and answer.uploaded_file_size != _uploaded_size(
+                answer.question_identifier, answer.uploaded_file_key, uploads):
+            raise errors.answers_malformed(f"The answer to {answer.question_identifier} gives the wrong size for "
+                                           f"the uploaded file {answer.uploaded_file_key}.")
+
+
+def _uploaded_size(name: str, key: object, uploads: Mapping[str, Upload]) -> int:
+    upload = uploads.get(key) if isinstance(key, str) else None
+    if upload is None or upload.question_identifier != name:
+        raise errors.answers_malformed(f"The answer to {name} names no file uploaded for that question in this "
+                                       f"assignment: {key!r}.")
+    return upload.size
 
 
 def checked(question: Question, answers: list[Answer]) -> list[Answer]:
@@ -44,11 +70,16 @@ def checked(question: Question, answers: list[Answer]) -> list[Answer]:
     return answers
 
 
-def _form_answer(name: str, value: object, is_selection: bool) -> Answer:
+def _form_answer(name: str, value: object, is_selection: bool, uploads: Mapping[str, Upload]) -> Answer:
     if isinstance(value, Mapping):
-        unknown = set(value) - {"FreeText", "SelectionIdentifiers", "OtherSelectionText"}
+        unknown = set(value) - {"FreeText", "SelectionIdentifiers", "OtherSelectionText", "UploadedFileKey"}
         if unknown:
             raise errors.answers_malformed(f"The answer to {name} has unknown members: {', '.join(sorted(unknown))}.")
+        if "UploadedFileKey" in value:
+            if len(value) > 1:
+                raise errors.answers_malformed(f"The answer to {name} is a file: UploadedFileKey goes alone.")
+            key = value["UploadedFileKey"]
+            return Answer(name, uploaded_file_key=key, uploaded_file_size=_uploaded_size(name, key, uploads))
         if "FreeText" in value:
             return Answer(name, free_text=_text(name, value["FreeText"]))
         selections = value.get("SelectionIdentifiers", [])

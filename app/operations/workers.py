@@ -8,6 +8,8 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,16 +20,17 @@ from app.domain import frames
 from app.domain import qualifications as quals
 from app.domain.hits import ASSIGNABLE, hit_status, is_disposed
 from app.domain.money import format_amount
-from app.operations import hit_events, worker_answers
+from app.operations import hit_events, review_policies, worker_answers
 from app.questions import Answer, parse_question, write_question_form_answers
-from app.questions.model import Question
+from app.questions.model import FileUploadAnswer, Question
 from app.store import assignments as store
+from app.store import file_uploads
 from app.store import hits as hit_store
-from app.store import pagination
+from app.store import ledger, pagination
 from app.store import qualifications as qualification_store
 from app.store import worker_blocks
 from app.store import workers as worker_store
-from app.store.models import HIT, Assignment, HITType, Worker
+from app.store.models import HIT, Assignment, FileUpload, HITType, Worker
 
 WORKER_ID_MAX = 64
 
@@ -100,8 +103,11 @@ def worker_view(session: Session, worker: Worker, now: datetime) -> dict:
     locale = {"Country": worker.locale_country}
     if worker.locale_subdivision:
         locale["Subdivision"] = worker.locale_subdivision
+    rewards, bonuses = ledger.worker_earnings_cents(session, worker.worker_id, now)
     return {"WorkerId": worker.worker_id, "CreationTime": worker.created_at, "Statistics": stats.as_dict(),
-            "Locale": locale, "Adult": worker.adult, "Masters": worker.masters}
+            "Locale": locale, "Adult": worker.adult, "Masters": worker.masters,
+            "Earnings": {"Rewards": format_amount(rewards), "Bonuses": format_amount(bonuses),
+                         "Total": format_amount(rewards + bonuses)}}
 
 
 def set_profile(worker: Worker, *, country: str | None = None, subdivision: str | None = None,
@@ -135,8 +141,9 @@ def set_profile(worker: Worker, *, country: str | None = None, subdivision: str 
 # --- HITs ---------------------------------------------------------------------------------------------
 
 
-def _hit_view(ctx: WorkerContext, hit: HIT, hit_type: HITType) -> dict:
-    counts = hit_store.assignment_counts(ctx.session, [hit.hit_id], ctx.now)[hit.hit_id]
+def _hit_view(ctx: WorkerContext, hit: HIT, hit_type: HITType, counts=None) -> dict:
+    if counts is None:
+        counts = hit_store.assignment_counts(ctx.session, [hit.hit_id], ctx.now)[hit.hit_id]
     status = hit_status(disposed=is_disposed(hit.disposed_at, hit.creation_time, ctx.now),
                         reviewing=hit.reviewing, expiration=hit.expiration,
                         max_assignments=hit.max_assignments, counts=counts, now=ctx.now)
@@ -178,7 +185,9 @@ def list_hits(ctx: WorkerContext, next_token: str | None, max_results: int | Non
     limit = _limit(max_results)
     rows = store.assignable_page(ctx.session, ctx.worker.worker_id, ctx.now, after=after, limit=limit,
                                  hit_type_id=hit_type_id, hidden_hit_types=hidden_hit_types(ctx))
-    return {"HITs": [_hit_view(ctx, hit, hit_type) for hit, hit_type in rows], "NumResults": len(rows),
+    counts = hit_store.assignment_counts(ctx.session, [hit.hit_id for hit, _ in rows], ctx.now)  # one query a page
+    return {"HITs": [_hit_view(ctx, hit, hit_type, counts[hit.hit_id]) for hit, hit_type in rows],
+            "NumResults": len(rows),
             "NextToken": pagination.encode(scope, rows[-1][0].seq) if rows else None}
 
 
@@ -249,6 +258,10 @@ def _own_assignment(ctx: WorkerContext, assignment_id: str, *, for_update: bool 
     if found is None or found[0].worker_id != ctx.worker.worker_id:
         raise errors.worker_assignment_does_not_exist(assignment_id)
     assignment, hit, hit_type = found
+    if for_update:
+        # Then the HIT (always assignment first, as the sweeper does): submits and returns on one HIT take
+        # turns, so the one that leaves it Reviewable sees the others' work and announces it.
+        hit_store.lock_hit(ctx.session, hit.hit_id)
     return assignment, hit, hit_type, _status(assignment, ctx.now)
 
 
@@ -269,21 +282,76 @@ def return_assignment(ctx: WorkerContext, assignment_id: str) -> dict:
     return assignment_view(ctx, assignment, hit, hit_type)
 
 
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file part of a request: its bytes (a file object at the start), size and the browser's labels."""
+    content: BinaryIO
+    size: int
+    file_name: str | None
+    content_type: str | None
+
+
+def _file_question(question: Question, question_identifier: str) -> FileUploadAnswer:
+    if question.kind != "QuestionForm":
+        raise errors.not_a_file_upload_question(question_identifier, f"the HIT's Question is an {question.kind}, "
+                                                                     "whose own page takes care of files")
+    form_question = question.question(question_identifier)
+    if form_question is None:
+        raise errors.not_a_file_upload_question(question_identifier, "the HIT has no question with this identifier")
+    spec = form_question.answer_specification
+    if not isinstance(spec, FileUploadAnswer):
+        raise errors.not_a_file_upload_question(question_identifier, f"it is a {spec.tag} question")
+    return spec
+
+
+def _save_file(ctx: WorkerContext, assignment_id: str, question: Question, question_identifier: str,
+               incoming: IncomingFile, upload_dir: Path) -> FileUpload:
+    spec = _file_question(question, question_identifier)
+    if not spec.min_bytes <= incoming.size <= spec.max_bytes:
+        raise errors.uploaded_file_size_invalid(question_identifier, incoming.size, spec.min_bytes, spec.max_bytes)
+    return file_uploads.save(ctx.session, upload_dir, assignment_id=assignment_id,
+                             question_identifier=question_identifier, content=incoming.content,
+                             size=incoming.size, file_name=incoming.file_name,
+                             content_type=incoming.content_type, now=ctx.now)
+
+
+def upload_file(ctx: WorkerContext, assignment_id: str, question_identifier: str, incoming: IncomingFile,
+                upload_dir: Path) -> dict:
+    """Keep a file for a FileUploadAnswer question of an accepted assignment; the submission then answers
+    the question with the returned UploadedFileKey. Each upload is a new file with a new key."""
+    _, hit, _, status = _own_assignment(ctx, assignment_id, for_update=True)
+    if not states.may_work_on(status):
+        raise errors.assignment_not_active(assignment_id, status)
+    record = _save_file(ctx, assignment_id, parse_question(hit.question), question_identifier, incoming, upload_dir)
+    return {"AssignmentId": assignment_id, "QuestionIdentifier": question_identifier,
+            "UploadedFileKey": record.upload_key, "UploadedFileSizeInBytes": record.size,
+            "FileName": record.file_name, "ContentType": record.content_type}
+
+
 def submit_assignment(ctx: WorkerContext, assignment_id: str, *, answers: dict | None = None,
                       question_form_answers: str | None = None,
-                      external_fields: list[tuple[str, str]] | None = None) -> dict:
+                      external_fields: list[tuple[str, str]] | None = None,
+                      external_files: list[tuple[str, IncomingFile]] = (), upload_dir: Path | None = None) -> dict:
     """Submit exactly one of: a JSON object of answers, a QuestionFormAnswers document, or externalSubmit's
-    form fields. Allowed until the deadline, even after the HIT has expired."""
+    form fields (whose file parts answer a QuestionForm's FileUploadAnswer questions of the same name; other
+    file parts are ignored). Allowed until the deadline, even after the HIT has expired."""
     assignment, hit, hit_type, status = _own_assignment(ctx, assignment_id, for_update=True)
     if not states.may_work_on(status):
         raise errors.assignment_not_active(assignment_id, status)
     question = parse_question(hit.question)
+    uploads = file_uploads.of_assignment(ctx.session, assignment_id) if question.kind == "QuestionForm" else {}
     if external_fields is not None:
         parsed = [Answer(name, free_text=text) for name, text in frames.external_answers(external_fields)]
+        for name, incoming in external_files:
+            # a file input left empty still sends a part, with no file name and no bytes
+            if question.kind == "QuestionForm" and question.question(name) and (incoming.file_name or incoming.size):
+                record = _save_file(ctx, assignment_id, question, name, incoming, upload_dir)
+                parsed.append(Answer(name, uploaded_file_size=record.size, uploaded_file_key=record.upload_key))
     elif question_form_answers is not None:
         parsed = worker_answers.answers_from_xml(question_form_answers)
+        worker_answers.check_uploads(parsed, uploads)
     else:
-        parsed = worker_answers.answers_from_json(question, answers or {})
+        parsed = worker_answers.answers_from_json(question, answers or {}, uploads)
     assignment.answer = write_question_form_answers(worker_answers.checked(question, parsed))
     assignment.status = states.SUBMITTED
     assignment.submit_time = ctx.now
@@ -295,6 +363,8 @@ def submit_assignment(ctx: WorkerContext, assignment_id: str, *, answers: dict |
         events.emit(ctx.session, "AssignmentApproved", hit, ctx.now, assignment.assignment_id)
     store.mark_hit_done(ctx.session, hit.hit_id)
     ctx.session.refresh(hit, ["assignments_done"])
+    # ScoreMyKnownAnswers judges each submission before the HIT can turn Reviewable (it may extend the HIT).
+    review_policies.review_submission(ctx.session, hit, assignment, ctx.now)
     hit_events.announce(ctx.session, hit, ctx.now)
     return assignment_view(ctx, assignment, hit, hit_type)
 

@@ -81,12 +81,23 @@ def reviewable(now: datetime):
                 or_(HIT.expiration <= now, HIT.assignments_done >= HIT.max_assignments))
 
 
+def lock_hit(session: Session, hit_id: str) -> None:
+    session.execute(select(HIT.seq).where(HIT.hit_id == hit_id).with_for_update())
+
+
 def to_announce(session: Session, now: datetime, limit: int) -> list[HIT]:
-    """Live HITs that have expired or become Reviewable without that being announced yet."""
-    due = or_(and_(HIT.expiration <= now, HIT.expired_announced.is_(False)),
-              and_(HIT.reviewable_announced.is_(False), reviewable(now)))
-    return list(session.scalars(select(HIT).where(live_hit(now), due).order_by(HIT.seq).limit(limit)
-                                .with_for_update(skip_locked=True)))
+    """Live, expired HITs whose expiry, or Reviewable status, has not been announced yet.
+
+    Only expired HITs: one that fills up becomes Reviewable at a submit, which announces it itself (submits
+    on a HIT take turns). Both scans use an (announced, expiration) index, so an idle sweep is cheap however
+    many HITs there are."""
+    found: dict[int, HIT] = {}
+    for flag, extra in ((HIT.expired_announced, True), (HIT.reviewable_announced, reviewable(now))):
+        query = (select(HIT).where(flag.is_(False), HIT.expiration <= now, live_hit(now), extra)
+                 .order_by(HIT.expiration).limit(limit).with_for_update(skip_locked=True))
+        for hit in session.scalars(query):
+            found[hit.seq] = hit
+    return list(found.values())[:limit]
 
 
 def page_of_hits(session: Session, requester_id: str, now: datetime, *, after: int | None, limit: int,

@@ -82,7 +82,10 @@ class HITType(Base):
 
 class HIT(Base):
     __tablename__ = "hit"
-    __table_args__ = (Index(None, "requester_id", "seq"), Index(None, "hit_type_id", "seq"))
+    __table_args__ = (Index(None, "requester_id", "seq"), Index(None, "hit_type_id", "seq"),
+                      # the sweeper's scans for expiries and Reviewable HITs not yet announced
+                      Index(None, "expired_announced", "expiration"),
+                      Index(None, "reviewable_announced", "expiration"))
 
     # keyset pagination runs over seq: an indexed, strictly increasing creation order
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
@@ -106,6 +109,8 @@ class HIT(Base):
     assignments_done: Mapped[int] = mapped_column(BigInteger, default=0)
     # HITExpired / HITReviewable have been announced for the HIT's current expiry / current round of work
     # (reset when the HIT is extended), so each is emitted once however many processes sweep
+    # reward + fee of one approved assignment, fixed by the fee schedule from the HIT's type and size
+    assignment_cost_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     expired_announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reviewable_announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -269,3 +274,126 @@ class Event(Base):
     hit_id: Mapped[str] = mapped_column(String(64))
     assignment_id: Mapped[str | None] = mapped_column(String(64))
     event_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LedgerEntry(Base):
+    """Money put into (or taken out of) a ledger-mode requester's account by an admin. Charges are not
+    entries: they follow from approved assignments and bonuses, so the balance is right at every moment."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (Index(None, "requester_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    memo: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BonusPayment(Base):
+    __tablename__ = "bonus_payment"
+    __table_args__ = (Index(None, "assignment_id", "seq"), Index(None, "hit_id", "seq"),
+                      Index(None, "requester_id", "seq"), Index(None, "worker_id", "seq"))
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    worker_id: Mapped[str] = mapped_column(ForeignKey("worker.worker_id"))
+    assignment_id: Mapped[str] = mapped_column(String(64))
+    hit_id: Mapped[str] = mapped_column(String(64))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    fee_cents: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    grant_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotificationSetting(Base):
+    """A HIT type's notification specification (UpdateNotificationSettings): at most one per HIT type, kept
+    when deactivated so Active can be switched back on without resending it."""
+
+    __tablename__ = "notification_setting"
+
+    hit_type_id: Mapped[str] = mapped_column(ForeignKey("hit_type.hit_type_id"), primary_key=True)
+    transport: Mapped[str] = mapped_column(String(8))  # SQS, SNS, Email
+    destination: Mapped[str] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(16))  # echoed as EventDocVersion
+    event_types: Mapped[str] = mapped_column(Text)  # comma-separated EventType names
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotificationDelivery(Base):
+    """One event document on its way to one destination, written in the event's own transaction and retried
+    until delivered. Its schedule is real time (app.clock.wall_time): a destination's outage does not follow
+    the service clock."""
+
+    __tablename__ = "notification_delivery"
+    __table_args__ = (Index(None, "status", "next_attempt_at"), Index(None, "hit_type_id", "seq"))
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("event.seq"))
+    event_type: Mapped[str] = mapped_column(String(32))
+    hit_type_id: Mapped[str] = mapped_column(String(64))
+    transport: Mapped[str] = mapped_column(String(8))
+    destination: Mapped[str] = mapped_column(Text)
+    # the JSON event document, rendered once so every retry sends the same EventDocId and bytes
+    document: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="Pending")  # Pending, Delivered, Failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # a sender's lease on the row while it is being sent, so other processes leave it alone
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FileUpload(Base):
+    """A file a worker uploaded for a FileUploadAnswer question. The bytes are a file named by the opaque
+    key in the upload directory; the key is what Assignment.Answer's UploadedFileKey carries."""
+
+    __tablename__ = "file_upload"
+    __table_args__ = (Index(None, "assignment_id", "question_identifier"),)
+
+    upload_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignment.assignment_id"))
+    question_identifier: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(255))
+    file_name: Mapped[str] = mapped_column(Text)  # as the worker's browser named it, without its folders
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReviewPolicyAction(Base):
+    """One action a review policy took on a HIT or an assignment (review, approve, reject, extend), as
+    ListReviewPolicyResultsForHIT reports it. Policies act synchronously, so every row is finished."""
+
+    __tablename__ = "review_policy_action"
+    __table_args__ = (Index(None, "hit_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    action_id: Mapped[str] = mapped_column(String(64), unique=True)
+    hit_id: Mapped[str] = mapped_column(ForeignKey("hit.hit_id"))
+    policy_level: Mapped[str] = mapped_column(String(16))  # Assignment, HIT
+    action_name: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(16))  # Assignment, HIT
+    status: Mapped[str] = mapped_column(String(16))  # Succeeded, Failed
+    complete_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    result: Mapped[str] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReviewPolicyResult(Base):
+    """One fact a review policy computed (a score, an agreed answer), tied to the review action that made it."""
+
+    __tablename__ = "review_policy_result"
+    __table_args__ = (Index(None, "hit_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    hit_id: Mapped[str] = mapped_column(ForeignKey("hit.hit_id"))
+    policy_level: Mapped[str] = mapped_column(String(16))
+    action_id: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(16))
+    question_id: Mapped[str | None] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)

@@ -91,9 +91,12 @@ class LiveServer:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
-    def create_requester(self, name: str = "") -> dict[str, str]:
-        """A new requester: {"AccessKeyId": ..., "SecretAccessKey": ...}. Each test can have its own."""
-        return self.admin("POST", "/_kempelen/requesters", {"name": name})
+    def create_requester(self, name: str = "", *, mode: str = "sandbox", balance: str | None = None
+                         ) -> dict[str, str]:
+        """A new requester: {"AccessKeyId": ..., "SecretAccessKey": ...}. Each test can have its own.
+        mode="ledger" with a balance ("100.00") gives an account that is charged as MTurk charged."""
+        body = {"name": name, "mode": mode, **({"balance": balance} if balance is not None else {})}
+        return self.admin("POST", "/_kempelen/requesters", body)
 
     def now(self) -> datetime:
         return datetime.fromisoformat(self.admin("GET", "/_kempelen/clock")["now"])

@@ -59,11 +59,48 @@ class ScriptedWorker:
     def statistics(self) -> dict:
         return self._client.me(self.worker_id)["Statistics"]
 
+    def requestable_qualification_types(self) -> list[dict]:
+        """Every qualification type this worker could request (all pages), with its own status on each."""
+        return self._all_pages(self._client.qualification_types, "QualificationTypes")
+
+    def request_qualification(self, qualification_type_id: str) -> dict:
+        """Request a qualification: the request (Status Granted, TestStarted with its Test, or Pending)."""
+        return self._client.request_qualification(self.worker_id, qualification_type_id)
+
+    def answer_test(self, request: str | dict, answers: dict | str) -> dict:
+        """Answer a TestStarted request's test: a dict of answers, or a QuestionFormAnswers XML string."""
+        if isinstance(answers, str):
+            return self._client.answer_test(self.worker_id, request, question_form_answers=answers)
+        return self._client.answer_test(self.worker_id, request, answers)
+
+    def qualifications(self) -> list[dict]:
+        """This worker's qualifications (all pages)."""
+        return self._all_pages(self._client.qualifications, "Qualifications")
+
+    def messages(self) -> list[dict]:
+        """This worker's inbox, oldest first (all pages)."""
+        return self._all_pages(self._client.messages, "Messages")
+
+    def _all_pages(self, fetch, member: str) -> list[dict]:
+        found, token = [], None
+        while True:
+            page = fetch(self.worker_id, max_results=100, next_token=token)
+            found += page[member]
+            token = page.get("NextToken")
+            if not page[member] or not token:
+                return found
+
     def set_profile(self, *, locale: dict | None = None, adult: bool | None = None,
                     masters: bool | None = None) -> dict:
         """As an admin: the worker's Locale ({"Country": "US", "Subdivision": "CA"}), Adult and Masters."""
         return self._client.set_profile(self.worker_id, locale=locale, adult=adult, masters=masters)
 
+
+    def upload(self, assignment: str | dict, question_identifier: str, data: bytes, filename: str = "upload.bin",
+               content_type: str = "application/octet-stream") -> dict:
+        """Upload a file for a FileUploadAnswer question; answer with
+        ``worker.submit(a, {question_identifier: {"UploadedFileKey": upload["UploadedFileKey"]}})``."""
+        return self._client.upload(self.worker_id, assignment, question_identifier, data, filename, content_type)
 
 class Workforce:
     """Makes scripted workers on one server."""

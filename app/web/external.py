@@ -6,6 +6,10 @@ every other field is an answer (``hitId``, ``workerId`` and ``turkSubmitTo`` are
 are joined with ``|``). The submitting worker is the assignment's own. MTurk's staff said only real form
 posts count, so a POST whose fields are only in the query string is refused; GET is still taken, for old
 code that used it.
+
+File parts are not answers to an ExternalQuestion or HTMLQuestion (MTurk never took them there; its docs
+send requesters to their own storage), so they are dropped. On a QuestionForm HIT, whose form MTurk's own
+worker site rendered file inputs and all, a file part named after a FileUploadAnswer question answers it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from app.questions import parse_question
 from app.store import assignments as assignment_store
 from app.store import hits as hit_store
 from app.store import workers as worker_store
-from app.web.workers import public_url
+from app.web.workers import incoming_file, public_url
 
 router = APIRouter(tags=["worker site"])
 
@@ -36,17 +40,19 @@ def _page(title: str, message: str, status: int = 200, script: str = "") -> HTML
     return HTMLResponse(body, status_code=status)
 
 
-async def _fields(request: Request) -> list[tuple[str, str]]:
+async def _fields(request: Request) -> tuple[list[tuple[str, str]], list[tuple[str, UploadFile]]]:
+    """The text fields, and the file parts apart."""
     if request.method == "GET":
-        return list(request.query_params.multi_items())
+        return list(request.query_params.multi_items()), []
     form = await request.form()
-    # File inputs are not answers on MTurk's externalSubmit (the docs point requesters to S3).
-    return [(name, value) for name, value in form.multi_items() if not isinstance(value, UploadFile)]
+    items = form.multi_items()
+    return ([(name, value) for name, value in items if not isinstance(value, UploadFile)],
+            [(name, value) for name, value in items if isinstance(value, UploadFile)])
 
 
 async def external_submit(request: Request) -> HTMLResponse:
     """Record an ExternalQuestion/HTMLQuestion assignment's answers, then tell the worker page it is done."""
-    fields = await _fields(request)
+    fields, files = await _fields(request)
     assignment_id = next((value for name, value in fields if name == "assignmentId"), None)
     if request.method == "POST" and assignment_id is None and "assignmentId" in request.query_params:
         return _page("Submission refused", "The answers must be sent as form fields in the request body, "
@@ -64,7 +70,9 @@ async def external_submit(request: Request) -> HTMLResponse:
                 raise errors.worker_assignment_does_not_exist(assignment_id)
             worker = worker_store.get(session, assignment.worker_id)
             ctx = ops.WorkerContext(session, worker, state.clock.now(), public_url(request))
-            ops.submit_assignment(ctx, assignment_id, external_fields=fields)
+            ops.submit_assignment(ctx, assignment_id, external_fields=fields,
+                                  external_files=[(name, incoming_file(part)) for name, part in files],
+                                  upload_dir=state.settings.effective_upload_dir())
     except errors.WorkerError as exc:
         return _page("Submission refused", exc.message, exc.status)
     # Tell a Kempelen worker page hosting the frame; a bare browser just sees the confirmation.

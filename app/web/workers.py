@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,7 +49,8 @@ class Submission(BaseModel):
     Answers: dict[str, Any] | None = Field(default=None, description=(
         'QuestionIdentifier -> answer. Free text is a string; a selection is a list of SelectionIdentifiers; '
         '{"SelectionIdentifiers": [...], "OtherSelectionText": "..."} or {"FreeText": "..."} say it '
-        "explicitly. For ExternalQuestion/HTMLQuestion HITs every value is free text (lists joined by |)."))
+        'explicitly; {"UploadedFileKey": "..."} answers a FileUploadAnswer with a file uploaded beforehand. '
+        "For ExternalQuestion/HTMLQuestion HITs every value is free text (lists joined by |)."))
     QuestionFormAnswers: str | None = Field(default=None, description="A QuestionFormAnswers XML document.")
 
 
@@ -195,6 +196,28 @@ def submit_assignment(assignment_id: str, body: Submission, request: Request, au
     with acting_worker(request, authorization, worker_id, writes=True) as ctx:
         return ops.submit_assignment(ctx, assignment_id, answers=body.Answers,
                                      question_form_answers=body.QuestionFormAnswers)
+
+
+def incoming_file(upload: UploadFile) -> ops.IncomingFile:
+    """A multipart file part as the operations take it (the part is already spooled to memory or disk)."""
+    upload.file.seek(0, 2)
+    size = upload.file.tell()
+    upload.file.seek(0)
+    return ops.IncomingFile(upload.file, size, upload.filename, upload.content_type)
+
+
+@router.post("/worker/assignments/{assignment_id}/files/{question_identifier}", status_code=201)
+def upload_file(assignment_id: str, question_identifier: str, request: Request,
+                file: UploadFile | None = File(default=None, description="The file (multipart/form-data)."),
+                authorization: str | None = Auth, worker_id: str | None = ActingFor) -> dict:
+    """Upload the file for a FileUploadAnswer question (2005-10-01 QuestionForm) of an accepted assignment.
+    Its size must be within the question's MinFileSizeInBytes..MaxFileSizeInBytes. Returns the
+    ``UploadedFileKey``; submit ``{"<QuestionIdentifier>": {"UploadedFileKey": key}}`` to answer with it."""
+    if file is None:
+        raise errors.answers_malformed("Send the file as the multipart/form-data field named file.")
+    with acting_worker(request, authorization, worker_id, writes=True) as ctx:
+        return ops.upload_file(ctx, assignment_id, question_identifier, incoming_file(file),
+                               request.app.state.settings.effective_upload_dir())
 
 
 @router.post("/worker/assignments/{assignment_id}/return")

@@ -3,20 +3,18 @@ the plugin through the installed ``kempelen`` pytest11 entry point and nothing e
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.databases import POSTGRES_URL, REQUIRE_POSTGRES
+
 pytest_plugins = ["pytester"]
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 README_EXAMPLE_HEADING = "### A complete test to start from"
-
-POSTGRES_URL = os.environ.get("KEMPELEN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REQUIRE_POSTGRES = os.environ.get("KEMPELEN_REQUIRE_POSTGRES", "") not in ("", "0")
 
 # A user's test module: only the plugin's fixtures, boto3 for the requester side, scripted workers for the
 # other, and the manual clock for time.

@@ -16,6 +16,7 @@ from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import HIT, Assignment, Event, HITType, Worker
 from app.sweeper import Sweeper
+from tests.databases import postgres_database
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
@@ -26,9 +27,7 @@ def database_url(request):
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/sweep.db"
         return
-    from conftest import _postgres_database
-
-    admin, name, url = _postgres_database()
+    admin, name, url = postgres_database()
     try:
         yield url
     finally:

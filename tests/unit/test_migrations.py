@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import Base
+from tests.databases import postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -20,9 +21,7 @@ def migrated(request):
             yield db
             db.dispose()
         return
-    from conftest import _postgres_database
-
-    admin, name, url = _postgres_database()
+    admin, name, url = postgres_database()
     db = Database(url)
     try:
         upgrade(db)

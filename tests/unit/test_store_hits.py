@@ -11,8 +11,8 @@ from app.domain.hits import AssignmentCounts
 from app.store import hits as store
 from app.store.db import Database
 from app.store.migrate import upgrade
-from app.store.models import HIT, Assignment, HITType, Requester
-from tests.conftest import _postgres_database
+from app.store.models import HIT, Assignment, HITType, Requester, Worker
+from tests.databases import postgres_database
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -25,7 +25,7 @@ def db(request, tmp_path_factory):
         yield database
         database.dispose()
         return
-    admin, name, url = _postgres_database()
+    admin, name, url = postgres_database()
     database = Database(url)
     try:
         upgrade(database)
@@ -54,6 +54,7 @@ def seeded(db):
                             description="d", reward_cents=5, assignment_duration=60, auto_approval_delay=60,
                             created_at=NOW))
         session.flush()
+        session.add_all([Worker(worker_id=f"W{n}", token_sha256=f"{n:064d}", created_at=NOW) for n in range(1, 8)])
         for hit_id in ("H1", "H2"):
             session.add(HIT(hit_id=hit_id, requester_id="RQ1", hit_type_id="T1", creation_time=NOW,
                             expiration=NOW + timedelta(days=1), max_assignments=9, initial_max_assignments=9))

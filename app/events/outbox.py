@@ -1,0 +1,25 @@
+"""Queuing an event for delivery, in the transaction that emits it."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.clock import wall_time
+from app.events import documents
+from app.store.models import Event, NotificationDelivery, NotificationSetting, Requester
+
+PENDING, DELIVERED, FAILED = "Pending", "Delivered", "Failed"
+
+
+def enqueue(session: Session, event: Event, setting: NotificationSetting) -> None:
+    """Queue one event for the setting's destination, in the event's own transaction."""
+    requester = session.get(Requester, event.requester_id)
+    entry = documents.event_entry(event.event_type, event.event_time, event.hit_id, event.hit_type_id,
+                                  event.assignment_id)
+    body = documents.document([entry], access_key_id=requester.access_key_id,
+                              customer_id=requester.customer_id, version=setting.version)
+    session.flush([event])  # its seq
+    session.add(NotificationDelivery(
+        event_seq=event.seq, event_type=event.event_type, hit_type_id=event.hit_type_id,
+        transport=setting.transport, destination=setting.destination, document=body, status=PENDING,
+        attempts=0, next_attempt_at=wall_time()))

@@ -1,0 +1,83 @@
+"""SendBonus and ListBonusPayments (spec §6.E)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app import errors
+from app.domain import assignments as states
+from app.domain.money import bonus_fee, format_amount, parse_amount, to_cents
+from app.operations.account import ensure_funds
+from app.operations.context import OperationContext
+from app.operations.registry import operation
+from app.schemas import generated as shapes
+from app.store import assignments as assignment_store
+from app.store import pagination, tokens
+from app.store.models import BonusPayment
+
+#: SendBonus works on assignments the requester can see and has not refused to pay for
+BONUSABLE = (states.SUBMITTED, states.APPROVED)
+
+
+@operation("SendBonus")
+def send_bonus(ctx: OperationContext, request: shapes.SendBonusRequest) -> shapes.SendBonusResponse:
+    amount = parse_amount(request.BonusAmount)
+    if amount <= 0:
+        raise errors.parameter_out_of_range("BonusAmount", request.BonusAmount, "0.01", "the account balance")
+    if not (request.Reason or "").strip():
+        raise errors.missing_parameters("Reason")
+    found = assignment_store.get_with_hit(ctx.session, request.AssignmentId)
+    if found is None or found[1].requester_id != ctx.requester.access_key_id:
+        raise errors.assignment_does_not_exist(request.AssignmentId)
+    assignment, hit, _ = found
+    status = states.effective(assignment.status, deadline=assignment.deadline,
+                              auto_approval_time=assignment.auto_approval_time,
+                              approval_time=assignment.approval_time, now=ctx.now).status
+    if status not in states.LISTED:  # in progress, returned or abandoned: it does not exist (Mephisto#1081)
+        raise errors.assignment_does_not_exist(request.AssignmentId)
+    if assignment.worker_id != request.WorkerId:
+        raise errors.invalid_parameter(f"Assignment {request.AssignmentId} was not worked on by worker "
+                                       f"{request.WorkerId}.")
+    if status not in BONUSABLE:
+        raise errors.invalid_assignment_state("Approved, Submitted")
+    if request.UniqueRequestToken is not None:
+        spent, earlier = tokens.spend(ctx.session, ctx.requester.access_key_id, "Bonus", request.UniqueRequestToken,
+                                      ctx.now, ctx.request_id)
+        if earlier is not None:
+            raise errors.idempotency_token_processed(request.UniqueRequestToken, earlier.request_id)
+        spent.result_id = assignment.assignment_id
+    ctx.session.add(BonusPayment(
+        requester_id=ctx.requester.access_key_id, worker_id=assignment.worker_id,
+        assignment_id=assignment.assignment_id, hit_id=hit.hit_id, amount_cents=to_cents(amount),
+        fee_cents=to_cents(bonus_fee(amount)), reason=request.Reason, grant_time=ctx.now))
+    ensure_funds(ctx)
+    return shapes.SendBonusResponse()
+
+
+@operation("ListBonusPayments", writes=False)
+def list_bonus_payments(ctx: OperationContext, request: shapes.ListBonusPaymentsRequest
+                        ) -> shapes.ListBonusPaymentsResponse:
+    if (request.HITId is None) == (request.AssignmentId is None):
+        raise errors.missing_parameters("HITId or AssignmentId (exactly one)")
+    query = select(BonusPayment).where(BonusPayment.requester_id == ctx.requester.access_key_id)
+    if request.HITId is not None:
+        from app.operations.hits import load_hit
+
+        load_hit(ctx, request.HITId)  # an unknown or foreign HIT "does not exist"
+        query, scope = query.where(BonusPayment.hit_id == request.HITId), f"ListBonusPayments:H:{request.HITId}"
+    else:
+        query = query.where(BonusPayment.assignment_id == request.AssignmentId)
+        scope = f"ListBonusPayments:A:{request.AssignmentId}"
+    try:
+        after = pagination.decode(scope, request.NextToken)
+    except pagination.InvalidToken:
+        raise errors.invalid_next_token() from None
+    if after is not None:
+        query = query.where(BonusPayment.seq > after)
+    rows = list(ctx.session.scalars(query.order_by(BonusPayment.seq)
+                                    .limit(request.MaxResults or pagination.DEFAULT_PAGE_SIZE)))
+    return shapes.ListBonusPaymentsResponse(
+        NumResults=len(rows), NextToken=pagination.encode(scope, rows[-1].seq) if rows else None,
+        BonusPayments=[shapes.BonusPayment(WorkerId=b.worker_id, BonusAmount=format_amount(b.amount_cents),
+                                           AssignmentId=b.assignment_id, Reason=b.reason, GrantTime=b.grant_time)
+                       for b in rows])

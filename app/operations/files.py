@@ -1,0 +1,74 @@
+"""GetFileUploadURL (spec §6.H): a link to a worker's uploaded file, good for 60 seconds of service time.
+
+The link is this server's ``/files/<UploadedFileKey>?Expires=<epoch-ms>&Signature=<hex>``, where the
+signature is an HMAC-SHA256 of the key and the expiry under a secret kept in the upload directory. The
+download route (app.web.files) serves a file to nothing but such a link, as MTurk's S3 links did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from contextvars import ContextVar
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from app import errors
+from app.clock import epoch_ms
+from app.domain.hits import is_disposed
+from app.operations.assignments import _load
+from app.operations.context import OperationContext
+from app.operations.registry import operation
+from app.questions import FileUploadAnswer, QuestionInvalid, parse_question, parse_question_form_answers
+from app.schemas import generated as shapes
+from app.store import file_uploads
+
+LINK_LIFETIME = timedelta(seconds=60)
+FILES_PATH = "/files"
+
+#: the origin (scheme://host[:port]) the current request reached this server at; set by app.web.files
+request_origin: ContextVar[str | None] = ContextVar("request_origin", default=None)
+
+
+def signature(secret: bytes, key: str, expires_ms: int) -> str:
+    return hmac.new(secret, f"{key}\n{expires_ms}".encode(), hashlib.sha256).hexdigest()
+
+
+def link_is_valid(upload_dir: Path, key: str, expires_ms: int, given: str, now_ms: int) -> bool:
+    """The signature is ours for this key and expiry, and the expiry has not come."""
+    expected = signature(file_uploads.signing_key(upload_dir), key, expires_ms)
+    return hmac.compare_digest(expected, given) and now_ms < expires_ms
+
+
+@operation("GetFileUploadURL", writes=False)
+def get_file_upload_url(ctx: OperationContext, request: shapes.GetFileUploadURLRequest
+                        ) -> shapes.GetFileUploadURLResponse:
+    assignment, hit, _, _ = _load(ctx, request.AssignmentId)
+    aid, qid = assignment.assignment_id, request.QuestionIdentifier
+    question = parse_question(hit.question)
+    form_question = question.question(qid) if question.kind == "QuestionForm" else None
+    if form_question is None:
+        raise errors.no_file_upload(aid, qid, "the HIT has no such question")
+    if not isinstance(form_question.answer_specification, FileUploadAnswer):
+        raise errors.no_file_upload(aid, qid, "it is not a FileUploadAnswer question")
+    if is_disposed(hit.disposed_at, hit.creation_time, ctx.now):
+        raise errors.no_file_upload(aid, qid, "the HIT has been disposed of")
+    key = _answered_key(assignment.answer, qid)
+    record = file_uploads.get(ctx.session, key) if key else None
+    if record is None or record.assignment_id != aid:
+        raise errors.no_file_upload(aid, qid, "the worker did not answer it with a file")
+    expires = epoch_ms(ctx.now + LINK_LIFETIME)
+    secret = file_uploads.signing_key(ctx.settings.effective_upload_dir())
+    query = urlencode({"Expires": expires, "Signature": signature(secret, record.upload_key, expires)})
+    origin = (ctx.settings.public_url or request_origin.get() or "").rstrip("/")
+    return shapes.GetFileUploadURLResponse(FileUploadURL=f"{origin}{FILES_PATH}/{quote(record.upload_key)}?{query}")
+
+
+def _answered_key(answer_document: str | None, question_identifier: str) -> str | None:
+    try:
+        answers = parse_question_form_answers(answer_document or "")
+    except QuestionInvalid:
+        return None
+    return next((a.uploaded_file_key for a in answers
+                 if a.question_identifier == question_identifier and a.kind == "FileUpload"), None)

@@ -1,0 +1,72 @@
+"""The download end of GetFileUploadURL: a worker's uploaded file, to whoever holds an unexpired signed link
+and to no one else (no other route serves uploads).
+
+Also the small middleware that tells GetFileUploadURL which origin the requester called, so its links
+point back at the same server (KEMPELEN_PUBLIC_URL, when set, wins).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.clock import epoch_ms
+from app.operations.files import FILES_PATH, link_is_valid, request_origin
+from app.store import file_uploads
+
+router = APIRouter(tags=["files"])
+
+_NOT_IN_QUOTED_ASCII = re.compile(r'[^\x20-\x7e]|["\\]')
+
+
+@router.get(FILES_PATH + "/{key}", response_class=FileResponse)
+def download(key: str, request: Request, Expires: str = "", Signature: str = "") -> Response:  # noqa: N803
+    """The file behind a FileUploadURL, for 60 seconds of service time after GetFileUploadURL."""
+    state = request.app.state
+    directory = state.settings.effective_upload_dir()
+    if not Expires.isdigit() or not link_is_valid(directory, key, int(Expires), Signature,
+                                                  epoch_ms(state.clock.now())):
+        return PlainTextResponse("This link is invalid or has expired. Call GetFileUploadURL for a new one.",
+                                 status_code=403)
+    with state.db.transaction(writes=False) as session:
+        record = file_uploads.get(session, key)
+    path = file_uploads.path_of(directory, key)
+    if record is None or not path.is_file():
+        return PlainTextResponse("The file no longer exists.", status_code=404)
+    # attachment + nosniff: an uploaded page is saved, never run as this server's own content
+    return FileResponse(path, media_type=record.content_type, headers={
+        "Content-Disposition": content_disposition(record.file_name),
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+
+
+def content_disposition(file_name: str) -> str:
+    """RFC 6266: a plain-ASCII filename for old clients, and the exact name as filename* when it differs."""
+    fallback = _NOT_IN_QUOTED_ASCII.sub("_", file_name)
+    value = f'attachment; filename="{fallback}"'
+    return value if fallback == file_name else f"{value}; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+class RememberOrigin:
+    """Records each request's origin in ``request_origin`` for the operations it runs."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = request_origin.set(str(Request(scope).base_url).rstrip("/"))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            request_origin.reset(token)
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.add_middleware(RememberOrigin)
