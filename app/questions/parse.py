@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -21,6 +22,13 @@ def parse_question(xml: str, *, allow_legacy: bool = True) -> m.Question:
     ``allow_legacy=False`` refuses FileUploadAnswer and Application even under 2005-10-01, as MTurk has
     done since December 2017; by default the 2005-10-01 grammar is accepted whole.
     """
+    return _parse_question(xml, allow_legacy)
+
+
+# Every accept, preview and submit reads its HIT's Question; schema validation costs milliseconds and the
+# result is immutable, so the few documents in use are parsed once. Refusals are not cached (they raise).
+@lru_cache(maxsize=256)
+def _parse_question(xml: str, allow_legacy: bool) -> m.Question:
     root = load(xml)
     namespace = root_namespace(root, QUESTION_NAMESPACES, "Question")
     validate(root, namespace)
