@@ -5,12 +5,15 @@
     .venv/bin/python -m bench.run --only listing --sizes 1000,1000000
     .venv/bin/python -m bench.run --only workers
     .venv/bin/python -m bench.run --only requirements   # not in the full run: about 10 minutes
+    .venv/bin/python -m bench.run --only notifications  # not in the full run: about 5 minutes
 
 Benchmarks: `throughput` (GetHIT, ListHITs, CreateHIT against a bare FastAPI endpoint), `listing`
 (ListHITs page time and GetHIT at 1,000 and 1,000,000 HITs) and `workers` (accept-and-submit through the
 worker API with 1, 8 and 32 scripted workers against the same bare endpoint); and, only when named,
 `requirements` (a worker's GET /api/worker/hits over 100,000 HITs whose 1,000 HIT types carry
-QualificationRequirements, against the same HITs without). See bench/README.md for how to read the output.
+QualificationRequirements, against the same HITs without) and `notifications` (a burst of 10,000 events
+delivered to moto's SQS: delivery rate, outbox lag, time to drain). See bench/README.md for how to read the
+output.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from importlib import metadata
 from pathlib import Path
 
 DEFAULT_BENCHMARKS = ("throughput", "listing", "workers")
-BENCHMARKS = (*DEFAULT_BENCHMARKS, "requirements")  # requirements runs only when named (about 10 minutes)
+# requirements (about 10 minutes) and notifications (about 5 minutes) run only when named
+BENCHMARKS = (*DEFAULT_BENCHMARKS, "requirements", "notifications")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -42,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: short windows, small counts")
     parser.add_argument("--only", type=_csv(str), default=DEFAULT_BENCHMARKS, metavar="NAMES",
-                        help="comma-separated benchmarks to run: throughput,listing,workers,requirements "
-                             "(default: throughput,listing,workers)")
+                        help="comma-separated benchmarks to run: throughput,listing,workers,requirements,"
+                             "notifications (default: throughput,listing,workers)")
     group = parser.add_argument_group("throughput")
     group.add_argument("--ops", type=_csv(str), metavar="OPS", help="operations (default GetHIT,ListHITs,CreateHIT)")
     group.add_argument("--concurrency", type=int, default=8, help="connections, one request in flight each (8)")
@@ -70,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--requirement-hits", type=int,
                        help="HITs per database, over 1,000 HIT types (100000; quick 10000 over 100 types)")
     group.add_argument("--requirement-rounds", type=int, help="interleaved rounds (4; quick 2)")
+    group = parser.add_argument_group("notifications")
+    group.add_argument("--notification-events", type=int, help="events in the burst (10000; quick 1000)")
+    group.add_argument("--delivery-interval", type=float,
+                       help="KEMPELEN_DELIVERY_INTERVAL for the server (default: the server's own, 1.0 s)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where the JSON goes (bench/results)")
     parser.add_argument("--no-json", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary databases and server logs")
@@ -168,6 +176,10 @@ def summary(results: dict) -> str:
     requirements = results.get("requirements")
     if requirements:
         parts.append(_requirements_summary(requirements))
+    if results.get("notifications"):
+        from bench import notifications
+
+        parts.append(notifications.summary(results["notifications"]))
     return "\n\n".join(parts)
 
 
@@ -260,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
-    from bench import listing, requirements, servers, throughput, workers  # after argument checks: --help stays quick
+    from bench import listing, notifications, requirements, servers, throughput, workers  # after argument checks
 
     quick = args.quick
     started_at = datetime.now(timezone.utc)
@@ -307,6 +319,12 @@ def main(argv: list[str] | None = None) -> int:
                 walk_pages=5 if quick else 20, rounds=args.requirement_rounds or (2 if quick else 4),
                 max_requests=10 if quick else 60, walks=2 if quick else 4, samples=10 if quick else 40)
             results["requirements"] = requirements.run(settings, workspace, say)
+        if "notifications" in args.only:
+            say("\n== notifications ==")
+            settings = notifications.Settings(
+                events=args.notification_events or (1_000 if quick else 10_000),
+                baseline_duration=1.0 if quick else 3.0, delivery_interval=args.delivery_interval)
+            results["notifications"] = notifications.run(settings, workspace, say)
     finally:
         workspace.cleanup()
         if args.keep:
