@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -347,17 +348,22 @@ def cmd_worker_profile(args) -> int:
         # The API sets a Locale whole (Country and Subdivision): keep the worker's Country.
         country = client.get_worker(args.worker)["Locale"]["Country"]
     locale = None if country is None else {"Country": country, "Subdivision": args.subdivision}
-    if locale is None and args.adult is None and args.masters is None:
+    change = {key: value for key, value in (("Locale", locale), ("Adult", args.adult),
+                                             ("Masters", args.masters), ("Email", args.email)) if value is not None}
+    if not change:
         worker = client.get_worker(args.worker)
     else:
-        worker = client.set_profile(args.worker, locale=locale, adult=args.adult, masters=args.masters)
+        worker = client.call("POST", f"/api/workers/{urllib.parse.quote(args.worker)}/profile", change)
     if args.json:
-        _print_json({key: worker[key] for key in ("WorkerId", "Locale", "Adult", "Masters")})
+        _print_json({key: worker[key] for key in ("WorkerId", "Locale", "Adult", "Masters", "Email")
+                     if key in worker})
         return 0
     print(f"WorkerId: {worker['WorkerId']}\nCountry: {worker['Locale']['Country']}")
     if worker["Locale"].get("Subdivision"):
         print(f"Subdivision: {worker['Locale']['Subdivision']}")
     print(f"Adult: {_yes_no(worker['Adult'])}\nMasters: {_yes_no(worker['Masters'])}")
+    if worker.get("Email"):
+        print(f"Email: {worker['Email']}")
     return 0
 
 
@@ -584,12 +590,14 @@ def _add_worker_commands(commands) -> None:
     command("show", cmd_worker_show, "show the worker's WorkerId and statistics")
 
     profile = command("profile", cmd_worker_profile, "show or set what the system qualifications read: "
-                                                     "Locale, Adult, Masters")
+                                                     "Locale, Adult, Masters; and the worker's Email")
     profile.add_argument("--country", metavar="CC", help="ISO 3166-1 alpha-2, e.g. US; replaces the whole "
                                                          "Locale (repeat --subdivision to keep one)")
     profile.add_argument("--subdivision", metavar="SS", help="ISO 3166-2 subdivision of the US, e.g. CA")
     profile.add_argument("--adult", action=argparse.BooleanOptionalAction)
     profile.add_argument("--masters", action=argparse.BooleanOptionalAction)
+    profile.add_argument("--email", metavar="ADDRESS", help="where NotifyWorkers also mails the worker when the "
+                                                            "server has an SMTP server; '' removes it")
 
     command("qualification-types", cmd_worker_qualification_types,
             "list the qualification types the worker may request, with its requests and scores")

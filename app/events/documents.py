@@ -1,4 +1,5 @@
-"""The event document MTurk sent (EventDocVersion 2014-08-15), and its plain-text form for email.
+"""The event document MTurk sent (EventDocVersion 2014-08-15), and its plain-text form for email; and the
+queued form of a NotifyWorkers message mailed to a worker.
 
 Key order follows real deliveries: Events[{EventType, EventTimestamp, HITId, AssignmentId, HITTypeId}],
 EventDocId, SourceAccount, CustomerId, EventDocVersion. AssignmentId appears only on assignment events.
@@ -64,3 +65,13 @@ def email_text(body: str) -> tuple[str, str]:
         lines += [f"{name}: {value}" for name, value in event.items()] + [""]
     lines += [f"EventDocId: {doc['EventDocId']}", f"EventDocVersion: {doc['EventDocVersion']}"]
     return subject, "\n".join(lines) + "\n"
+
+
+def message_document(subject: str, text: str) -> str:
+    """A NotifyWorkers message as queued for email: the requester's Subject and MessageText, as given."""
+    return json.dumps({"Subject": subject, "MessageText": text}, separators=(",", ":"))
+
+
+def message_email(body: str) -> tuple[str, str]:
+    doc = json.loads(body)
+    return doc["Subject"], doc["MessageText"]

@@ -1,11 +1,11 @@
-"""Queuing an event for delivery, in the transaction that emits it."""
+"""Queuing an event for delivery, in the transaction that emits it; and a NotifyWorkers message for email."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from app.clock import wall_time
-from app.events import documents
+from app.events import documents, transports
 from app.store.models import Event, NotificationDelivery, NotificationSetting, Requester
 
 PENDING, DELIVERED, FAILED = "Pending", "Delivered", "Failed"
@@ -22,4 +22,13 @@ def enqueue(session: Session, event: Event, setting: NotificationSetting) -> Non
     session.add(NotificationDelivery(
         event_seq=event.seq, event_type=event.event_type, hit_type_id=event.hit_type_id,
         transport=setting.transport, destination=setting.destination, document=body, status=PENDING,
+        attempts=0, next_attempt_at=wall_time()))
+
+
+def enqueue_message(session: Session, address: str, subject: str, text: str) -> None:
+    """Queue a NotifyWorkers message for a worker's email address, in the NotifyWorkers transaction: the
+    deliverer sends and retries it like an event, so a mail server that is down fails nothing now."""
+    session.add(NotificationDelivery(
+        event_seq=None, event_type="NotifyWorkers", hit_type_id=None, transport=transports.MESSAGE,
+        destination=address, document=documents.message_document(subject, text), status=PENDING,
         attempts=0, next_attempt_at=wall_time()))

@@ -1,4 +1,5 @@
-"""Sending one event document to an SQS queue, an SNS topic or an email address.
+"""Sending one event document to an SQS queue, an SNS topic or an email address, or one NotifyWorkers message
+to a worker's email address (transport MESSAGE: ours, never a requester's NotificationTransport).
 
 SQS and SNS calls are SigV4-signed by botocore. A queue URL names its own host, so SendMessage goes there
 (an emulator's URL reaches the emulator); a topic ARN names no host, so SNS goes to KEMPELEN_SNS_ENDPOINT
@@ -18,8 +19,9 @@ from botocore.config import Config
 
 from app.clock import epoch_ms, wall_time
 from app.config import Settings
-from app.events.documents import email_text
+from app.events.documents import email_text, message_email
 
+MESSAGE = "Message"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(\.fifo)?)$")
 _AWS_QUEUE_HOST = re.compile(r"^(?:sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?|([a-z0-9-]+)\.queue\.amazonaws\.com)$")
@@ -51,7 +53,9 @@ def send(settings: Settings, transport: str, destination: str, body: str) -> Non
         elif transport == "SNS":
             _send_sns(settings, destination, body)
         elif transport == "Email":
-            _send_email(settings, destination, body)
+            _send_email(settings, destination, *email_text(body))
+        elif transport == MESSAGE:
+            _send_email(settings, destination, *message_email(body))
         else:
             raise DeliveryFailed(f"unknown transport {transport!r}")
     except DeliveryFailed:
@@ -75,10 +79,9 @@ def _send_sns(settings: Settings, topic_arn: str, body: str) -> None:
     client.publish(TopicArn=topic_arn, Message=body, Subject=str(epoch_ms(wall_time())))
 
 
-def _send_email(settings: Settings, address: str, body: str) -> None:
+def _send_email(settings: Settings, address: str, subject: str, text: str) -> None:
     if not settings.smtp_host:
         raise DeliveryFailed("no SMTP server is configured (KEMPELEN_SMTP_HOST)")
-    subject, text = email_text(body)
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = settings.smtp_from, address, subject
     message.set_content(text)

@@ -1,4 +1,6 @@
-"""NotifyWorkers (spec §6.H): a message to up to 100 workers, into each one's inbox."""
+"""NotifyWorkers (spec §6.H): a message to up to 100 workers, into each one's inbox, and by email to those
+with an address when an SMTP server is configured (queued in this transaction, sent and retried by the
+deliverer: a mail server that is down delays the email but fails nothing)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from sqlalchemy import exists, select
 
 from app import errors
 from app.domain import assignments as states
+from app.events import outbox
 from app.operations.context import OperationContext
 from app.operations.registry import operation
 from app.schemas import generated as shapes
@@ -43,11 +46,14 @@ def notify_workers(ctx: OperationContext, request: shapes.NotifyWorkersRequest) 
         raise errors.parameter_out_of_range("WorkerIds", len(worker_ids), 1, WORKERS_MAX)
     failures = []
     for worker_id in worker_ids:
-        if worker_store.get(ctx.session, worker_id) is None or not _has_reviewed_work(ctx, worker_id):
+        worker = worker_store.get(ctx.session, worker_id)
+        if worker is None or not _has_reviewed_work(ctx, worker_id):
             failures.append(shapes.NotifyWorkersFailureStatus(
                 NotifyWorkersFailureCode="HardFailure", NotifyWorkersFailureMessage=NO_WORK_FOR_YOU,
                 WorkerId=worker_id))
             continue
         messages.deliver(ctx.session, worker_id, ctx.requester.access_key_id, request.Subject,
                          request.MessageText, ctx.now)
+        if worker.email and ctx.settings.smtp_host:  # the inbox alone reaches the others
+            outbox.enqueue_message(ctx.session, worker.email, request.Subject, request.MessageText)
     return shapes.NotifyWorkersResponse(NotifyWorkersFailureStatuses=failures)

@@ -20,6 +20,7 @@ from app.domain import frames
 from app.domain import qualifications as quals
 from app.domain.hits import ASSIGNABLE, hit_status, is_disposed
 from app.domain.money import format_amount
+from app.events import transports
 from app.operations import hit_events, review_policies, worker_answers
 from app.questions import Answer, parse_question, write_question_form_answers
 from app.questions.model import FileUploadAnswer, Question
@@ -33,6 +34,7 @@ from app.store import workers as worker_store
 from app.store.models import HIT, Assignment, FileUpload, HITType, Worker
 
 WORKER_ID_MAX = 64
+EMAIL_MAX = 254  # the longest address SMTP carries (RFC 5321)
 
 
 @dataclass
@@ -104,16 +106,26 @@ def worker_view(session: Session, worker: Worker, now: datetime) -> dict:
     if worker.locale_subdivision:
         locale["Subdivision"] = worker.locale_subdivision
     rewards, bonuses = ledger.worker_earnings_cents(session, worker.worker_id, now)
-    return {"WorkerId": worker.worker_id, "CreationTime": worker.created_at, "Statistics": stats.as_dict(),
+    view = {"WorkerId": worker.worker_id, "CreationTime": worker.created_at, "Statistics": stats.as_dict(),
             "Locale": locale, "Adult": worker.adult, "Masters": worker.masters,
             "Earnings": {"Rewards": format_amount(rewards), "Bonuses": format_amount(bonuses),
                          "Total": format_amount(rewards + bonuses)}}
+    if worker.email:
+        view["Email"] = worker.email
+    return view
 
 
 def set_profile(worker: Worker, *, country: str | None = None, subdivision: str | None = None,
-                clear_subdivision: bool = False, adult: bool | None = None, masters: bool | None = None) -> None:
+                clear_subdivision: bool = False, adult: bool | None = None, masters: bool | None = None,
+                email: str | None = None) -> None:
     """What the system qualifications Worker_Locale, Worker_Adult and Masters read (an admin's call: Kempelen
-    has no identity checks or statistical monitoring to decide them)."""
+    has no identity checks or statistical monitoring to decide them), and where NotifyWorkers mails the
+    worker ("" removes the address)."""
+    if email is not None:
+        email = email.strip()
+        if email and (len(email) > EMAIL_MAX or transports.destination_problem("Email", email)):
+            raise errors.WorkerError(400, "InvalidParameterValue", f"Email {email!r} is not an email address "
+                                                                   "such as worker@example.org.")
     if country is not None:
         if not (len(country) == 2 and country.isascii() and country.isalpha() and country.isupper()):
             raise errors.WorkerError(400, "InvalidParameterValue", f"Country {country!r} is not an ISO 3166-1 "
@@ -136,6 +148,8 @@ def set_profile(worker: Worker, *, country: str | None = None, subdivision: str 
         worker.adult = adult
     if masters is not None:
         worker.masters = masters
+    if email is not None:
+        worker.email = email or None
 
 
 # --- HITs ---------------------------------------------------------------------------------------------

@@ -128,6 +128,8 @@ class Worker(Base):
     locale_subdivision: Mapped[str | None] = mapped_column(String(3))
     adult: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     masters: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # where NotifyWorkers also mails the worker's messages (when an SMTP server is configured); optional
+    email: Mapped[str | None] = mapped_column(String(254))
 
 
 class Assignment(Base):
@@ -322,20 +324,21 @@ class NotificationSetting(Base):
 
 
 class NotificationDelivery(Base):
-    """One event document on its way to one destination, written in the event's own transaction and retried
-    until delivered. Its schedule is real time (app.clock.wall_time): a destination's outage does not follow
-    the service clock."""
+    """One event document on its way to one destination (or one NotifyWorkers message on its way to a
+    worker's email address), written in the sender's own transaction and retried until delivered. Its schedule
+    is real time (app.clock.wall_time): a destination's outage does not follow the service clock."""
 
     __tablename__ = "notification_delivery"
     __table_args__ = (Index(None, "status", "next_attempt_at"), Index(None, "hit_type_id", "seq"))
 
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
-    event_seq: Mapped[int] = mapped_column(ForeignKey("event.seq"))
+    # no event or HIT type behind a NotifyWorkers message mailed to a worker (event_type "NotifyWorkers")
+    event_seq: Mapped[int | None] = mapped_column(ForeignKey("event.seq"))
     event_type: Mapped[str] = mapped_column(String(32))
-    hit_type_id: Mapped[str] = mapped_column(String(64))
+    hit_type_id: Mapped[str | None] = mapped_column(String(64))
     transport: Mapped[str] = mapped_column(String(8))
     destination: Mapped[str] = mapped_column(Text)
-    # the JSON event document, rendered once so every retry sends the same EventDocId and bytes
+    # the JSON event document (or {"Subject", "MessageText"}), rendered once so every retry sends the same bytes
     document: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="Pending")  # Pending, Delivered, Failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -41,6 +41,8 @@ class ProfileChange(BaseModel):
     Locale: LocaleIn | None = None
     Adult: bool | None = None
     Masters: bool | None = None
+    Email: str | None = Field(default=None, description="Where NotifyWorkers also mails the worker when an SMTP "
+                                                        'server is configured; "" removes it.')
 
 
 class Submission(BaseModel):
@@ -108,7 +110,8 @@ def get_worker(worker_id: str, request: Request, authorization: str | None = Hea
 @router.post("/workers/{worker_id}/profile")
 def set_profile(worker_id: str, body: ProfileChange, request: Request,
                 authorization: str | None = Header(default=None)) -> dict:
-    """Set what the system qualifications read (admin): Locale {Country, Subdivision}, Adult, Masters."""
+    """Set what the system qualifications read (admin): Locale {Country, Subdivision}, Adult, Masters; and
+    the worker's Email."""
     _require_admin(request, authorization)
     state = request.app.state
     with state.db.transaction() as session:
@@ -119,7 +122,7 @@ def set_profile(worker_id: str, body: ProfileChange, request: Request,
         ops.set_profile(worker, country=locale.Country if locale else None,
                         subdivision=locale.Subdivision if locale else None,
                         clear_subdivision=bool(locale and not locale.Subdivision),
-                        adult=body.Adult, masters=body.Masters)
+                        adult=body.Adult, masters=body.Masters, email=body.Email)
         return ops.worker_view(session, worker, state.clock.now())
 
 
