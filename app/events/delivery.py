@@ -65,8 +65,11 @@ class Deliverer:
                 claimed = self._claim(after, ignore_schedule)
                 if not claimed:
                     return result
-                for row in claimed:
-                    if self._send(row):
+                outcomes = [(row, self._send(row)) for row in claimed]
+                # One write transaction per batch, not per row: under load the writer lock is the bottleneck.
+                self._record(outcomes)
+                for _, error in outcomes:
+                    if error is None:
                         result.delivered += 1
                     else:
                         result.failed += 1
@@ -101,28 +104,28 @@ class Deliverer:
             row.attempts += 1
         return claimed
 
-    def _send(self, row: NotificationDelivery) -> bool:
+    def _send(self, row: NotificationDelivery) -> str | None:
+        """None when delivered, else why not."""
         try:
             transports.send(self.settings, row.transport, row.destination, row.document)
         except transports.DeliveryFailed as exc:
-            self._record(row, error=str(exc))
             log.warning("delivery %s to %s failed (attempt %s): %s", row.seq, row.destination, row.attempts, exc)
-            return False
-        self._record(row, error=None)
-        return True
+            return str(exc)
+        return None
 
-    def _record(self, row: NotificationDelivery, *, error: str | None) -> None:
+    def _record(self, outcomes: list[tuple[NotificationDelivery, str | None]]) -> None:
         now = wall_time()
-        if error is None:
-            values = dict(status=DELIVERED, delivered_at=now, claimed_until=None)
-        else:
-            gave_up = row.attempts >= MAX_ATTEMPTS
-            values = dict(status=FAILED if gave_up else PENDING, last_error=error[:2000], claimed_until=None,
-                          next_attempt_at=now + backoff(self.settings, row.attempts))
         with self.db.transaction(writes=True) as session:
-            session.execute(update(NotificationDelivery)
-                            .where(NotificationDelivery.seq == row.seq, NotificationDelivery.status == PENDING)
-                            .values(**values).execution_options(synchronize_session=False))
+            for row, error in outcomes:
+                if error is None:
+                    values = dict(status=DELIVERED, delivered_at=now, claimed_until=None)
+                else:
+                    gave_up = row.attempts >= MAX_ATTEMPTS
+                    values = dict(status=FAILED if gave_up else PENDING, last_error=error[:2000],
+                                  claimed_until=None, next_attempt_at=now + backoff(self.settings, row.attempts))
+                session.execute(update(NotificationDelivery)
+                                .where(NotificationDelivery.seq == row.seq, NotificationDelivery.status == PENDING)
+                                .values(**values).execution_options(synchronize_session=False))
 
     def start(self) -> None:
         if self._thread is None:
