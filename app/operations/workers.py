@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -62,7 +63,7 @@ def check_allowed(ctx: WorkerContext, hit: HIT, hit_type: HITType, action: str) 
     """Blocks, then the requirements guarding `action` (Discover, Preview or Accept)."""
     if worker_blocks.is_blocked(ctx.session, hit.requester_id, ctx.worker.worker_id):
         raise errors.worker_blocked(hit.requester_id)
-    requirements = json.loads(hit_type.qualification_requirements)
+    requirements = parsed_requirements(hit_type.qualification_requirements)
     if not requirements:
         return
     values = ctx.qualification_values()
@@ -83,7 +84,14 @@ def hidden_hit_types(ctx: WorkerContext) -> set[str]:
         return set()
     values = ctx.qualification_values()
     return {type_id for type_id, requirements in guarded
-            if quals.first_unmet(json.loads(requirements), values, quals.DISCOVER) is not None}
+            if quals.first_unmet(parsed_requirements(requirements), values, quals.DISCOVER) is not None}
+
+
+@lru_cache(maxsize=8192)
+def parsed_requirements(text: str) -> tuple[dict, ...]:
+    """A HIT type's QualificationRequirements, parsed once per process: a HIT type never changes them, and a
+    worker's listing evaluates every discover-guarded type. Callers must not modify the dicts."""
+    return tuple(json.loads(text))
 
 
 # --- accounts -----------------------------------------------------------------------------------------
