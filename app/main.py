@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(workers.router)
     app.include_router(external.router)
     app.include_router(qualifications.router)
-    files.install(app)  # the GetFileUploadURL download route, and the origin its links point at
+    app.include_router(files.router)
     app.add_exception_handler(WorkerError, workers.worker_error_response)
 
     @app.post("/", include_in_schema=False)
@@ -68,7 +68,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
             body=body)
         # A worker-thread hop costs more than a SQLite point read; see RequesterAPI.runs_inline.
-        result = api.handle(signed) if api.runs_inline(signed) else await run_in_threadpool(api.handle, signed)
+        origin = workers.public_url(request)
+        result = (api.handle(signed, origin) if api.runs_inline(signed)
+                  else await run_in_threadpool(api.handle, signed, origin))
         return Response(result.body, status_code=result.status, media_type=CONTENT_TYPE,
                         headers={"x-amzn-RequestId": result.request_id})
 

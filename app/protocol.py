@@ -52,10 +52,10 @@ class RequesterAPI:
         """Whether `request` is cheap enough to handle on the event loop (see INLINE_READS)."""
         return self.db.dialect == "sqlite" and _operation_name(request.headers) in INLINE_READS
 
-    def handle(self, request: SignedRequest) -> WireResponse:
+    def handle(self, request: SignedRequest, origin: str = "") -> WireResponse:
         request_id = str(uuid.uuid4())
         try:
-            status, payload = 200, self._dispatch(request, request_id)
+            status, payload = 200, self._dispatch(request, request_id, origin)
         except errors.ServiceError as exc:
             status, payload = exc.status_code, exc.body(epoch_ms(self.clock.now()))
         except Exception:  # noqa: BLE001 - the client gets MTurk's fault, the log gets the trace
@@ -64,7 +64,7 @@ class RequesterAPI:
             status, payload = fault.status_code, fault.body(epoch_ms(self.clock.now()))
         return WireResponse(status, json.dumps(payload, separators=(",", ":")).encode(), request_id)
 
-    def _dispatch(self, request: SignedRequest, request_id: str) -> dict:
+    def _dispatch(self, request: SignedRequest, request_id: str, origin: str) -> dict:
         name = _operation_name(request.headers)
         operation = REGISTRY.get(name) if name else None
         writes = operation.writes if operation else False
@@ -84,7 +84,7 @@ class RequesterAPI:
             if operation is None:
                 raise errors.operation_not_available(name)
             ctx = OperationContext(session=session, requester=found["requester"], now=self.clock.now(),
-                                   request_id=request_id, settings=self.settings)
+                                   request_id=request_id, settings=self.settings, origin=origin)
             result = operation.implementation(ctx, parsed)
             session.flush()
             return serialize_response(result)

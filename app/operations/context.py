@@ -19,3 +19,5 @@ class OperationContext:
     now: datetime
     request_id: str
     settings: Settings
+    #: scheme://host[:port] the request reached this server at (links it hands out point back there)
+    origin: str = ""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -26,10 +25,6 @@ from app.store import file_uploads
 
 LINK_LIFETIME = timedelta(seconds=60)
 FILES_PATH = "/files"
-
-#: the origin (scheme://host[:port]) the current request reached this server at; set by app.web.files
-request_origin: ContextVar[str | None] = ContextVar("request_origin", default=None)
-
 
 def signature(secret: bytes, key: str, expires_ms: int) -> str:
     return hmac.new(secret, f"{key}\n{expires_ms}".encode(), hashlib.sha256).hexdigest()
@@ -61,7 +56,7 @@ def get_file_upload_url(ctx: OperationContext, request: shapes.GetFileUploadURLR
     expires = epoch_ms(ctx.now + LINK_LIFETIME)
     secret = file_uploads.signing_key(ctx.settings.effective_upload_dir())
     query = urlencode({"Expires": expires, "Signature": signature(secret, record.upload_key, expires)})
-    origin = (ctx.settings.public_url or request_origin.get() or "").rstrip("/")
+    origin = ctx.origin.rstrip("/")
     return shapes.GetFileUploadURLResponse(FileUploadURL=f"{origin}{FILES_PATH}/{quote(record.upload_key)}?{query}")
 
 

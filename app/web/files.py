@@ -1,8 +1,5 @@
 """The download end of GetFileUploadURL: a worker's uploaded file, to whoever holds an unexpired signed link
 and to no one else (no other route serves uploads).
-
-Also the small middleware that tells GetFileUploadURL which origin the requester called, so its links
-point back at the same server (KEMPELEN_PUBLIC_URL, when set, wins).
 """
 
 from __future__ import annotations
@@ -10,12 +7,11 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.clock import epoch_ms
-from app.operations.files import FILES_PATH, link_is_valid, request_origin
+from app.operations.files import FILES_PATH, link_is_valid
 from app.store import file_uploads
 
 router = APIRouter(tags=["files"])
@@ -48,25 +44,3 @@ def content_disposition(file_name: str) -> str:
     fallback = _NOT_IN_QUOTED_ASCII.sub("_", file_name)
     value = f'attachment; filename="{fallback}"'
     return value if fallback == file_name else f"{value}; filename*=UTF-8''{quote(file_name, safe='')}"
-
-
-class RememberOrigin:
-    """Records each request's origin in ``request_origin`` for the operations it runs."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        token = request_origin.set(str(Request(scope).base_url).rstrip("/"))
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            request_origin.reset(token)
-
-
-def install(app: FastAPI) -> None:
-    app.include_router(router)
-    app.add_middleware(RememberOrigin)
