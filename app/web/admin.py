@@ -122,9 +122,9 @@ def add_funds(access_key_id: str, body: Funds, request: Request) -> dict:
     with state.db.transaction() as session:
         _ledger_requester(session, access_key_id)
         now = state.clock.now()
-        amount = body.amount
-        cents = -to_cents(parse_amount(amount[1:])) if amount.startswith("-") else to_cents(parse_amount(amount))
-        ledger.add_funds(session, access_key_id, cents, body.memo, now)
+        # taking money out competes with spenders: take the account lock they take (operations.account)
+        ledger.lock_account(session, access_key_id)
+        ledger.add_funds(session, access_key_id, to_cents(parse_amount(body.amount)), body.memo, now)
         session.flush()
         return _balance_view(session, access_key_id, now)
 
@@ -139,9 +139,7 @@ def statement(access_key_id: str, request: Request) -> dict:
         lines, running = [], 0
         for line in ledger.statement(session, access_key_id, now):
             running += line["Amount"]
-            lines.append({**line, "Amount": format_amount(line["Amount"]) if line["Amount"] >= 0
-                          else "-" + format_amount(-line["Amount"]), "Balance": format_amount(running)
-                          if running >= 0 else "-" + format_amount(-running)})
+            lines.append({**line, "Amount": format_amount(line["Amount"]), "Balance": format_amount(running)})
         return {"Lines": lines, **_balance_view(session, access_key_id, now)}
 
 
