@@ -294,16 +294,16 @@ def _read_answers_file(args) -> dict | str:
         args.parser.error(f"{args.answers_file} is not valid JSON: {exc}")
 
 
+def _answers_argument(args) -> dict:
+    """The keyword the client takes for `--answer`s or `--answers-file`: answers= or question_form_answers=."""
+    if not args.answers_file:
+        return {"answers": _answers_from_pairs(args.answer)}
+    answers = _read_answers_file(args)
+    return {"question_form_answers": answers} if isinstance(answers, str) else {"answers": answers}
+
+
 def cmd_worker_submit(args) -> int:
-    client = _client(args)
-    if args.answers_file:
-        answers = _read_answers_file(args)
-        if isinstance(answers, str):
-            submitted = client.submit(args.worker, args.assignment, question_form_answers=answers)
-        else:
-            submitted = client.submit(args.worker, args.assignment, answers)
-    else:
-        submitted = client.submit(args.worker, args.assignment, _answers_from_pairs(args.answer))
+    submitted = _client(args).submit(args.worker, args.assignment, **_answers_argument(args))
     print(submitted["AssignmentStatus"])
     return 0
 
@@ -415,15 +415,7 @@ def cmd_worker_request_qualification(args) -> int:
 
 
 def cmd_worker_answer_test(args) -> int:
-    client = _client(args)
-    if args.answers_file:
-        answers = _read_answers_file(args)
-        if isinstance(answers, str):
-            answered = client.answer_test(args.worker, args.request, question_form_answers=answers)
-        else:
-            answered = client.answer_test(args.worker, args.request, answers)
-    else:
-        answered = client.answer_test(args.worker, args.request, _answers_from_pairs(args.answer))
+    answered = _client(args).answer_test(args.worker, args.request, **_answers_argument(args))
     print(answered["Status"])  # Granted (scored by the answer key) or Pending (for the type's owner)
     if answered["Qualification"] and answered["Qualification"]["IntegerValue"] is not None:
         print(f"IntegerValue: {answered['Qualification']['IntegerValue']}")
