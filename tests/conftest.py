@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.testing import LiveServer
-from tests.databases import postgres_database
+from tests.databases import drop, postgres_database
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -19,8 +19,7 @@ def server(request):
         with LiveServer(url) as live:
             yield live
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        drop(admin, name)
 
 
 @pytest.fixture

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import uuid
+from collections.abc import Iterator
 
 import pytest
+
+from app.store.db import Database
+from app.store.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("KEMPELEN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("KEMPELEN_REQUIRE_POSTGRES", "") not in ("", "0")
@@ -31,3 +37,30 @@ def postgres_database():
 def drop(admin, name: str) -> None:
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+@contextlib.contextmanager
+def database_url(kind: str) -> Iterator[str]:
+    """The URL of an empty database of `kind` ("sqlite" in a temporary directory, or a throwaway
+    "postgresql" one), removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="kempelen-test-") as tmp:
+            yield f"sqlite:///{tmp}/kempelen.db"
+        return
+    admin, name, url = postgres_database()
+    try:
+        yield url
+    finally:
+        drop(admin, name)
+
+
+@contextlib.contextmanager
+def migrated_database(kind: str) -> Iterator[Database]:
+    """An empty database of `kind` at the migrations' head."""
+    with database_url(kind) as url:
+        database = Database(url)
+        try:
+            upgrade(database)
+            yield database
+        finally:
+            database.dispose()

@@ -4,14 +4,13 @@ live Kempelen server configured to deliver to them (it overrides the suite's `se
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from app.testing import LiveServer
 from app.testing.server import free_port
-from tests.databases import postgres_database
+from tests.databases import drop, postgres_database
 from emulators import Mailbox, MotoServer, Queue
 
 
@@ -53,8 +52,7 @@ def server(request, moto, mailbox):
         with LiveServer(url, env=env) as live:
             yield live
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        drop(admin, name)
 
 
 @pytest.fixture
@@ -102,5 +100,4 @@ def database_url(request, tmp_path):
     try:
         yield url
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        drop(admin, name)

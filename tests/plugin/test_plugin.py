@@ -4,12 +4,11 @@ the plugin through the installed ``kempelen`` pytest11 entry point and nothing e
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.databases import POSTGRES_URL, REQUIRE_POSTGRES
+from tests.databases import database_url
 
 pytest_plugins = ["pytester"]
 
@@ -206,24 +205,10 @@ def test_a_project_fixture_overrides_the_plugin(pytester):
 @pytest.fixture
 def postgres_database():
     """The URL of a throwaway PostgreSQL database, dropped afterwards; a skip when there is no server."""
-    import psycopg
-
-    try:
-        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if REQUIRE_POSTGRES:
-            raise
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
-    name = f"kempelen_plugin_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with database_url("postgresql") as url:
+        yield url
 
 
-@pytest.mark.postgres
 def test_a_user_workflow_runs_on_postgresql(pytester, monkeypatch, postgres_database):
     import psycopg
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from threading import Barrier
@@ -16,23 +15,15 @@ from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import HIT, Assignment, Event, HITType, Worker
 from app.sweeper import Sweeper
-from tests.databases import postgres_database
+from tests.databases import database_url as empty_database
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request):
-    if request.param == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/sweep.db"
-        return
-    admin, name, url = postgres_database()
-    try:
+    with empty_database(request.param) as url:
         yield url
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def _seed(db: Database, accepted: int, submitted: int) -> None:

@@ -9,31 +9,16 @@ import pytest
 
 from app.domain.hits import AssignmentCounts
 from app.store import hits as store
-from app.store.db import Database
-from app.store.migrate import upgrade
 from app.store.models import HIT, Assignment, HITType, Requester, Worker
-from tests.databases import postgres_database
+from tests.databases import migrated_database
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def db(request, tmp_path_factory):
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path_factory.mktemp('store')}/k.db")
-        upgrade(database)
+def db(request):
+    with migrated_database(request.param) as database:
         yield database
-        database.dispose()
-        return
-    admin, name, url = postgres_database()
-    database = Database(url)
-    try:
-        upgrade(database)
-        yield database
-    finally:
-        database.dispose()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def _assignment(n: int, hit_id: str, status: str, *, deadline: timedelta = timedelta(hours=1),
