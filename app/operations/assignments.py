@@ -36,7 +36,7 @@ def assignment_view(assignment: Assignment, now) -> shapes.Assignment:
     )
 
 
-def _load(ctx: OperationContext, assignment_id: str, *, for_update: bool = False
+def load_assignment(ctx: OperationContext, assignment_id: str, *, for_update: bool = False
           ) -> tuple[Assignment, HIT, HITType, str]:
     """The caller's assignment and its status now. In-progress, returned and abandoned assignments, and
     other requesters' ones, "do not exist", as on MTurk."""
@@ -60,7 +60,7 @@ def _check_feedback(feedback: str | None) -> None:
 
 @operation("GetAssignment", writes=False)
 def get_assignment(ctx: OperationContext, request: shapes.GetAssignmentRequest) -> shapes.GetAssignmentResponse:
-    assignment, hit, hit_type, _ = _load(ctx, request.AssignmentId)
+    assignment, hit, hit_type, _ = load_assignment(ctx, request.AssignmentId)
     return shapes.GetAssignmentResponse(Assignment=assignment_view(assignment, ctx.now),
                                         HIT=hit_shape(ctx, hit, hit_type))
 
@@ -87,7 +87,7 @@ def list_assignments_for_hit(ctx: OperationContext, request: shapes.ListAssignme
 def approve_assignment(ctx: OperationContext, request: shapes.ApproveAssignmentRequest
                        ) -> shapes.ApproveAssignmentResponse:
     _check_feedback(request.RequesterFeedback)
-    assignment, hit, _, status = _load(ctx, request.AssignmentId, for_update=True)
+    assignment, hit, _, status = load_assignment(ctx, request.AssignmentId, for_update=True)
     if not states.may_approve(status, override_rejection=bool(request.OverrideRejection),
                               submit_time=assignment.submit_time, now=ctx.now,
                               hit_disposed=is_disposed(hit.disposed_at, hit.creation_time, ctx.now)):
@@ -115,7 +115,7 @@ def reject_assignment(ctx: OperationContext, request: shapes.RejectAssignmentReq
     if request.RequesterFeedback is None:
         raise errors.missing_parameters("RequesterFeedback")
     _check_feedback(request.RequesterFeedback)
-    assignment, hit, _, status = _load(ctx, request.AssignmentId, for_update=True)
+    assignment, hit, _, status = load_assignment(ctx, request.AssignmentId, for_update=True)
     if not states.may_reject(status):
         raise errors.invalid_assignment_state()
     reject(ctx, assignment, hit, request.RequesterFeedback)

@@ -8,10 +8,10 @@ from app import errors
 from app.domain import assignments as states
 from app.domain.money import bonus_fee, format_amount, parse_amount, to_cents
 from app.operations.account import ensure_funds
+from app.operations.assignments import load_assignment
 from app.operations.context import OperationContext
 from app.operations.registry import operation
 from app.schemas import generated as shapes
-from app.store import assignments as assignment_store
 from app.store import pagination, tokens
 from app.store.models import BonusPayment
 
@@ -26,15 +26,8 @@ def send_bonus(ctx: OperationContext, request: shapes.SendBonusRequest) -> shape
         raise errors.parameter_out_of_range("BonusAmount", request.BonusAmount, "0.01", "the account balance")
     if not (request.Reason or "").strip():
         raise errors.missing_parameters("Reason")
-    found = assignment_store.get_with_hit(ctx.session, request.AssignmentId)
-    if found is None or found[1].requester_id != ctx.requester.access_key_id:
-        raise errors.assignment_does_not_exist(request.AssignmentId)
-    assignment, hit, _ = found
-    status = states.effective(assignment.status, deadline=assignment.deadline,
-                              auto_approval_time=assignment.auto_approval_time,
-                              approval_time=assignment.approval_time, now=ctx.now).status
-    if status not in states.LISTED:  # in progress, returned or abandoned: it does not exist (Mephisto#1081)
-        raise errors.assignment_does_not_exist(request.AssignmentId)
+    # in progress, returned or abandoned: it does not exist (Mephisto#1081)
+    assignment, hit, _, status = load_assignment(ctx, request.AssignmentId)
     if assignment.worker_id != request.WorkerId:
         raise errors.invalid_parameter(f"Assignment {request.AssignmentId} was not worked on by worker "
                                        f"{request.WorkerId}.")

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 from app import errors
 from app.clock import epoch_ms
 from app.domain.hits import is_disposed
-from app.operations.assignments import _load
+from app.operations.assignments import load_assignment
 from app.operations.context import OperationContext
 from app.operations.registry import operation
 from app.questions import FileUploadAnswer, QuestionInvalid, parse_question, parse_question_form_answers
@@ -39,7 +39,7 @@ def link_is_valid(upload_dir: Path, key: str, expires_ms: int, given: str, now_m
 @operation("GetFileUploadURL", writes=False)
 def get_file_upload_url(ctx: OperationContext, request: shapes.GetFileUploadURLRequest
                         ) -> shapes.GetFileUploadURLResponse:
-    assignment, hit, _, _ = _load(ctx, request.AssignmentId)
+    assignment, hit, _, _ = load_assignment(ctx, request.AssignmentId)
     aid, qid = assignment.assignment_id, request.QuestionIdentifier
     question = parse_question(hit.question)
     form_question = question.question(qid) if question.kind == "QuestionForm" else None
