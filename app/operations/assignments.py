@@ -8,6 +8,7 @@ from app.domain.hits import is_disposed
 from app.operations.account import ensure_funds
 from app.operations.context import OperationContext
 from app.operations.hits import hit_shape, load_hit
+from app.operations.paging import page_after
 from app.operations.registry import operation
 from app.schemas import generated as shapes
 from app.store import assignments as store
@@ -71,10 +72,7 @@ def list_assignments_for_hit(ctx: OperationContext, request: shapes.ListAssignme
     hit, _ = load_hit(ctx, request.HITId)
     wanted = [s for s in states.LISTED if s in (request.AssignmentStatuses or states.LISTED)]
     scope = f"ListAssignmentsForHIT:{hit.hit_id}:{','.join(wanted)}"
-    try:
-        after = pagination.decode(scope, request.NextToken)
-    except pagination.InvalidToken:
-        raise errors.invalid_next_token() from None
+    after = page_after(scope, request.NextToken)
     limit = request.MaxResults or pagination.DEFAULT_PAGE_SIZE
     rows = store.page_for_hit(ctx.session, hit.hit_id, wanted, ctx.now, after=after, limit=limit)
     # As ListHITs: a NextToken on every non-empty page, never on an empty one.

@@ -10,6 +10,7 @@ from app.domain.money import bonus_fee, format_amount, parse_amount, to_cents
 from app.operations.account import ensure_funds
 from app.operations.assignments import load_assignment
 from app.operations.context import OperationContext
+from app.operations.paging import page_after
 from app.operations.registry import operation
 from app.schemas import generated as shapes
 from app.store import pagination, tokens
@@ -61,10 +62,7 @@ def list_bonus_payments(ctx: OperationContext, request: shapes.ListBonusPayments
     else:
         query = query.where(BonusPayment.assignment_id == request.AssignmentId)
         scope = f"ListBonusPayments:A:{request.AssignmentId}"
-    try:
-        after = pagination.decode(scope, request.NextToken)
-    except pagination.InvalidToken:
-        raise errors.invalid_next_token() from None
+    after = page_after(scope, request.NextToken)
     if after is not None:
         query = query.where(BonusPayment.seq > after)
     rows = list(ctx.session.scalars(query.order_by(BonusPayment.seq)

@@ -14,6 +14,7 @@ from app.operations import hit_events
 from app.operations.account import ensure_funds
 from app.operations.context import OperationContext
 from app.operations.hit_types import check_length, check_range, find_or_create_hit_type
+from app.operations.paging import page_after
 from app.operations.registry import operation
 from app.operations.views import hit_view
 from app.questions import QuestionInvalid, parse_question
@@ -138,10 +139,7 @@ def get_hit(ctx: OperationContext, request: shapes.GetHITRequest) -> shapes.GetH
 
 
 def _page(ctx: OperationContext, scope: str, request, **filters) -> tuple[list[shapes.HIT], str | None]:
-    try:
-        after = pagination.decode(scope, request.NextToken)
-    except pagination.InvalidToken:
-        raise errors.invalid_next_token() from None
+    after = page_after(scope, request.NextToken)
     limit = request.MaxResults or pagination.DEFAULT_PAGE_SIZE
     rows = store.page_of_hits(ctx.session, ctx.requester.access_key_id, ctx.now, after=after, limit=limit,
                               **filters)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app import errors
 from app.operations.context import OperationContext
+from app.operations.paging import page_after
 from app.operations.registry import operation
 from app.schemas import generated as shapes
 from app.store import messages
@@ -33,10 +34,7 @@ def list_qualification_requests(ctx: OperationContext, request: shapes.ListQuali
         if qualification_type is None or qualification_type.requester_id != ctx.requester.access_key_id:
             raise errors.qualification_type_does_not_exist(type_id)
     scope = f"ListQualificationRequests:{type_id or ''}"
-    try:
-        after = pagination.decode(scope, request.NextToken)
-    except pagination.InvalidToken:
-        raise errors.invalid_next_token() from None
+    after = page_after(scope, request.NextToken)
     rows = store.pending_page(ctx.session, ctx.requester.access_key_id, qualification_type_id=type_id,
                               after=after, limit=request.MaxResults or pagination.DEFAULT_PAGE_SIZE)
     return shapes.ListQualificationRequestsResponse(

@@ -11,6 +11,7 @@ from app.domain import hits as hit_rules
 from app.domain.qualifications import SYSTEM_QUALIFICATION_TYPES, is_system_type
 from app.operations.context import OperationContext
 from app.operations.hit_types import check_length
+from app.operations.paging import page_after
 from app.operations.registry import operation
 from app.operations.views import hit_view
 from app.questions import QuestionInvalid, check_answer_key, parse_answer_key, parse_test
@@ -126,13 +127,6 @@ def _no_test_when_auto_granted() -> errors.RequestError:
     return errors.invalid_parameter("A QualificationType with a Test cannot be AutoGranted.")
 
 
-def _page_key(scope: str, token: str | None) -> int | None:
-    try:
-        return pagination.decode(scope, token)
-    except pagination.InvalidToken:
-        raise errors.invalid_next_token() from None
-
-
 # --- qualification types ----------------------------------------------------------------------------------
 
 
@@ -191,7 +185,7 @@ def list_qualification_types(ctx: OperationContext, request: shapes.ListQualific
     # The scope ties a token to its filters; the query is hashed so tokens stay short.
     digest = hashlib.sha256((text or "").encode()).hexdigest()[:16]
     scope = f"ListQualificationTypes:{int(with_system)}:{int(owned_only)}:{digest}"
-    after = _page_key(scope, request.NextToken)
+    after = page_after(scope, request.NextToken)
     limit = request.MaxResults or pagination.DEFAULT_PAGE_SIZE
 
     page: list[tuple[int, shapes.QualificationType]] = []
@@ -335,7 +329,7 @@ def list_workers_with_qualification_type(ctx: OperationContext,
     statuses = [request.Status] if request.Status else [GRANTED, REVOKED]
     scope = f"ListWorkersWithQualificationType:{found.qualification_type_id}:{request.Status or ''}"
     rows = store.page_of_scores(ctx.session, found.qualification_type_id, statuses,
-                                after=_page_key(scope, request.NextToken),
+                                after=page_after(scope, request.NextToken),
                                 limit=request.MaxResults or pagination.DEFAULT_PAGE_SIZE)
     return shapes.ListWorkersWithQualificationTypeResponse(
         NextToken=pagination.encode(scope, rows[-1].seq) if rows else None, NumResults=len(rows),
@@ -352,7 +346,7 @@ def list_hits_for_qualification_type(ctx: OperationContext, request: shapes.List
         raise errors.qualification_type_does_not_exist(type_id)
     scope = f"ListHITsForQualificationType:{type_id}"
     rows = store.page_of_hits_requiring(ctx.session, ctx.requester.access_key_id, type_id, ctx.now,
-                                        after=_page_key(scope, request.NextToken),
+                                        after=page_after(scope, request.NextToken),
                                         limit=request.MaxResults or pagination.DEFAULT_PAGE_SIZE)
     counts = hit_store.assignment_counts(ctx.session, [hit.hit_id for hit, _ in rows], ctx.now)
     return shapes.ListHITsForQualificationTypeResponse(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app import errors
 from app.operations.context import OperationContext
+from app.operations.paging import page_after
 from app.operations.registry import operation
 from app.schemas import generated as shapes
 from app.store import pagination
@@ -32,10 +33,7 @@ def delete_worker_block(ctx: OperationContext, request: shapes.DeleteWorkerBlock
 def list_worker_blocks(ctx: OperationContext, request: shapes.ListWorkerBlocksRequest
                        ) -> shapes.ListWorkerBlocksResponse:
     scope = "ListWorkerBlocks"
-    try:
-        after = pagination.decode(scope, request.NextToken, kind=str)
-    except pagination.InvalidToken:
-        raise errors.invalid_next_token() from None
+    after = page_after(scope, request.NextToken, kind=str)
     rows = store.page(ctx.session, ctx.requester.access_key_id, after=after,
                       limit=request.MaxResults or pagination.DEFAULT_PAGE_SIZE)
     return shapes.ListWorkerBlocksResponse(
