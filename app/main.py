@@ -14,10 +14,10 @@ from app.protocol import CONTENT_TYPE, RequesterAPI
 from app.store import requesters
 from app.store.db import Database
 from app.store.migrate import upgrade
-from app.errors import WorkerError
 from app.events.delivery import Deliverer
 from app.sweeper import Sweeper
-from app.web import admin, external, files, qualifications, workers
+from app.limits import EdgeLimits
+from app.web import admin, envelope, external, files, qualifications, workers
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -56,7 +56,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(external.router)
     app.include_router(qualifications.router)
     app.include_router(files.router)
-    app.add_exception_handler(WorkerError, workers.worker_error_response)
+    envelope.install(app)
+    app.add_middleware(EdgeLimits, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
 
     @app.post("/", include_in_schema=False)
     async def requester_api(request: Request) -> Response:
