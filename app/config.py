@@ -40,7 +40,7 @@ class Settings:
         default_factory=lambda: _env_flag("KEMPELEN_DEVELOPMENT_CREDENTIALS", True))
     admin_token: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_ADMIN_TOKEN"))
     public_url: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_PUBLIC_URL"))
-    # Notification delivery (app.events). SNS has no endpoint in a topic ARN: point this at an emulator
+    # Notification delivery (kempelen.events). SNS has no endpoint in a topic ARN: point this at an emulator
     # (e.g. moto, LocalStack), or leave it unset for AWS itself. SQS goes to the queue URL's own host.
     sns_endpoint: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_SNS_ENDPOINT"))
     # Credentials that sign SQS/SNS calls; unset = botocore's usual chain, else dummy ones (emulators).
@@ -60,7 +60,7 @@ class Settings:
     delivery_retry_seconds: float = field(
         default_factory=lambda: float(os.environ.get("KEMPELEN_DELIVERY_RETRY_SECONDS", "5.0")))
 
-    # Bodies over these are refused before authentication (app.limits); uploads have their own bound.
+    # Bodies over these are refused before authentication (kempelen.limits); uploads have their own bound.
     max_body_bytes: int = field(default_factory=lambda: int(os.environ.get("KEMPELEN_MAX_BODY_BYTES", 1024 * 1024)))
     max_upload_bytes: int = field(default_factory=lambda: int(os.environ.get("KEMPELEN_MAX_UPLOAD_BYTES",
                                                                              2_000_000_000 + 1024 * 1024)))

@@ -3,16 +3,16 @@ liability makes (CreateHIT, more assignments, a reopened HIT, an overturned reje
 
 from __future__ import annotations
 
-from app import errors
+from kempelen import errors
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.domain.money import MAX_FUNDS_MOVEMENT, format_amount, parse_amount, to_cents
-from app.operations.context import OperationContext
-from app.operations.registry import operation
-from app.schemas import generated as shapes
-from app.store import ledger
+from kempelen.domain.money import MAX_FUNDS_MOVEMENT, format_amount, parse_amount, to_cents
+from kempelen.operations.context import OperationContext
+from kempelen.operations.registry import operation
+from kempelen.schemas import generated as shapes
+from kempelen.store import ledger
 
 SANDBOX_BALANCE = "10000.00"  # what MTurk's sandbox always reported; nothing is ever charged there
 

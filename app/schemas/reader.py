@@ -17,10 +17,10 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from app.domain import text
-from app.errors import SerializationException, ValidationException
-from app.schemas.generated import OPERATIONS, SHAPES, Shape
-from app.schemas.limits import ceiling
+from kempelen.domain import text
+from kempelen.errors import SerializationException, ValidationException
+from kempelen.schemas.generated import OPERATIONS, SHAPES, Shape
+from kempelen.schemas.limits import ceiling
 
 #: read(value, path, violations) -> the value as plain Python (dicts for structures); appends Coral-worded
 #: violations, raises SerializationException on a wrong JSON type.

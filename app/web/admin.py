@@ -8,13 +8,13 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field
 
-from app import errors
-from app.auth.workers import bearer, is_admin
-from app.clock import ManualClock
-from app.domain.money import format_amount
-from app.operations.account import move_funds
-from app.store import ledger, requesters
-from app.web.envelope import Body
+from kempelen import errors
+from kempelen.auth.workers import bearer, is_admin
+from kempelen.clock import ManualClock
+from kempelen.domain.money import format_amount
+from kempelen.operations.account import move_funds
+from kempelen.store import ledger, requesters
+from kempelen.web.envelope import Body
 
 AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
 
@@ -138,7 +138,7 @@ def statement(access_key_id: str, request: Request) -> dict:
         return {"Lines": lines, **_balance_view(session, access_key_id, now)}
 
 
-# --- notification delivery (app.events.delivery) ---------------------------------------------------------
+# --- notification delivery (kempelen.events.delivery) ---------------------------------------------------------
 
 
 @router.post("/notifications/flush", dependencies=[Depends(require_admin)])
@@ -151,7 +151,7 @@ def flush_notifications(request: Request) -> dict:
 @router.get("/notifications/deliveries", dependencies=[Depends(require_admin)])
 def list_deliveries(hit_type_id: str, request: Request) -> dict:
     """A HIT type's queued and sent notifications, oldest first, with their attempts and last error."""
-    from app.events import delivery
+    from kempelen.events import delivery
 
     with request.app.state.db.transaction(writes=False) as session:
         rows = delivery.deliveries(session, hit_type_id)

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, model_validator
 from starlette.exceptions import HTTPException
 
-from app import errors
-from app.domain import text
+from kempelen import errors
+from kempelen.domain import text
 
 log = logging.getLogger("kempelen.web")
 

@@ -10,10 +10,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
-from app import errors
-from app.clock import epoch_ms
-from app.operations.files import FILES_PATH, link_is_valid
-from app.store import file_uploads
+from kempelen import errors
+from kempelen.clock import epoch_ms
+from kempelen.operations.files import FILES_PATH, link_is_valid
+from kempelen.store import file_uploads
 
 router = APIRouter(tags=["files"])
 

@@ -14,11 +14,11 @@ from typing import Any
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from pydantic import Field
 
-from app import errors
-from app.auth.workers import bearer, is_admin, resolve_worker
-from app.operations import workers as ops
-from app.store import workers as worker_store
-from app.web.envelope import Body
+from kempelen import errors
+from kempelen.auth.workers import bearer, is_admin, resolve_worker
+from kempelen.operations import workers as ops
+from kempelen.store import workers as worker_store
+from kempelen.web.envelope import Body
 
 router = APIRouter(prefix="/api", tags=["workers"])
 
