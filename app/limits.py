@@ -17,8 +17,8 @@ from urllib.parse import unquote
 
 from kempelen import errors
 
-# The defaults (kempelen.config, KEMPELEN_MAX_BODY_BYTES / KEMPELEN_MAX_UPLOAD_BYTES): 1 MiB, a little above the
-# largest valid requester-API request (a CreateQualificationType whose 65535-byte Test and AnswerKey grow
+# The defaults (kempelen.config: KEMPELEN_MAX_BODY_BYTES, KEMPELEN_MAX_UPLOAD_BYTES): 1 MiB, a little above
+# the largest valid requester-API request (a CreateQualificationType whose 65535-byte Test and AnswerKey grow
 # up to six times as JSON escapes them), and for uploads MTurk's 2,000,000,000-byte FileUploadAnswer
 # maximum plus 1 MiB of multipart framing.
 
