@@ -8,7 +8,7 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ITERATIONS = int(os.environ.get("KEMPELEN_FUZZ_ITERATIONS", "40"))
+ITERATIONS = int(os.environ.get("KEMPELEN_FUZZ_ITERATIONS", "100"))
 SEED = int(os.environ.get("KEMPELEN_FUZZ_SEED", "9"))
 FINGERPRINT_EVERY = 50
 

@@ -50,18 +50,23 @@ class Connection:
         except (BrokenPipeError, ConnectionResetError):
             self.close()
             raise
-        if declared_length is not None or response.headers.get("connection", "").lower() == "close":
+        if (declared_length is not None or response.status >= 500
+                or response.headers.get("connection", "").lower() == "close"):
             self.close()
         return response
 
     def _send(self, data: bytes) -> None:
-        # A large body goes in chunks, stopping as soon as the server answers: it refuses an oversized body
-        # from its Content-Length and closes, and writing on would turn its answer into a reset.
+        # A large body waits for the server's verdict on the head first: it refuses an oversized body from its
+        # Content-Length and closes, and writing on would turn its answer into a connection reset.
         if len(data) <= _CHUNK * 4:
             self._sock.sendall(data)
             return
+        end = data.index(b"\r\n\r\n") + 4
+        self._sock.sendall(data[:end])
+        if select.select([self._sock], [], [], 0.05)[0]:
+            return
         view = memoryview(data)
-        for start in range(0, len(data), _CHUNK):
+        for start in range(end, len(data), _CHUNK):
             if select.select([self._sock], [], [], 0)[0]:
                 return
             self._sock.sendall(view[start:start + _CHUNK])
