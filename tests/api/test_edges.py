@@ -111,6 +111,13 @@ def test_2_unstorable_strings_are_refused_naming_the_member(server, credentials,
         error = assert_envelope(httpx.post(server.endpoint + "/api/workers", headers=admin,
                                            json={"WorkerId": "A\u0000"}), 400, "ValidationException")
         assert "member WorkerId" in error["Message"]
+        # form posts (externalSubmit): urlencoded at the edge, multipart text fields by the route
+        form = httpx.post(server.endpoint + "/mturk/externalSubmit", content=b"assignmentId=%00&answer=x",
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert_envelope(form, 400, "ValidationException")
+        multipart = httpx.post(server.endpoint + "/mturk/externalSubmit",
+                               files={"assignmentId": (None, "A\u0000"), "answer": (None, "x")})
+        assert multipart.status_code == 400 and "not allowed (NUL" in multipart.text
         assert fingerprint() == before
     finally:
         fingerprint.close()
