@@ -6,8 +6,8 @@ import argparse
 import importlib
 import sys
 
-from app.client import KempelenError, Unreachable
-from app.cli.common import report_refusal
+from kempelen.client import KempelenError, Unreachable
+from kempelen.cli.common import report_refusal
 
 # One module per command group, in the order `kempelen --help` lists them. Each module has
 # `register(commands)`, which adds its group to the `kempelen` parser. A new group is one line here.

@@ -1,7 +1,7 @@
-"""`python -m app.cli`: the same as the `kempelen` command."""
+"""`python -m kempelen.cli`: the same as the `kempelen` command."""
 
 import sys
 
-from app.cli import main
+from kempelen.cli import main
 
 sys.exit(main())

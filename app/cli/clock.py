@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.cli.common import add_endpoint_options, client
+from kempelen.cli.common import add_endpoint_options, client
 
 
 def cmd_clock(args) -> int:

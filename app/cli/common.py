@@ -10,8 +10,8 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.client import DEFAULT_ENDPOINT, KempelenClient, KempelenError
-from app.config import Settings, default_database_url
+from kempelen.client import DEFAULT_ENDPOINT, KempelenClient, KempelenError
+from kempelen.config import Settings, default_database_url
 
 
 def settings_from(args) -> Settings:

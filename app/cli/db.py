@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from app.cli.common import add_database_options, redact, settings_from
+from kempelen.cli.common import add_database_options, redact, settings_from
 
 
 def cmd_db_upgrade(args) -> int:
-    from app.clock import make_clock
-    from app.main import prepare_database
-    from app.store.db import Database
+    from kempelen.clock import make_clock
+    from kempelen.main import prepare_database
+    from kempelen.store.db import Database
 
     settings = settings_from(args)
     prepare_database(settings, Database(settings.database_url), make_clock("system"))

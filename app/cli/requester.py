@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 
-from app.cli.common import (add_database_options, add_endpoint_options, amount, client, print_json,
+from kempelen.cli.common import (add_database_options, add_endpoint_options, amount, client, print_json,
                             settings_from, signed_amount, table, utc)
 
 
 def cmd_requester_create(args) -> int:
-    from app.clock import SystemClock
-    from app.domain.money import parse_amount, to_cents
-    from app.store import ledger, requesters
-    from app.store.db import Database
-    from app.store.migrate import upgrade
+    from kempelen.clock import SystemClock
+    from kempelen.domain.money import parse_amount, to_cents
+    from kempelen.store import ledger, requesters
+    from kempelen.store.db import Database
+    from kempelen.store.migrate import upgrade
 
     if args.balance is not None and args.mode != "ledger":
         args.parser.error("--balance needs --mode ledger (a sandbox requester always has 10000.00)")

@@ -6,8 +6,8 @@ import ipaddress
 import os
 import sys
 
-from app.cli.common import add_database_options, redact, settings_from
-from app.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
+from kempelen.cli.common import add_database_options, redact, settings_from
+from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
 
 
 def _is_loopback(host: str) -> bool:
@@ -22,9 +22,9 @@ def _is_loopback(host: str) -> bool:
 def cmd_serve(args) -> int:
     import uvicorn
 
-    from app.clock import make_clock
-    from app.main import create_app, prepare_database
-    from app.store.db import Database
+    from kempelen.clock import make_clock
+    from kempelen.main import create_app, prepare_database
+    from kempelen.store.db import Database
 
     settings = settings_from(args)
     if settings.development_credentials and not _is_loopback(args.host):

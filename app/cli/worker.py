@@ -8,7 +8,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from app.cli.common import add_endpoint_options, all_pages, client, print_json, shorten, table, utc
+from kempelen.cli.common import add_endpoint_options, all_pages, client, print_json, shorten, table, utc
 
 
 def cmd_worker_create(args) -> int:
