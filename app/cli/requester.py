@@ -10,8 +10,9 @@ from kempelen.cli.common import (add_database_options, add_endpoint_options, amo
 
 def cmd_requester_create(args) -> int:
     from kempelen.clock import SystemClock
-    from kempelen.domain.money import parse_amount, to_cents
-    from kempelen.store import ledger, requesters
+    from kempelen.errors import WorkerError
+    from kempelen.operations.account import move_funds
+    from kempelen.store import requesters
     from kempelen.store.db import Database
     from kempelen.store.migrate import upgrade
 
@@ -22,13 +23,16 @@ def cmd_requester_create(args) -> int:
     # Only migrate: switching the development requester on or off is `serve`'s decision, from its own settings.
     upgrade(db)
     now = SystemClock().now()
-    with db.transaction() as session:
-        requester = requesters.create(session, now, name=args.name or "", mode=args.mode)
-        if args.balance is not None:
-            session.flush()  # the ledger entry refers to the requester's row
-            ledger.add_funds(session, requester.access_key_id, to_cents(parse_amount(args.balance)),
-                             "opening balance", now)
-        credentials = {"AccessKeyId": requester.access_key_id, "SecretAccessKey": requester.secret_access_key}
+    try:
+        with db.transaction() as session:
+            requester = requesters.create(session, now, name=args.name or "", mode=args.mode)
+            if args.balance is not None:
+                session.flush()  # the ledger entry refers to the requester's row
+                move_funds(session, requester.access_key_id, args.balance, "opening balance", now)
+            credentials = {"AccessKeyId": requester.access_key_id,
+                           "SecretAccessKey": requester.secret_access_key}
+    except WorkerError as exc:  # e.g. a balance beyond what the ledger holds
+        args.parser.error(exc.message)
     if args.json:
         print(json.dumps(credentials))
     else:
