@@ -255,6 +255,11 @@ def worker_id_invalid() -> RequestError:
     return RequestError("WorkerId is invalid.", "AWS.ParameterOutOfRange")
 
 
+def too_many_worker_blocks(limit: int) -> RequestError:
+    return RequestError(f"You have already blocked {limit} Workers, the most a Requester can block. Unblock a "
+                        "Worker before blocking another.", "AWS.ParameterOutOfRange")
+
+
 def permission_denied() -> RequestError:
     return RequestError("This user is not authorized to perform the requested operation.",
                         _MT + "PermissionDenied")

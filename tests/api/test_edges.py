@@ -296,3 +296,19 @@ def test_10_expiring_a_deleted_hit_again_succeeds(server, mturk):
     with pytest.raises(mturk.exceptions.RequestError) as excinfo:
         mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=server.now() + timedelta(days=1))
     assert "currently in the state 'Disposed'" in error_of(excinfo)[1]
+
+
+def test_9_a_requester_blocks_at_most_100000_workers(server, credentials, mturk):
+    if not server.database_url.startswith("sqlite"):
+        pytest.skip("one database is enough for a count; filling 100,000 rows costs seconds")
+    stamp = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+    with sqlite3.connect(server.database_url.removeprefix("sqlite:///")) as connection:
+        connection.executemany(
+            "INSERT INTO worker_block (requester_id, worker_id, reason, created_at) VALUES (?, ?, 'r', ?)",
+            ((credentials["AccessKeyId"], f"AFILL{n}", stamp) for n in range(100_000)))
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.create_worker_block(WorkerId="AONEMORE", Reason="r")
+    assert error_of(excinfo)[2] == "AWS.ParameterOutOfRange"
+    mturk.create_worker_block(WorkerId="AFILL7", Reason="a new reason")  # re-blocking is not a new block
+    mturk.delete_worker_block(WorkerId="AFILL7")
+    mturk.create_worker_block(WorkerId="AONEMORE", Reason="r")
