@@ -312,3 +312,24 @@ def test_9_a_requester_blocks_at_most_100000_workers(server, credentials, mturk)
     mturk.create_worker_block(WorkerId="AFILL7", Reason="a new reason")  # re-blocking is not a new block
     mturk.delete_worker_block(WorkerId="AFILL7")
     mturk.create_worker_block(WorkerId="AONEMORE", Reason="r")
+
+
+def test_3_durations_past_year_9999_are_out_of_range(server, mturk, workforce):
+    """A retry delay or test duration the clock cannot add (timedelta overflow) answered 500 to workers."""
+    for member in ("RetryDelayInSeconds", "TestDurationInSeconds"):
+        extra = {"Test": "<x/>"} if member == "TestDurationInSeconds" else {}
+        with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+            mturk.create_qualification_type(Name=f"long {member}", Description="d", QualificationTypeStatus="Active",
+                                            **{member: 2**63 - 1}, **extra)
+        assert error_of(excinfo)[2] == "AWS.ParameterOutOfRange"
+    century = 100 * 365 * 24 * 3600
+    qualification_type = mturk.create_qualification_type(
+        Name="a century", Description="d", QualificationTypeStatus="Active", RetryDelayInSeconds=century,
+        AutoGranted=True)["QualificationType"]["QualificationTypeId"]
+    worker = workforce.new()
+    headers = worker_headers(server, worker.worker_id)
+    for status in (201, 409):
+        requested = httpx.post(server.endpoint + f"/api/worker/qualification-types/{qualification_type}/request",
+                               headers=headers)
+        assert requested.status_code == status, requested.text
+    assert httpx.get(server.endpoint + "/api/worker/qualification-types", headers=headers).status_code == 200
