@@ -333,3 +333,13 @@ def test_3_durations_past_year_9999_are_out_of_range(server, mturk, workforce):
                                headers=headers)
         assert requested.status_code == status, requested.text
     assert httpx.get(server.endpoint + "/api/worker/qualification-types", headers=headers).status_code == 200
+
+
+def test_3_the_manual_clock_stays_where_deadlines_can_be_computed(server):
+    admin = worker_headers(server)
+    before = server.now()
+    for change in ({"advance_seconds": 1e20}, {"set": "9999-12-31T23:59:59+00:00"}, {"set": "0001-01-01T00:00:00Z"}):
+        error = assert_envelope(httpx.post(server.endpoint + "/_kempelen/clock", headers=admin, json=change),
+                                400, "InvalidParameterValue")
+        assert "between 1970-01-01 and 9000-01-01" in error["Message"]
+    assert server.now() == before
