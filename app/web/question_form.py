@@ -8,7 +8,7 @@ Fields are named by QuestionIdentifier. A selection sends one value per chosen S
 choices are exclusive (radio buttons, a drop-down), the "Other" choice itself sends ``other_choice(spec)``.
 HTML ids are generated (``q1``, ``q1-2``...), never taken from identifiers, which may hold any character.
 
-Answers are checked by the same code the worker API uses (``app.operations.worker_answers``):
+Answers are checked by the same code the worker API uses (``kempelen.operations.worker_answers``):
 ``check_form_answers`` before anything is saved, ``field_errors`` for a refusal raised by the operations.
 """
 
@@ -23,14 +23,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
-from app import errors
-from app.operations import worker_answers
-from app.operations import workers as ops
-from app.questions import parse_question
-from app.questions.formatted import formatted_content_html
-from app.web.workers import incoming_file
-from app.questions.model import (FileUploadAnswer, FormQuestion, FreeTextAnswer, Overview, Question,
+from kempelen import errors
+from kempelen.operations import worker_answers
+from kempelen.operations import workers as ops
+from kempelen.questions import parse_question
+from kempelen.questions.formatted import formatted_content_html
+from kempelen.questions.model import (FileUploadAnswer, FormQuestion, FreeTextAnswer, Overview, Question,
                                  SelectionAnswer)
+from kempelen.web.workers import incoming_file
 
 OTHER_TEXT_SUFFIX = ".OtherSelectionText"
 _TEMPLATES = Path(__file__).parent / "templates"

@@ -1,4 +1,4 @@
-"""What a worker page reads from a posted QuestionForm (app.web.question_form.answers_from_form) is what the
+"""What a worker page reads from a posted QuestionForm (kempelen.web.question_form.answers_from_form) is what the
 worker API takes: submitted on a live server, boto3 sees it as QuestionFormAnswers; refused, the API's
 details name the same questions and reasons the page shows next to its fields."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from starlette.datastructures import FormData
 
-from app.client import KempelenError
-from app.questions import parse_question
-from app.web.question_form import answers_from_form, check_form_answers
+from kempelen.client import KempelenError
+from kempelen.questions import parse_question
+from kempelen.web.question_form import answers_from_form, check_form_answers
 from helpers import QFA_NS, create_hit
 
 FORM = (

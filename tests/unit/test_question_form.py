@@ -1,5 +1,5 @@
 """A QuestionForm rendered for a worker, filled in as a browser fills a form, read back and checked by the
-same code the worker API uses (app.operations.worker_answers)."""
+same code the worker API uses (kempelen.operations.worker_answers)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import lxml.html
 import pytest
 from starlette.datastructures import FormData, Headers, UploadFile
 
-from app import errors
-from app.operations import worker_answers
-from app.operations import workers as ops
-from app.questions import parse_question
-from app.questions.model import FormattedContent, FormQuestion, FreeTextAnswer, Question, Text
-from app.web.question_form import (answers_from_form, check_form_answers, field_errors, form_enctype,
+from kempelen import errors
+from kempelen.operations import worker_answers
+from kempelen.operations import workers as ops
+from kempelen.questions import parse_question
+from kempelen.questions.model import FormattedContent, FormQuestion, FreeTextAnswer, Question, Text
+from kempelen.web.question_form import (answers_from_form, check_form_answers, field_errors, form_enctype,
                                    other_choice, render_question_form, selection_control)
 
 NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd"
