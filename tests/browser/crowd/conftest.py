@@ -15,6 +15,8 @@ from kempelen.testing import LiveServer
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = os.environ.get("KEMPELEN_CHROMIUM", "/usr/bin/chromium")
+# what the worker site sends with HTMLQuestion content, unless the server already sends its own policy
+SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
@@ -30,8 +32,11 @@ def chromium():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
     with playwright_sync.sync_playwright() as playwright:
-        # --no-sandbox: CI containers run as root, where Chromium's own sandbox cannot start
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        # --no-sandbox: CI containers run as root, where Chromium's own sandbox cannot start.
+        # LocalNetworkAccessChecks off: a response the test fulfils itself (the sandboxed /dynamic/hit
+        # below) has no address, so Chromium would count the page as public and refuse its loopback assets.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-features=LocalNetworkAccessChecks"])
         yield browser
         browser.close()
 
@@ -43,7 +48,12 @@ def offline(server):
     refused: list[str] = []
 
     def route(route_, request):
-        if urlsplit(request.url).netloc == allowed or request.url.startswith(("data:", "about:")):
+        if urlsplit(request.url).path == "/dynamic/hit":
+            # requester HTML runs sandboxed (opaque origin) on the worker site: pages must work that way
+            response = route_.fetch()
+            headers = {"content-security-policy": SANDBOX, **response.headers}
+            route_.fulfill(response=response, headers=headers)
+        elif urlsplit(request.url).netloc == allowed or request.url.startswith(("data:", "about:")):
             route_.continue_()
         else:
             refused.append(request.url)

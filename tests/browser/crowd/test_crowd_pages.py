@@ -103,6 +103,9 @@ def test_a_crowd_form_page_is_answered_offline_and_boto3_reads_task_answers(mtur
     assert page.get_by_text("Look at the whole picture").is_visible()
     fill_crowd_page(page)
     screenshot(page, "crowd-page.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than a phone
+    screenshot(page, "crowd-page-phone.png")
     page.get_by_role("button", name="Submit").click()
     page.wait_for_url(re.compile(r"/mturk/externalSubmit$"))
     assert page.get_by_role("heading").inner_text() == "HIT submitted"
@@ -115,6 +118,12 @@ def test_a_crowd_form_page_is_answered_offline_and_boto3_reads_task_answers(mtur
     # written as AWS wrote it: keys in sorted order
     assert answers["taskAnswers"].startswith('[{"build":"v7","busy":8,"caption":')
     assert page.refused_requests == [] and page.script_errors == []
+
+
+def test_the_crowd_page_ran_sandboxed(mturk, workforce, page):
+    page.goto(workforce.new().accept(create_hit(mturk, CROWD_PAGE.replace("{answer_format}", "")))["FrameURL"])
+    page.get_by_label("Caption").wait_for()
+    assert page.evaluate("self.origin") == "null"  # an opaque origin: no cookies, no site authority
 
 
 def test_flatten_objects_writes_dotted_keys(mturk, workforce, page):
@@ -205,3 +214,40 @@ def test_the_legacy_helper_disables_submit_in_a_preview(mturk, workforce, page):
     button = page.locator("#submitButton")
     assert button.is_disabled() and button.get_attribute("value") == PREVIEW_LABEL
     assert page.locator("#assignmentId").input_value() == "ASSIGNMENT_ID_NOT_AVAILABLE"
+
+
+IMAGE_CLASSIFIER_PAGE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
+<crowd-form>
+  <crowd-image-classifier name="animal" header="Which animal is this?" categories='["Cat", "Dog", "Other"]'
+      src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='120' height='80'%3E%3Crect width='120' height='80' fill='%23e07a5f'/%3E%3C/svg%3E">
+    <short-instructions>Choose the animal.</short-instructions>
+    <full-instructions header="Classification instructions"><p>If unsure, choose Other.</p></full-instructions>
+    <worker-comment header="Why?" link-text="Add a comment">Say what made you unsure.</worker-comment>
+  </crowd-image-classifier>
+  <input type="hidden" name="elapsed" id="elapsed">
+  <crowd-button form-action="submit" style="display:none"></crowd-button>
+</crowd-form>
+<button type="button" id="done">I am done</button>
+<script>
+  // a page that submits by itself once the elements are defined, as Mephisto's pages do
+  document.getElementById("done").addEventListener("click", function () {
+    document.getElementById("elapsed").value = "93";
+    customElements.whenDefined("crowd-form").then(function () { document.querySelector("crowd-form").submit(); });
+  });
+</script>"""
+
+
+def test_an_image_classifier_with_a_comment_submitted_from_the_pages_own_script(mturk, workforce, page):
+    hit_id = create_hit(mturk, IMAGE_CLASSIFIER_PAGE)
+    page.goto(workforce.new().accept(hit_id)["FrameURL"])
+    assert page.get_by_role("img", name="Which animal is this?").is_visible()
+    assert page.get_by_role("button", name="Submit").count() == 0  # the page brought its own (hidden) one
+    page.get_by_role("radio", name="Other").check()
+    page.get_by_role("button", name="Add a comment").click()
+    page.get_by_label("Why?").fill("Looks like a fox")
+    page.get_by_role("button", name="I am done").click()
+    page.wait_for_url(re.compile(r"/mturk/externalSubmit$"))
+    (answers,) = answers_of(mturk, hit_id)
+    assert json.loads(answers["taskAnswers"]) == [
+        {"animal": {"label": "Other", "workerComment": "Looks like a fox"}, "elapsed": "93"}]
+    assert page.refused_requests == [] and page.script_errors == []
