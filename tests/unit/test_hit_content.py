@@ -14,28 +14,25 @@ def prepare(html: str) -> str:
     return prepare_html_question(html, assets_base=ASSETS + "/", submit_url=SUBMIT)
 
 
-@pytest.mark.parametrize("address", [
-    "https://assets.crowd.aws/crowd-html-elements.js",
-    "http://assets.crowd.aws/crowd-html-elements.js",
-    "//assets.crowd.aws/crowd-html-elements.js",
-    "https://ASSETS.crowd.aws/crowd-html-elements.js",
-    "https://assets.crowd.aws/crowd-html-elements-without-ce-polyfill.js",
-    "https://assets.crowd.aws/crowd-html-elements.js?v=2#x",
-])
-def test_crowd_html_elements_load_from_this_server(address):
-    html = f'<script src="{address}"></script><crowd-form></crowd-form>'
-    assert prepare(html) == f'<script src="{ASSETS}/crowd/crowd-html-elements.js"></script><crowd-form></crowd-form>'
+CROWD = f"{ASSETS}/crowd/crowd-html-elements.js"
+LEGACY = f"{ASSETS}/mturk/externalHIT_v1.js"
 
 
-@pytest.mark.parametrize("address", [
-    "https://s3.amazonaws.com/mturk-public/externalHIT_v1.js",
-    "http://s3.amazonaws.com/mturk-public/externalHIT_v1.js",
-    "//s3.amazonaws.com/mturk-public/externalHIT_v1.js",
-    "https://mturk-public.s3.amazonaws.com/externalHIT_v1.js",
+@pytest.mark.parametrize(("address", "served"), [
+    ("https://assets.crowd.aws/crowd-html-elements.js", CROWD),
+    ("http://assets.crowd.aws/crowd-html-elements.js", CROWD),
+    ("//assets.crowd.aws/crowd-html-elements.js", CROWD),
+    ("https://ASSETS.crowd.aws/crowd-html-elements.js", CROWD),
+    ("https://assets.crowd.aws/crowd-html-elements-without-ce-polyfill.js", CROWD),
+    ("https://assets.crowd.aws/crowd-html-elements.js?v=2#x", CROWD),
+    ("https://s3.amazonaws.com/mturk-public/externalHIT_v1.js", LEGACY),
+    ("http://s3.amazonaws.com/mturk-public/externalHIT_v1.js", LEGACY),
+    ("//s3.amazonaws.com/mturk-public/externalHIT_v1.js", LEGACY),
+    ("https://mturk-public.s3.amazonaws.com/externalHIT_v1.js", LEGACY),
 ])
-def test_the_legacy_helper_loads_from_this_server(address):
-    html = f"<script type='text/javascript' src='{address}'></script>"
-    assert prepare(html) == f"<script type='text/javascript' src='{ASSETS}/mturk/externalHIT_v1.js'></script>"
+def test_mturks_scripts_load_from_this_server(address, served):
+    html = f"<script type='text/javascript' src='{address}'></script><crowd-form></crowd-form>"
+    assert prepare(html) == f"<script type='text/javascript' src='{served}'></script><crowd-form></crowd-form>"
 
 
 @pytest.mark.parametrize("address", [

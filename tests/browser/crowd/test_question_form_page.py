@@ -14,24 +14,13 @@ from starlette.requests import Request
 
 from kempelen.operations import workers as ops
 from kempelen.web.question_form import answers_from_form, check_form_answers, form_enctype, render_question_form
+from tests.question_form_xml import QUESTION_FORM_2005, file_upload_question, selection_question
 
-NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd"
+NS = QUESTION_FORM_2005
 BOARD_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="160" viewBox="0 0 3 2">'
              '<rect width="3" height="2" fill="#f4f1de"/><path d="M1 0v2M2 0v2M0 1h3" stroke="#3d405b" '
              'stroke-width=".06"/><circle cx=".5" cy=".5" r=".3" fill="none" stroke="#e07a5f" stroke-width=".08"/>'
              '</svg>')
-
-
-def selection(identifier, text, style, choices, *, low=None, high=None, other="", required=False):
-    counts = (f"<MinSelectionCount>{low}</MinSelectionCount>" if low is not None else "") + \
-             (f"<MaxSelectionCount>{high}</MaxSelectionCount>" if high is not None else "")
-    return (f"<Question><QuestionIdentifier>{identifier}</QuestionIdentifier>"
-            f"{'<IsRequired>true</IsRequired>' if required else ''}<QuestionContent><Text>{text}</Text>"
-            f"</QuestionContent><AnswerSpecification><SelectionAnswer>{counts}"
-            f"<StyleSuggestion>{style}</StyleSuggestion><Selections>"
-            + "".join(f"<Selection><SelectionIdentifier>{key}</SelectionIdentifier><Text>{label}</Text></Selection>"
-                      for key, label in choices) + other + "</Selections></SelectionAnswer></AnswerSpecification>"
-            "</Question>")
 
 
 QUESTION = (
@@ -56,21 +45,17 @@ QUESTION = (
     "</QuestionContent><AnswerSpecification><FreeTextAnswer><Constraints><Length maxLength=\"300\"/>"
     "</Constraints><NumberOfLinesSuggestion>3</NumberOfLinesSuggestion></FreeTextAnswer></AnswerSpecification>"
     "</Question>"
-    + selection("winner", "Who will win?", "radiobutton", [("x", "X"), ("o", "O"), ("draw", "Nobody")],
-                required=True)
-    + selection("liked", "What did you like?", "checkbox",
-                [("speed", "Fast moves"), ("tactics", "Clever tactics"), ("ending", "The ending")], low=1, high=2,
-                other="<OtherSelection><Constraints><Length maxLength=\"20\"/></Constraints></OtherSelection>")
-    + selection("skill", "How skilled is X?", "dropdown", [("new", "Beginner"), ("mid", "Club player"),
-                                                          ("pro", "Expert")],
-                other="<OtherSelection/>")
-    + selection("seen", "Where have you seen this opening?", "list",
-                [("books", "Books"), ("online", "Online"), ("club", "At a club")], low=0, high=3)
-    + "<Question><QuestionIdentifier>photo</QuestionIdentifier><QuestionContent><Text>A photo of your own board"
-      " (optional)</Text></QuestionContent><AnswerSpecification><FileUploadAnswer>"
-      "<MaxFileSizeInBytes>200000</MaxFileSizeInBytes><MinFileSizeInBytes>10</MinFileSizeInBytes>"
-      "</FileUploadAnswer></AnswerSpecification></Question>"
-    "</QuestionForm>")
+    + selection_question("winner", [("x", "X"), ("o", "O"), ("draw", "Nobody")], text="Who will win?",
+                         style="radiobutton", required=True)
+    + selection_question("liked", [("speed", "Fast moves"), ("tactics", "Clever tactics"), ("ending", "The ending")],
+                         text="What did you like?", style="checkbox", low=1, high=2,
+                         other="<OtherSelection><Constraints><Length maxLength=\"20\"/></Constraints></OtherSelection>")
+    + selection_question("skill", [("new", "Beginner"), ("mid", "Club player"), ("pro", "Expert")],
+                         text="How skilled is X?", style="dropdown", other="<OtherSelection/>")
+    + selection_question("seen", [("books", "Books"), ("online", "Online"), ("club", "At a club")],
+                         text="Where have you seen this opening?", style="list", low=0, high=3)
+    + file_upload_question("photo", 10, 200000, text="A photo of your own board (optional)")
+    + "</QuestionForm>")
 
 
 def posted_form(body: bytes, content_type: str) -> FormData:
