@@ -6,8 +6,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     KEMPELEN_DATA_DIR=/data \
-    KEMPELEN_DEVELOPMENT_CREDENTIALS=off \
-    KEMPELEN_MIGRATIONS_DIR=/srv/kempelen/migrations
+    KEMPELEN_DEVELOPMENT_CREDENTIALS=off
 
 RUN useradd --system --create-home --home-dir /srv/kempelen kempelen \
  && mkdir -p /data && chown kempelen:kempelen /data
@@ -16,7 +15,8 @@ WORKDIR /srv/kempelen
 COPY pyproject.toml setup.py README.md ./
 COPY app ./app
 COPY migrations ./migrations
-RUN pip install --no-cache-dir . && chown -R kempelen:kempelen /srv/kempelen
+# The installed package carries everything, migrations included: the sources go once it is built.
+RUN pip install --no-cache-dir . && rm -rf app migrations build *.egg-info && chown -R kempelen:kempelen /srv/kempelen
 
 USER kempelen
 VOLUME ["/data"]

@@ -16,8 +16,13 @@ _PG_MIGRATION_LOCK = 7_517_373_640_501
 
 
 def migrations_dir() -> Path:
+    """The migrations/ directory, installed inside the package as kempelen.migrations (see setup.py)."""
     configured = os.environ.get("KEMPELEN_MIGRATIONS_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "migrations"
+    if configured:
+        return Path(configured)
+    import kempelen.migrations
+
+    return Path(kempelen.migrations.__file__).resolve().parent
 
 
 def alembic_config(database_url: str) -> Config:
