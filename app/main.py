@@ -17,7 +17,9 @@ from kempelen.store.migrate import upgrade
 from kempelen.errors import WorkerError
 from kempelen.events.delivery import Deliverer
 from kempelen.sweeper import Sweeper
-from kempelen.web import admin, external, files, qualifications, workers
+from kempelen.observability.metrics import Metrics
+from kempelen.observability.requests import RequestObserver
+from kempelen.web import accounts, admin, external, files, observe, qualifications, workers
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -47,11 +49,16 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         sweeper.stop()
         deliverer.stop()
 
-    app = FastAPI(title="Kempelen", version="0.1.0", docs_url="/_kempelen/docs",
+    # docs_url=None: kempelen.web.observe serves /_kempelen/docs from local files (no CDN)
+    app = FastAPI(title="Kempelen", version="0.1.0", docs_url=None,
                   openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
     app.state.deliverer = deliverer
+    app.state.metrics = Metrics(db, clock)
+    app.add_middleware(RequestObserver, metrics=app.state.metrics)  # a log line and metrics per request
     app.include_router(admin.router)
+    app.include_router(accounts.router)
+    app.include_router(observe.router)
     app.include_router(workers.router)
     app.include_router(external.router)
     app.include_router(qualifications.router)
