@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -15,10 +16,10 @@ DOCS_ASSETS = "/_kempelen/docs/assets"
 
 
 def swagger_ui_dir() -> Path:
-    """Swagger UI's files as the swagger-ui-bundle package ships them: no CDN, so the docs work offline."""
-    import swagger_ui_bundle
-
-    return Path(swagger_ui_bundle.swagger_ui_path)
+    """Swagger UI's files as the fastapi-offline package ships them (only its files are used): no CDN, so
+    the docs work offline."""
+    spec = importlib.util.find_spec("fastapi_offline")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
 
 
 @router.get("/metrics")
@@ -61,13 +62,13 @@ def docs() -> Response:
     return get_swagger_ui_html(openapi_url="/_kempelen/openapi.json", title="Kempelen API",
                                swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
                                swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-                               swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
+                               swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png")
 
 
 @router.get("/_kempelen/docs/assets/{name}")
 def docs_asset(name: str) -> Response:
     allowed = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
-               "favicon-32x32.png": "image/png"}
+               "favicon.png": "image/png"}
     if name not in allowed:
         return JSONResponse({"Error": {"Code": "NotFound", "Message": f"No docs asset {name}."}}, 404)
     return FileResponse(swagger_ui_dir() / name, media_type=allowed[name],
