@@ -21,5 +21,6 @@ RUN pip install --no-cache-dir . && rm -rf app migrations build *.egg-info && ch
 USER kempelen
 VOLUME ["/data"]
 EXPOSE 8000
-HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/_kempelen/health')"
+# ready: the database answers at the schema this server needs (compose and orchestrators wait on it)
+HEALTHCHECK --interval=5s --start-period=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/_kempelen/ready')"
 CMD ["kempelen", "serve", "--host", "0.0.0.0", "--port", "8000"]
