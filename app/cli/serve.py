@@ -9,6 +9,7 @@ import sys
 
 from kempelen.cli.common import add_database_options, example, redact, settings_from
 from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
+from kempelen.observability.logs import FORMATS, LEVELS
 
 
 def _is_loopback(host: str) -> bool:
@@ -101,10 +102,10 @@ def register(commands) -> None:
                        help="0: any free port (the banner says which)")
     serve.add_argument("--clock", choices=["system", "manual"], help="manual: time moves only when told")
     serve.add_argument("--log-level", default=os.environ.get("KEMPELEN_LOG_LEVEL", "info"),
-                       choices=["debug", "info", "warning", "error"],
+                       choices=LEVELS,
                        help="info (default) logs one line per request; warning and above only problems")
     serve.add_argument("--log-format", default=os.environ.get("KEMPELEN_LOG_FORMAT", "plain"),
-                       choices=["plain", "json"], help="plain lines (default) or one JSON object a line")
+                       choices=FORMATS, help="plain lines (default) or one JSON object a line")
     serve.add_argument("--access-log", action="store_true",
                        help="kept for old scripts: requests are logged at --log-level info anyway")
     add_database_options(serve)

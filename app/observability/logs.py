@@ -6,17 +6,27 @@ import json
 import logging
 import time
 
-LEVELS = ("debug", "info", "warning", "error")
+LEVELS = ("trace", "debug", "info", "warning", "error", "critical")  # uvicorn's names
 FORMATS = ("plain", "json")
 REQUEST_LOGGER = "kempelen.requests"
+
+
+_second: list = [None, ""]
+
+
+def _stamp(record: logging.LogRecord) -> str:
+    """ISO 8601 UTC with milliseconds; the seconds part formatted once per second (a log line per request)."""
+    second = int(record.created)
+    if _second[0] != second:
+        _second[0], _second[1] = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+    return f"{_second[1]}.{int(record.msecs):03d}Z"
 
 
 class PlainFormatter(logging.Formatter):
     """`2026-11-28T07:00:00.123Z INFO kempelen.requests op=GetHIT key=AKIA... status=200 error=- ms=1.2`"""
 
     def format(self, record: logging.LogRecord) -> str:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
-        line = f"{stamp} {record.levelname} {record.name} {record.getMessage()}"
+        line = f"{_stamp(record)} {record.levelname} {record.name} {record.getMessage()}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line
@@ -26,8 +36,7 @@ class JSONFormatter(logging.Formatter):
     """One JSON object a line; a request's fields (record.fields) become members of their own."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) +
-                 f".{int(record.msecs):03d}Z", "level": record.levelname, "logger": record.name}
+        entry = {"time": _stamp(record), "level": record.levelname, "logger": record.name}
         fields = getattr(record, "fields", None)
         if fields is not None:
             entry.update(fields)

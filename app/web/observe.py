@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+
+from kempelen.store.migrate import schema_versions
 
 router = APIRouter(include_in_schema=False)
 DOCS_ASSETS = "/_kempelen/docs/assets"
@@ -31,30 +32,14 @@ def metrics(request: Request) -> Response:
 def ready(request: Request) -> JSONResponse:
     """200 when the database answers and its schema is the one this server expects; 503 otherwise, so a
     load balancer or `docker compose` waits (/_kempelen/health only says the process answers)."""
-    state = request.app.state
     try:
-        with state.db.engine.connect() as connection:
-            version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        current, head = schema_versions(request.app.state.db)
     except Exception as exc:  # noqa: BLE001 - any failure to read is "not ready", said plainly
         return JSONResponse({"status": "unavailable", "reason": f"database: {type(exc).__name__}"}, 503)
-    expected = _schema_head()
-    if version != expected:
-        return JSONResponse({"status": "unavailable",
-                             "reason": f"schema at {version}, this server needs {expected}"}, 503)
-    return JSONResponse({"status": "ready", "schema": version})
-
-
-_HEAD: list[str] = []
-
-
-def _schema_head() -> str:
-    if not _HEAD:
-        from alembic.script import ScriptDirectory
-
-        from kempelen.store.migrate import alembic_config
-
-        _HEAD.append(ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head())
-    return _HEAD[0]
+    if current != head:
+        return JSONResponse({"status": "unavailable", "reason": f"schema at {current}, this server needs {head}"},
+                            503)
+    return JSONResponse({"status": "ready", "schema": current})
 
 
 @router.get("/_kempelen/docs")

@@ -160,3 +160,25 @@ def test_health_and_readiness(server):
     assert get("/_kempelen/health") == (200, {"status": "ok"})
     status, body = get("/_kempelen/ready")
     assert status == 200 and body["status"] == "ready" and body["schema"]
+
+
+def test_not_ready_while_the_schema_is_behind(tmp_path):
+    """A server on a database its migrations have not reached yet (another replica still migrating)."""
+    from fastapi.testclient import TestClient
+
+    from kempelen.config import Settings
+    from kempelen.main import create_app
+    from kempelen.store.db import Database
+    from kempelen.store.migrate import upgrade
+
+    db = Database(f"sqlite:///{tmp_path / 'behind.db'}")
+    try:
+        upgrade(db, "0001")
+        with TestClient(create_app(Settings(database_url=db.url, data_dir=tmp_path), db=db)) as client:
+            answer = client.get("/_kempelen/ready")
+            assert answer.status_code == 503
+            assert answer.json()["status"] == "unavailable" and "schema at 0001" in answer.json()["reason"]
+            upgrade(db)
+            assert client.get("/_kempelen/ready").json()["status"] == "ready"
+    finally:
+        db.dispose()
