@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install bench schemas clean
+.PHONY: run test install bench schemas clean fuzz
 
 # Two stamps: `make run` needs the runtime only; `make test` (and `make install`) add the test tools.
 RUNTIME := $(VENV)/.installed-runtime
@@ -29,6 +29,11 @@ run: $(RUNTIME)
 ## The whole suite: SQLite always, PostgreSQL too when reachable (CI requires it).
 test: $(TESTING)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The fuzzers of tests/fuzz/, long: FUZZ_ITERATIONS requests per operation and database (the suite runs 100).
+FUZZ_ITERATIONS ?= 3000
+fuzz: install
+	KEMPELEN_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(BIN)/python -m pytest tests/fuzz -p no:randomly -q $(PYTEST_ARGS)
 
 ## Benchmarks (not tests): see bench/README.md.
 bench: install

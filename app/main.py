@@ -14,12 +14,12 @@ from kempelen.protocol import CONTENT_TYPE, RequesterAPI
 from kempelen.store import requesters
 from kempelen.store.db import Database
 from kempelen.store.migrate import upgrade
-from kempelen.errors import WorkerError
 from kempelen.events.delivery import Deliverer
 from kempelen.sweeper import Sweeper
+from kempelen.limits import EdgeLimits
 from kempelen.observability.metrics import Metrics
 from kempelen.observability.requests import RequestObserver
-from kempelen.web import accounts, admin, external, files, observe, qualifications, workers
+from kempelen.web import accounts, admin, envelope, external, files, observe, qualifications, workers
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -55,7 +55,6 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
     app.state.deliverer = deliverer
     app.state.metrics = Metrics(db, clock)
-    app.add_middleware(RequestObserver, metrics=app.state.metrics)  # a log line and metrics per request
     app.include_router(admin.router)
     app.include_router(accounts.router)
     app.include_router(observe.router)
@@ -63,7 +62,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(external.router)
     app.include_router(qualifications.router)
     app.include_router(files.router)
-    app.add_exception_handler(WorkerError, workers.worker_error_response)
+    envelope.install(app)
+    app.add_middleware(EdgeLimits, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
+    # outermost: a log line and metrics for every request, those the edge refuses included
+    app.add_middleware(RequestObserver, metrics=app.state.metrics)
 
     @app.post("/", include_in_schema=False)
     async def requester_api(request: Request) -> Response:
