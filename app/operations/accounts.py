@@ -8,10 +8,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kempelen import errors
+from kempelen.store import pagination
 from kempelen.store import requesters as requester_store
 from kempelen.store import workers as worker_store
 
 MAX_WORKERS_PAGE = 100
+WORKERS_SCOPE = "workers"
 
 
 def list_requesters(session: Session) -> list[dict]:
@@ -21,14 +23,20 @@ def list_requesters(session: Session) -> list[dict]:
             for r in requester_store.all_requesters(session)]
 
 
-def list_workers(session: Session, *, after: str | None, limit: int | None) -> dict:
-    """A page of workers in WorkerId order; NextToken is the last WorkerId of a full page."""
-    limit = min(max(limit or MAX_WORKERS_PAGE, 1), MAX_WORKERS_PAGE)
+def list_workers(session: Session, *, next_token: str | None, max_results: int | None) -> dict:
+    """A page of workers in WorkerId order, with an opaque NextToken after a full page."""
+    if max_results is not None and not 1 <= max_results <= MAX_WORKERS_PAGE:
+        raise errors.invalid_value(f"MaxResults must be between 1 and {MAX_WORKERS_PAGE}.")
+    try:
+        after = pagination.decode(WORKERS_SCOPE, next_token, kind=str)
+    except pagination.InvalidToken:
+        raise errors.worker_invalid_next_token() from None
+    limit = max_results or MAX_WORKERS_PAGE
     rows = worker_store.page(session, after=after, limit=limit)
     page = {"Workers": [{"WorkerId": w.worker_id, "CreationTime": w.created_at} for w in rows],
             "NumResults": len(rows)}
     if len(rows) == limit:
-        page["NextToken"] = rows[-1].worker_id
+        page["NextToken"] = pagination.encode(WORKERS_SCOPE, rows[-1].worker_id)
     return page
 
 

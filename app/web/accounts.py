@@ -19,13 +19,13 @@ def list_requesters(request: Request) -> dict:
 
 
 @router.get("/api/workers")
-def list_workers(request: Request, MaxResults: int | None = Query(default=None, ge=1, le=100),  # noqa: N803
+def list_workers(request: Request, MaxResults: int | None = Query(default=None),  # noqa: N803
                  NextToken: str | None = Query(default=None),  # noqa: N803 - MTurk's names
                  authorization: str | None = Header(default=None)) -> dict:
     """Every worker in WorkerId order (admin): ``{"Workers": [{"WorkerId", "CreationTime"}], "NextToken"}``."""
     require_worker_admin(request, authorization)
     with request.app.state.db.transaction(writes=False) as session:
-        return ops.list_workers(session, after=NextToken, limit=MaxResults)
+        return ops.list_workers(session, next_token=NextToken, max_results=MaxResults)
 
 
 @router.post("/api/workers/{worker_id}/token")

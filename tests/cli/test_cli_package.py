@@ -108,9 +108,14 @@ def test_workers_page_by_worker_id(server):
     for _ in range(3):
         kempelen(server, "worker", "create")
     first = server.admin("GET", "/api/workers?MaxResults=2")
-    assert first["NumResults"] == 2 and first["NextToken"] == first["Workers"][-1]["WorkerId"]
+    assert first["NumResults"] == 2 and first["NextToken"]
     second = server.admin("GET", f"/api/workers?MaxResults=2&NextToken={first['NextToken']}")
-    assert second["Workers"][0]["WorkerId"] > first["NextToken"]
+    assert second["Workers"][0]["WorkerId"] > first["Workers"][-1]["WorkerId"]
+    for bad in ("MaxResults=0", "MaxResults=101", "NextToken=garbage"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            server.admin("GET", f"/api/workers?{bad}")
+        assert refused.value.code == 400 and json.loads(refused.value.read())["Error"]["Code"] in (
+            "InvalidParameterValue", "InvalidNextToken")
 
 
 def test_a_closed_pipe_ends_quietly(server):
