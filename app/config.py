@@ -60,6 +60,11 @@ class Settings:
     delivery_retry_seconds: float = field(
         default_factory=lambda: float(os.environ.get("KEMPELEN_DELIVERY_RETRY_SECONDS", "5.0")))
 
+    # Faults on demand (app.faults): a JSON list of rules; unset = none, the default.
+    faults: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_FAULTS"))
+    # Reproducible ids (app.ids.seed): `kempelen serve --seed S`; unset = random ids.
+    seed: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_SEED"))
+
     def effective_admin_token(self) -> str | None:
         """The token admin routes require: the configured one, else the development one if enabled."""
         if self.admin_token:

@@ -7,6 +7,7 @@ import contextlib
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from app import ids
 from app.auth.sigv4 import SignedRequest
 from app.clock import Clock, make_clock
 from app.config import Settings
@@ -16,8 +17,10 @@ from app.store.db import Database
 from app.store.migrate import upgrade
 from app.errors import WorkerError
 from app.events.delivery import Deliverer
+from app.faults import Faults
 from app.sweeper import Sweeper
-from app.web import admin, external, files, qualifications, workers
+from app.web import admin, external, files, qualifications, state, workers
+from app.web.faults import injected_response
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -32,9 +35,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     settings = settings or Settings()
     db = db or Database(settings.database_url)
     clock = clock or make_clock(settings.clock)
+    if settings.seed is not None:
+        ids.seed(settings.seed)
     api = RequesterAPI(db, clock, settings)
     sweeper = Sweeper(db, clock)
-    deliverer = Deliverer(db, settings)
+    faults = Faults.from_setting(settings.faults)
+    deliverer = Deliverer(db, settings, faults)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -50,12 +56,13 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app = FastAPI(title="Kempelen", version="0.1.0", docs_url="/_kempelen/docs",
                   openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
-    app.state.deliverer = deliverer
+    app.state.deliverer, app.state.faults, app.state.requester_api = deliverer, faults, api
     app.include_router(admin.router)
     app.include_router(workers.router)
     app.include_router(external.router)
     app.include_router(qualifications.router)
     app.include_router(files.router)
+    app.include_router(state.router)
     app.add_exception_handler(WorkerError, workers.worker_error_response)
 
     @app.post("/", include_in_schema=False)
@@ -67,6 +74,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
             query_string=request.scope.get("query_string", b"").decode("latin-1"),
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
             body=body)
+        if faults.active:  # off by default: this flag is all an ordinary request pays (app.faults)
+            injected = await injected_response(faults, signed.headers, clock, CONTENT_TYPE)
+            if injected is not None:
+                return injected
         # A worker-thread hop costs more than a SQLite point read; see RequesterAPI.runs_inline.
         origin = workers.public_url(request)
         result = (api.handle(signed, origin) if api.runs_inline(signed)
