@@ -40,7 +40,7 @@ class Settings:
         default_factory=lambda: _env_flag("KEMPELEN_DEVELOPMENT_CREDENTIALS", True))
     admin_token: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_ADMIN_TOKEN"))
     public_url: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_PUBLIC_URL"))
-    # Notification delivery (app.events). SNS has no endpoint in a topic ARN: point this at an emulator
+    # Notification delivery (kempelen.events). SNS has no endpoint in a topic ARN: point this at an emulator
     # (e.g. moto, LocalStack), or leave it unset for AWS itself. SQS goes to the queue URL's own host.
     sns_endpoint: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_SNS_ENDPOINT"))
     # Credentials that sign SQS/SNS calls; unset = botocore's usual chain, else dummy ones (emulators).
@@ -60,9 +60,9 @@ class Settings:
     delivery_retry_seconds: float = field(
         default_factory=lambda: float(os.environ.get("KEMPELEN_DELIVERY_RETRY_SECONDS", "5.0")))
 
-    # Faults on demand (app.faults): a JSON list of rules; unset = none, the default.
+    # Faults on demand (kempelen.faults): a JSON list of rules; unset = none, the default.
     faults: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_FAULTS"))
-    # Reproducible ids (app.ids.seed): `kempelen serve --seed S`; unset = random ids.
+    # Reproducible ids (kempelen.ids.seed): `kempelen serve --seed S`; unset = random ids.
     seed: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_SEED"))
 
     def effective_admin_token(self) -> str | None:

@@ -126,7 +126,7 @@ class InvalidSignatureException(CoralError):
 
 class ThrottlingException(CoralError):
     """AWS's throttling answer ("Rate exceeded", HTTP 400), which botocore's retry modes retry and back off on;
-    only sent when a fault rule asks for it (app.faults)."""
+    only sent when a fault rule asks for it (kempelen.faults)."""
 
     type_name = "ThrottlingException"
     coral_namespace = "com.amazon.coral.availability"
@@ -345,7 +345,7 @@ def preview_submission() -> WorkerError:
 
 
 def answers_invalid(problems: list) -> WorkerError:
-    """``problems``: AnswerInvalid errors from app.questions; the message names the first one."""
+    """``problems``: AnswerInvalid errors from kempelen.questions; the message names the first one."""
     first = problems[0]
     return WorkerError(400, "AnswerInvalid", f"The answer to question {first.question_identifier} was refused: "
                                              f"{first.reason}",

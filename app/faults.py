@@ -27,7 +27,7 @@ import random
 import threading
 from dataclasses import dataclass, field
 
-from app import errors
+from kempelen import errors
 
 KINDS = ("throttle", "service-fault", "latency", "duplicate-notification")
 ERROR_KINDS = {"throttle", "service-fault"}

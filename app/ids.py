@@ -110,7 +110,7 @@ def restart_generators(kinds: set[str] | None = None) -> None:
         _seeded.restart(kinds)
 
 
-#: the generators a reset of activity (not accounts) may start over; see app.store.reset
+#: the generators a reset of activity (not accounts) may start over; see kempelen.store.reset
 ACTIVITY_KINDS = frozenset({"entity"})
 
 

@@ -7,20 +7,20 @@ import contextlib
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app import ids
-from app.auth.sigv4 import SignedRequest
-from app.clock import Clock, make_clock
-from app.config import Settings
-from app.protocol import CONTENT_TYPE, RequesterAPI
-from app.store import requesters
-from app.store.db import Database
-from app.store.migrate import upgrade
-from app.errors import WorkerError
-from app.events.delivery import Deliverer
-from app.faults import Faults
-from app.sweeper import Sweeper
-from app.web import admin, external, files, qualifications, state, workers
-from app.web.faults import injected_response
+from kempelen import ids
+from kempelen.auth.sigv4 import SignedRequest
+from kempelen.clock import Clock, make_clock
+from kempelen.config import Settings
+from kempelen.protocol import CONTENT_TYPE, RequesterAPI
+from kempelen.store import requesters
+from kempelen.store.db import Database
+from kempelen.store.migrate import upgrade
+from kempelen.errors import WorkerError
+from kempelen.events.delivery import Deliverer
+from kempelen.faults import Faults
+from kempelen.sweeper import Sweeper
+from kempelen.web import admin, external, files, qualifications, state, workers
+from kempelen.web.faults import injected_response
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
             query_string=request.scope.get("query_string", b"").decode("latin-1"),
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
             body=body)
-        if faults.active:  # off by default: this flag is all an ordinary request pays (app.faults)
+        if faults.active:  # off by default: this flag is all an ordinary request pays (kempelen.faults)
             injected = await injected_response(faults, signed.headers, clock, CONTENT_TYPE)
             if injected is not None:
                 return injected

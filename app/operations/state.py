@@ -1,4 +1,4 @@
-"""State controls for tests and CI: reset, snapshot save and restore (the SQL is app.store.state's).
+"""State controls for tests and CI: reset, snapshot save and restore (the SQL is kempelen.store.state's).
 
 Besides the rows, a snapshot keeps what lives in the process and shapes what happens next: the manual
 clock's time (restored when the server runs on a manual clock) and where the seeded id generators stand
@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from app import errors, ids
-from app.clock import Clock, ManualClock, wall_time
-from app.config import Settings
-from app.store import requesters
-from app.store import state as store
-from app.store.db import Database
-from app.store.models import Requester
+from kempelen import errors, ids
+from kempelen.clock import Clock, ManualClock, wall_time
+from kempelen.config import Settings
+from kempelen.store import requesters
+from kempelen.store import state as store
+from kempelen.store.db import Database
+from kempelen.store.models import Requester
 
 
 def snapshot_dir(settings: Settings) -> Path:
@@ -84,7 +84,7 @@ def _view(snapshot: store.Snapshot) -> dict:
 
 def hit_facts(db: Database, hit_id: str) -> dict:
     """What a simulated crowd may key answers on beyond a worker's view: the HIT's RequesterAnnotation."""
-    from app.store import hits as hit_store
+    from kempelen.store import hits as hit_store
 
     with db.transaction(writes=False) as session:
         found = hit_store.get_hit_any_requester(session, hit_id)

@@ -27,8 +27,8 @@ from pathlib import Path
 from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
 
-from app.store import models
-from app.store.db import Database
+from kempelen.store import models
+from kempelen.store.db import Database
 
 #: kept by a reset unless everything goes (a requester's funds are part of its account, not its activity)
 ACCOUNT_TABLES = frozenset({"requester", "worker", "ledger_entry"})

@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from app.client import KempelenClient, KempelenError
-from app.testing.policies import AnswerPolicy, Task, as_policy
+from kempelen.client import KempelenClient, KempelenError
+from kempelen.testing.policies import AnswerPolicy, Task, as_policy
 
 EXTERNAL_SUBMIT_PATH = "/mturk/externalSubmit"
 _ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -152,7 +152,7 @@ class Crowd:
                  admin_token: str | None = None, behaviour: Behaviour | None = None, clock: str = "auto",
                  concurrency: int = 8, hit_type_id: str | None = None,
                  progress: Callable[[Summary], None] | None = None):
-        from app.testing.policies import RandomAnswers
+        from kempelen.testing.policies import RandomAnswers
 
         if workers < 1:
             raise ValueError("a crowd has at least one worker")

@@ -1,4 +1,4 @@
-"""How simulated workers answer (app.testing.crowd): answer policies.
+"""How simulated workers answer (kempelen.testing.crowd): answer policies.
 
 A policy is anything with ``answers(task, rng) -> dict`` (or a plain callable ``(task, rng) -> dict``): a
 QuestionIdentifier -> answer mapping for a QuestionForm HIT (free text a string, selections a list of
@@ -47,9 +47,9 @@ class Task:
 
     @property
     def question(self):
-        """The parsed Question (app.questions), for policies that read AnswerSpecifications."""
+        """The parsed Question (kempelen.questions), for policies that read AnswerSpecifications."""
         if self._parsed is None:
-            from app.questions import parse_question  # lxml: only crowds that need it pay for it
+            from kempelen.questions import parse_question  # lxml: only crowds that need it pay for it
 
             self._parsed = parse_question(self.question_xml)
         return self._parsed
@@ -82,7 +82,7 @@ class RandomAnswers:
 
 
 def random_answer(question, rng: random.Random, *, avoid: Any = None) -> Any:
-    from app.questions.model import FileUploadAnswer, SelectionAnswer
+    from kempelen.questions.model import FileUploadAnswer, SelectionAnswer
 
     spec = question.answer_specification
     if isinstance(spec, SelectionAnswer):
@@ -106,7 +106,7 @@ def _as_list(value: Any) -> Any:
 
 
 def _free_text(spec, rng: random.Random, required: bool, avoid: Any) -> str | None:
-    from app.questions.jsregex import js_test
+    from kempelen.questions.jsregex import js_test
 
     def fits(text: str) -> bool:
         if text == avoid:
@@ -202,7 +202,7 @@ class CsvAnswers:
 def _selection_questions(task: Task) -> set[str]:
     if task.question_type != "QuestionForm":
         return set()
-    from app.questions.model import SelectionAnswer
+    from kempelen.questions.model import SelectionAnswer
 
     return {q.identifier for q in task.question.questions if isinstance(q.answer_specification, SelectionAnswer)}
 

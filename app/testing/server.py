@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from app.config import DEVELOPMENT_ADMIN_TOKEN
+from kempelen.config import DEVELOPMENT_ADMIN_TOKEN
 
 
 def free_port() -> int:
@@ -48,7 +48,7 @@ class LiveServer:
         env.pop("KEMPELEN_ADMIN_TOKEN", None)
         self._log = open(self.log_path, "wb")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port), "--clock", self.clock,
+            [sys.executable, "-m", "kempelen.cli", "serve", "--port", str(self.port), "--clock", self.clock,
              "--database-url", self.database_url, "--data-dir", str(self.data_dir), "--log-level", "warning"],
             stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + self._startup_timeout
@@ -111,7 +111,7 @@ class LiveServer:
         return self.admin("POST", f"/_kempelen/snapshots/{name}/restore")
 
     def set_faults(self, *rules: dict) -> list[dict]:
-        """Replace the fault rules (see app.faults), e.g. {"kind": "throttle", "operations": ["CreateHIT"],
+        """Replace the fault rules (see kempelen.faults), e.g. {"kind": "throttle", "operations": ["CreateHIT"],
         "share": 0.5}; none turns faults off."""
         return self.admin("PUT", "/_kempelen/faults", list(rules))["Rules"]
 
@@ -153,7 +153,7 @@ class LiveServer:
                             aws_secret_access_key=credentials["SecretAccessKey"], **config)
 
     def workforce(self):
-        """Scripted workers on this server (see app.testing.workforce)."""
-        from app.testing.workforce import Workforce
+        """Scripted workers on this server (see kempelen.testing.workforce)."""
+        from kempelen.testing.workforce import Workforce
 
         return Workforce(self.endpoint, self.admin_token)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from app.client import KempelenClient
+from kempelen.client import KempelenClient
 
 
 class ScriptedWorker:
@@ -110,11 +110,11 @@ class Workforce:
         self.endpoint, self.admin_token = endpoint, admin_token
 
     def crowd(self, workers: int, policy=None, *, seed: int | str | None = None, **options):
-        """A simulated workforce of `workers` on this server (app.testing.crowd): ``crowd = workforce.crowd(
+        """A simulated workforce of `workers` on this server (kempelen.testing.crowd): ``crowd = workforce.crowd(
         200, policy=RandomAnswers(), seed=7)``, then ``summary = crowd.run(until_done=True)``. `policy` is an
-        answer policy (app.testing.policies) or a callable ``(task, rng) -> answers``; `options` are Crowd's
+        answer policy (kempelen.testing.policies) or a callable ``(task, rng) -> answers``; `options` are Crowd's
         (behaviour=Behaviour(...), clock, concurrency, hit_type_id, progress)."""
-        from app.testing.crowd import Crowd
+        from kempelen.testing.crowd import Crowd
 
         return Crowd(self.endpoint, workers, policy, seed=seed, admin_token=self.admin_token, **options)
 

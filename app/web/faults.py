@@ -1,4 +1,4 @@
-"""The Requester API's side of app.faults: the response a faulted request gets instead of its operation."""
+"""The Requester API's side of kempelen.faults: the response a faulted request gets instead of its operation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import uuid
 
 from fastapi import Response
 
-from app.clock import Clock, epoch_ms
-from app.faults import Faults
+from kempelen.clock import Clock, epoch_ms
+from kempelen.faults import Faults
 
 
 

@@ -1,14 +1,14 @@
 """Admin routes for tests and CI (/_kempelen/...): reset, snapshots, fault rules. The work is done in
-app.operations.state and app.faults; these routes only translate."""
+kempelen.operations.state and kempelen.faults; these routes only translate."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app import errors
-from app.operations import state as ops
-from app.web.admin import require_admin
+from kempelen import errors
+from kempelen.operations import state as ops
+from kempelen.web.admin import require_admin
 
 router = APIRouter(prefix="/_kempelen", tags=["admin"], dependencies=[Depends(require_admin)])
 
