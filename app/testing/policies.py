@@ -126,6 +126,11 @@ def _free_text(spec, rng: random.Random, required: bool, avoid: Any) -> str | No
 
 
 def _candidates(spec, rng: random.Random):
+    for regex in spec.regexes[:1]:  # a string drawn from the first pattern itself, when it is simple enough
+        for _ in range(8):
+            sample = sample_regex(regex.regex, rng)
+            if sample is not None:
+                yield sample
     if spec.is_numeric:
         low = spec.min_value if spec.min_value is not None else 0
         high = spec.max_value if spec.max_value is not None else max(low, 0) + 100
@@ -142,6 +147,77 @@ def _candidates(spec, rng: random.Random):
                      string.ascii_letters + string.digits):
         for _ in range(3):
             yield "".join(rng.choice(alphabet) for _ in range(rng.randint(low, max(low, min(high, 12)))))
+
+
+def sample_regex(pattern: str, rng: random.Random) -> str | None:
+    """A random string the (JavaScript) pattern matches, for the usual shapes of AnswerFormatRegex: literals,
+    classes, \\d \\w \\s, groups, alternatives and repeats (unbounded ones kept short); None otherwise."""
+    import re._parser as sre  # the standard library's own parse of the pattern
+
+    from kempelen.questions.jsregex import _translate
+
+    try:
+        tree = sre.parse(_translate(pattern, False))
+    except Exception:  # noqa: BLE001 - any pattern Python cannot read is simply not sampled
+        return None
+    out: list[str] = []
+    try:
+        _emit(tree, rng, out, sre)
+    except _Unsupported:
+        return None
+    return "".join(out)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+_PRINTABLE = string.ascii_letters + string.digits
+
+
+def _emit(items, rng: random.Random, out: list[str], sre) -> None:
+    c = sre._constants if hasattr(sre, "_constants") else sre
+    for op, arg in items:
+        if op is c.LITERAL:
+            out.append(chr(arg))
+        elif op is c.ANY:
+            out.append(rng.choice(_PRINTABLE))
+        elif op is c.IN:
+            out.append(_from_class(arg, rng, c))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, high, body = arg
+            high = min(high, low + 3) if high is not c.MAXREPEAT else low + 3
+            for _ in range(rng.randint(low, max(low, high))):
+                _emit(body, rng, out, sre)
+        elif op is c.SUBPATTERN:
+            _emit(arg[-1], rng, out, sre)
+        elif op is c.BRANCH:
+            _emit(rng.choice(arg[1]), rng, out, sre)
+        elif op is c.AT:
+            continue  # anchors: the string is made whole
+        else:
+            raise _Unsupported(op)
+
+
+def _from_class(members, rng: random.Random, c) -> str:
+    pool: list[str] = []
+    for op, arg in members:
+        if op is c.NEGATE:
+            raise _Unsupported(op)
+        if op is c.LITERAL:
+            pool.append(chr(arg))
+        elif op is c.RANGE:
+            pool.extend(chr(code) for code in range(arg[0], min(arg[1], arg[0] + 200) + 1))
+        elif op is c.CATEGORY:
+            name = str(arg)
+            pool.extend(string.digits if "DIGIT" in name and "NOT" not in name else
+                        " " if "SPACE" in name and "NOT" not in name else
+                        _PRINTABLE + "_" if "WORD" in name and "NOT" not in name else "")
+        else:
+            raise _Unsupported(op)
+    if not pool:
+        raise _Unsupported("empty class")
+    return rng.choice(pool)
 
 
 # --- answers from a CSV -------------------------------------------------------------------------------------
