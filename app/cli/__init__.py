@@ -17,6 +17,9 @@ GROUPS = [
     "requester",
     "clock",
     "worker",
+    "workforce",
+    "state",
+    "faults",
 ]
 
 

@@ -24,6 +24,10 @@ def settings_from(args) -> Settings:
         settings.database_url = args.database_url
     if getattr(args, "clock", None):
         settings.clock = args.clock
+    if getattr(args, "seed", None) is not None:
+        settings.seed = args.seed
+    if getattr(args, "faults", None):
+        settings.faults = args.faults
     return settings
 
 

@@ -56,5 +56,8 @@ def register(commands) -> None:
     serve.add_argument("--clock", choices=["system", "manual"], help="manual: time moves only when told")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument("--seed", help="reproducible ids: a rerun against a fresh database makes the same ones")
+    serve.add_argument("--faults", metavar="JSON", help="fault rules to start with (KEMPELEN_FAULTS; see "
+                                                        "`kempelen faults --help`)")
     add_database_options(serve)
     serve.set_defaults(func=cmd_serve)
