@@ -28,20 +28,20 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import http.client
 import json
 import math
 import random
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from kempelen.client import KempelenClient, KempelenError
+from kempelen.client import KempelenClient, KempelenError, Unreachable
 from kempelen.testing.policies import AnswerPolicy, Task, as_policy
 
 EXTERNAL_SUBMIT_PATH = "/mturk/externalSubmit"
@@ -145,6 +145,63 @@ class _Event:
     data: Any = field(compare=False, default=None)
 
 
+class _KeepAliveClient(KempelenClient):
+    """The admin/worker API client on one keep-alive connection per thread: a crowd sends thousands of small
+    requests, and a new TCP connection for each would cost more than many of the requests themselves."""
+
+    def __init__(self, endpoint: str | None, admin_token: str | None):
+        super().__init__(endpoint, admin_token)
+        parsed = urllib.parse.urlsplit(self.endpoint)
+        self._host, self._port = parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80)
+        self._https, self._prefix = parsed.scheme == "https", parsed.path.rstrip("/")
+        self._local = threading.local()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+            connection = self._local.connection = kind(self._host, self._port, timeout=self.timeout)
+        return connection
+
+    def call(self, method: str, path: str, body: Any = None, *, worker_id: str | None = None,
+             query: dict | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {self.admin_token}", "Content-Type": "application/json"}
+        if worker_id is not None:
+            headers["X-Kempelen-Worker-Id"] = worker_id
+        if query:
+            path += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
+        status, raw = self.send(method, path, json.dumps(body).encode() if body is not None else None, headers)
+        if status >= 400:
+            raise _refusal(status, raw)
+        return json.loads(raw or b"null")
+
+    def send(self, method: str, path: str, data: bytes | None, headers: dict) -> tuple[int, bytes]:
+        for attempt in (1, 2):  # a keep-alive connection the server closed meanwhile is opened again, once
+            connection = self._connection()
+            try:
+                connection.request(method, self._prefix + path, body=data, headers=headers)
+                response = connection.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, ConnectionError, OSError) as exc:
+                connection.close()
+                self._local.connection = None
+                stale = isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError))
+                if attempt == 2 or not stale:
+                    raise Unreachable(f"cannot reach {self.endpoint}: {exc}") from None
+        raise AssertionError("unreachable")
+
+
+def _refusal(status: int, raw: bytes) -> KempelenError:
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return KempelenError(status, None, raw.decode(errors="replace"))
+    error = payload.get("Error") if isinstance(payload, dict) else None
+    if isinstance(error, dict):
+        return KempelenError(status, error.get("Code"), error.get("Message", ""), error.get("Details"))
+    return KempelenError(status, None, json.dumps(payload))
+
+
 class Crowd:
     """``Crowd(endpoint, 200, policy=RandomAnswers(), seed=7).run()``; see the module's docstring."""
 
@@ -158,7 +215,7 @@ class Crowd:
             raise ValueError("a crowd has at least one worker")
         if clock not in ("auto", "drive", "follow", "real"):
             raise ValueError("clock is auto, drive, follow or real")
-        self.client = KempelenClient(endpoint, admin_token)
+        self.client = _KeepAliveClient(endpoint, admin_token)
         self.endpoint = self.client.endpoint
         self.size = workers
         self.policy: AnswerPolicy = as_policy(policy) if policy is not None else RandomAnswers()
@@ -384,16 +441,12 @@ class Crowd:
         for name, value in answers.items():
             for item in (value if isinstance(value, list) else [value]):
                 fields.append((name, item if isinstance(item, str) else json.dumps(item)))
-        request = urllib.request.Request(self.endpoint + EXTERNAL_SUBMIT_PATH,
-                                         data=urllib.parse.urlencode(fields).encode(), method="POST",
-                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
-        try:
-            with urllib.request.urlopen(request, timeout=self.client.timeout) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
-            page = exc.read().decode(errors="replace")
+        status, raw = self.client.send("POST", EXTERNAL_SUBMIT_PATH, urllib.parse.urlencode(fields).encode(),
+                                       {"Content-Type": "application/x-www-form-urlencoded"})
+        if status >= 400:
+            page = raw.decode(errors="replace")
             message = page.split("<p>", 1)[-1].split("</p>", 1)[0] if "<p>" in page else page[:200]
-            raise KempelenError(exc.code, "ExternalSubmitRefused", message) from None
+            raise KempelenError(status, "ExternalSubmitRefused", message)
         return {"AssignmentStatus": "Submitted"}
 
     # --- reading results back (sequential, in order) ------------------------------------------------------------
