@@ -14,6 +14,7 @@ closed, which a running server's pool never is, so Kempelen does not use it).
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import statistics
 import time
 import uuid
@@ -152,8 +153,10 @@ def run_one(kind: str, settings: Settings, workspace: servers.Workspace, say) ->
 def _baseline(kind: str, db: Database, url: str, directory: Path) -> float:
     if kind == "sqlite":
         path = Path(db.engine.url.database)
-        with db.transaction() as session:
-            session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.dispose()  # a checkpoint needs no transaction open on the file
+        raw = sqlite3.connect(path)
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw.close()
         target = directory / "copy.sqlite3"
         seconds = _timed(lambda: shutil.copyfile(path, target))
         target.unlink()

@@ -133,3 +133,50 @@ def test_every_table_is_classified_for_reset():
     """A new table must say whether a reset keeps it (an account) or how one requester's rows are found."""
     for table in models.Base.metadata.sorted_tables:
         assert table.name in store_state.ACCOUNT_TABLES or table.name in store_state.REQUESTER_SCOPE, table.name
+
+
+def _fingerprint(database_url: str) -> dict:
+    """Every row of every table, in primary-key order."""
+    from sqlalchemy import select as select_
+
+    from kempelen.store.db import Database
+
+    db = Database(database_url)
+    try:
+        with db.transaction(writes=False) as session:
+            return {table.name: [tuple(row) for row in session.execute(
+                select_(table).order_by(*table.primary_key.columns))]
+                for table in models.Base.metadata.sorted_tables}
+    finally:
+        db.dispose()
+
+
+def _churn(server, credentials, hit_ids: list[str]) -> None:
+    """Updates (accept, submit, approve), inserts (HITs, messages) and deletes (a HIT) since the save."""
+    mturk = server.client(credentials)
+    worker = server.workforce().new()
+    assignment = worker.accept(hit_ids[0])
+    worker.submit(assignment, {"colour": ["blue"]})
+    mturk.approve_assignment(AssignmentId=assignment["AssignmentId"])
+    mturk.update_expiration_for_hit(HITId=hit_ids[1], ExpireAt=0)
+    mturk.delete_hit(HITId=hit_ids[1])
+    make_hits(mturk, 2, question_form(selection("colour")))
+    mturk.notify_workers(Subject="Again", MessageText="Hi", WorkerIds=[worker.worker_id])
+
+
+def test_restore_puts_back_every_row_exactly_however_often(own_server):
+    credentials = own_server.create_requester()
+    a = _activity(own_server, credentials)
+    hit_ids = [a["hit"]["HITId"]] + [h["HITId"] for h in make_hits(a["mturk"], 2, question_form(selection("c")))]
+    own_server.save_snapshot("exact")
+    saved = _fingerprint(own_server.database_url)
+    for round_number in range(3):
+        _churn(own_server, credentials, hit_ids)
+        assert _fingerprint(own_server.database_url) != saved
+        own_server.restore_snapshot("exact")
+        assert _fingerprint(own_server.database_url) == saved, round_number
+    own_server.restore_snapshot("exact")  # nothing changed since the last restore
+    assert _fingerprint(own_server.database_url) == saved
+    own_server.reset(everything=True)
+    own_server.restore_snapshot("exact")
+    assert _fingerprint(own_server.database_url) == saved
