@@ -3,8 +3,9 @@
 Load (untimed): the migrations, then one requester's 100,000 HITs (one HIT type) with 10,000 submitted
 assignments, and a second requester's 1,000 HITs, bulk-inserted with SQLAlchemy Core.
 Timed, in-process through kempelen.operations.state (what the admin routes and `kempelen reset` /
-`kempelen snapshot` call), over several rounds: snapshot save; restore; reset of the small requester; reset of
-every requester (then a restore of the full database again, also timed).
+`kempelen snapshot` call), over several rounds: snapshot save; restore after what one test might do (10 HITs
+created, 20 HITs and 5 assignments rewritten); reset of the small requester and a restore after it; reset of
+every requester, and a restore of the whole database after that.
 Baselines measured in the same run, on the same database: SQLite, copying the database file (a checkpoint,
 then shutil.copyfile: the least any file-level snapshot costs); PostgreSQL, CREATE DATABASE ... TEMPLATE of
 the loaded database (PostgreSQL's own file-level copy; it needs every other connection to the template
@@ -19,7 +20,7 @@ import statistics
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
@@ -95,6 +96,26 @@ def _load(db: Database, settings: Settings, clock: ManualClock, say) -> dict:
     return counts
 
 
+def _types(db: Database) -> list[tuple[str, str]]:
+    with db.transaction(writes=False) as session:
+        return [(row.hit_type_id, row.requester_id) for row in session.scalars(select(HITType))]
+
+
+def _small_change(db: Database, types: list[tuple[str, str]]) -> None:
+    """What one test might do: 10 new HITs, 20 HITs rewritten, 5 assignments approved."""
+    type_id, owner = types[0]
+    with db.transaction() as session:
+        now = datetime.now(timezone.utc)
+        session.execute(insert(HIT), [{"hit_id": ids.entity_id(), "requester_id": owner, "hit_type_id": type_id,
+                                       "creation_time": now, "expiration": now + timedelta(days=1),
+                                       "max_assignments": 1, "initial_max_assignments": 1, "question": "<q/>",
+                                       "reviewing": False, "assignments_done": 0} for _ in range(10)])
+        session.execute(text("UPDATE hit SET reviewing = TRUE WHERE seq IN (SELECT seq FROM hit ORDER BY seq "
+                             "LIMIT 20)"))
+        session.execute(text("UPDATE assignment SET status = 'Approved' WHERE seq IN (SELECT seq FROM assignment "
+                             "ORDER BY seq LIMIT 5)"))
+
+
 def _timed(function) -> float:
     started = time.perf_counter()
     function()
@@ -124,14 +145,20 @@ def run_one(kind: str, settings: Settings, workspace: servers.Workspace, say) ->
             say(f"  {kind}: loading {settings.hits:,} HITs")
             loaded = _load(db, settings, clock, say)
             other = loaded.pop("other_requester")
-            timings: dict[str, list[float]] = {"save": [], "restore": [], "reset_one_requester": [],
-                                              "reset_all": [], "restore_after_reset": [], "baseline": []}
+            timings: dict[str, list[float]] = {"save": [], "restore": [], "restore_after_reset_one": [],
+                                              "reset_one_requester": [], "reset_all": [],
+                                              "restore_after_reset": [], "baseline": []}
+            total = settings.hits + settings.other_hits
             for round_number in range(settings.rounds):
                 timings["save"].append(_timed(lambda: ops.save_snapshot(db, clock, config, "bench")))
+                _small_change(db, types := _types(db))
                 timings["restore"].append(_timed(lambda: ops.restore_snapshot(db, clock, config, "bench")))
-                assert _hit_count(db) == settings.hits + settings.other_hits
+                assert _hit_count(db) == total
                 timings["reset_one_requester"].append(_timed(lambda: ops.reset(db, clock, config, requester=other)))
                 assert _hit_count(db) == settings.hits
+                timings["restore_after_reset_one"].append(
+                    _timed(lambda: ops.restore_snapshot(db, clock, config, "bench")))
+                assert _hit_count(db) == total
                 timings["reset_all"].append(_timed(lambda: ops.reset(db, clock, config)))
                 assert _hit_count(db) == 0
                 timings["restore_after_reset"].append(

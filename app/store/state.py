@@ -24,7 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Table, delete, select, text
+from sqlalchemy import Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from kempelen.store import models
@@ -90,6 +90,8 @@ def tables() -> list[Table]:
 def reset(session: Session, *, requester: str | None = None, everything: bool = False) -> dict[str, int]:
     """Delete activity (of one requester, or of all), and accounts too with `everything`; rows deleted per
     table. Children go first, so foreign keys hold at every statement."""
+    if requester is None and session.get_bind().dialect.name == "postgresql":
+        return _pg_truncate(session, [t for t in tables() if everything or t.name not in ACCOUNT_TABLES])
     deleted = {}
     for table in reversed(tables()):
         if requester is not None:
@@ -104,6 +106,17 @@ def reset(session: Session, *, requester: str | None = None, everything: bool = 
         count = session.execute(statement.execution_options(synchronize_session=False)).rowcount
         if count:
             deleted[table.name] = count
+    return deleted
+
+
+def _pg_truncate(session: Session, emptied: list[Table]) -> dict[str, int]:
+    """PostgreSQL empties whole tables in one TRUNCATE, far faster than deleting row by row."""
+    deleted = {}
+    for table in emptied:
+        count = session.execute(select(func.count()).select_from(table)).scalar()
+        if count:
+            deleted[table.name] = count
+    session.execute(text("TRUNCATE " + ", ".join(f'public."{t.name}"' for t in emptied)))
     return deleted
 
 
