@@ -30,11 +30,15 @@ def reset(db: Database, clock: Clock, settings: Settings, *, requester: str | No
     if requester is not None and everything:
         raise errors.WorkerError(400, "InvalidParameterCombination",
                                  "everything empties every account; it cannot be combined with requester.")
-    with db.transaction() as session:
-        if requester is not None and session.get(Requester, requester) is None:
-            raise errors.requester_does_not_exist(requester)
-        deleted = store.reset(session, requester=requester, everything=everything)
-        if everything:
+    if requester is None and db.dialect == "sqlite":
+        deleted = store.empty_sqlite(db, everything=everything)
+    else:
+        with db.transaction() as session:
+            if requester is not None and session.get(Requester, requester) is None:
+                raise errors.requester_does_not_exist(requester)
+            deleted = store.reset(session, requester=requester, everything=everything)
+    if everything:
+        with db.transaction() as session:
             requesters.set_development_requester(session, clock.now(), settings.development_credentials)
     if requester is None:  # the tables these ids live in are empty: a rerun may make the same ids again
         ids.restart_generators(None if everything else set(ids.ACTIVITY_KINDS))

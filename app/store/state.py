@@ -109,6 +109,32 @@ def reset(session: Session, *, requester: str | None = None, everything: bool = 
     return deleted
 
 
+def empty_sqlite(db: Database, *, everything: bool = False) -> dict[str, int]:
+    """SQLite empties whole tables fast only with foreign keys off (a DELETE without WHERE then drops pages
+    instead of checking every row's children): one transaction on a connection of its own, this process's
+    writers held off. Every table a child could point into is emptied with it, so nothing is left dangling."""
+    emptied = [t for t in reversed(tables()) if everything or t.name not in ACCOUNT_TABLES]
+    with db.writers_held():
+        connection = sqlite3.connect(_sqlite_path(db), timeout=30, isolation_level=None)
+        try:
+            connection.execute("PRAGMA foreign_keys=OFF")
+            connection.execute("BEGIN IMMEDIATE")
+            deleted = {}
+            for table in emptied:
+                count = connection.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
+                if count:
+                    connection.execute(f'DELETE FROM "{table.name}"')
+                    deleted[table.name] = count
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        finally:
+            connection.close()
+    return deleted
+
+
 def _pg_truncate(session: Session, emptied: list[Table]) -> dict[str, int]:
     """PostgreSQL empties whole tables in one TRUNCATE, far faster than deleting row by row."""
     deleted = {}
