@@ -54,7 +54,7 @@ def _show(rules: list[dict]) -> None:
 def cmd_faults(args) -> int:
     server = client(args)
     if args.faults_command == "set":
-        rules = server.call("PUT", "/_kempelen/faults", _rules(args))["Rules"]
+        rules = server.call("PUT", "/_kempelen/faults", {"Rules": _rules(args)})["Rules"]
     elif args.faults_command == "clear":
         server.call("DELETE", "/_kempelen/faults")
         rules = []

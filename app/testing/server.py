@@ -113,7 +113,7 @@ class LiveServer:
     def set_faults(self, *rules: dict) -> list[dict]:
         """Replace the fault rules (see kempelen.faults), e.g. {"kind": "throttle", "operations": ["CreateHIT"],
         "share": 0.5}; none turns faults off."""
-        return self.admin("PUT", "/_kempelen/faults", list(rules))["Rules"]
+        return self.admin("PUT", "/_kempelen/faults", {"Rules": list(rules)})["Rules"]
 
     def faults(self) -> list[dict]:
         """The rules in force, with the requests each has seen and hit."""

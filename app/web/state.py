@@ -11,6 +11,9 @@ from kempelen.operations import state as ops
 from kempelen.web.admin import require_admin
 
 router = APIRouter(prefix="/_kempelen", tags=["admin"], dependencies=[Depends(require_admin)])
+# Routes whose every accepted request changes the whole server (empties it, rewinds it, makes it misbehave):
+# a fuzzer that expects each request to be refused with the database unchanged leaves them to their own tests.
+WHOLE_STATE = {"x-kempelen-whole-state": True}
 
 
 class ResetRequest(BaseModel):
@@ -37,7 +40,7 @@ def _forget_cached_accounts(request: Request) -> None:
     request.app.state.requester_api.requesters.clear()
 
 
-@router.post("/reset")
+@router.post("/reset", openapi_extra=WHOLE_STATE)
 def reset(body: ResetRequest, request: Request) -> dict:
     """Empty HITs, HIT types, assignments, qualifications, bonuses, messages and events, of every requester or
     of one; access keys and workers stay unless ``everything``. Returns the rows deleted per table."""
@@ -54,7 +57,7 @@ def list_snapshots(request: Request) -> dict:
     return {"Snapshots": ops.list_snapshots(state.db, state.settings)}
 
 
-@router.put("/snapshots/{name}")
+@router.put("/snapshots/{name}", openapi_extra=WHOLE_STATE)
 def save_snapshot(name: str, request: Request) -> dict:
     """Save the whole database (and a manual clock's time, and seeded ids' progress) as `name`, replacing a
     snapshot of that name."""
@@ -62,7 +65,7 @@ def save_snapshot(name: str, request: Request) -> dict:
     return ops.save_snapshot(state.db, state.clock, state.settings, name)
 
 
-@router.post("/snapshots/{name}/restore")
+@router.post("/snapshots/{name}/restore", openapi_extra=WHOLE_STATE)
 def restore_snapshot(name: str, request: Request) -> dict:
     """Put the database back as it was saved (and a manual clock back to the saved time)."""
     state = request.app.state
@@ -71,7 +74,7 @@ def restore_snapshot(name: str, request: Request) -> dict:
     return restored
 
 
-@router.delete("/snapshots/{name}", status_code=204)
+@router.delete("/snapshots/{name}", status_code=204, openapi_extra=WHOLE_STATE)
 def delete_snapshot(name: str, request: Request) -> Response:
     state = request.app.state
     ops.delete_snapshot(state.db, state.settings, name)
@@ -84,17 +87,22 @@ def read_faults(request: Request) -> dict:
     return {"Rules": request.app.state.faults.describe()}
 
 
-@router.put("/faults")
-def set_faults(rules: list[FaultRuleIn], request: Request) -> dict:
-    """Replace every fault rule (an empty list turns faults off)."""
+class FaultRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    Rules: list[FaultRuleIn] = Field(description="The rules, in order; an empty list turns faults off.")
+
+
+@router.put("/faults", openapi_extra=WHOLE_STATE)
+def set_faults(body: FaultRules, request: Request) -> dict:
+    """Replace every fault rule: ``{"Rules": [{"kind": "throttle", "operations": ["CreateHIT"], "share": 0.5}]}``."""
     try:
-        described = request.app.state.faults.set([rule.model_dump(exclude_none=True) for rule in rules])
+        described = request.app.state.faults.set([rule.model_dump(exclude_none=True) for rule in body.Rules])
     except ValueError as exc:
         raise errors.fault_rules_invalid(str(exc)) from None
     return {"Rules": described}
 
 
-@router.delete("/faults", status_code=204)
+@router.delete("/faults", status_code=204, openapi_extra=WHOLE_STATE)
 def clear_faults(request: Request) -> Response:
     request.app.state.faults.clear()
     return Response(status_code=204)

@@ -180,3 +180,35 @@ def test_restore_puts_back_every_row_exactly_however_often(own_server):
     own_server.reset(everything=True)
     own_server.restore_snapshot("exact")
     assert _fingerprint(own_server.database_url) == saved
+
+
+def test_bad_state_and_fault_requests_are_refused_in_the_envelope_and_change_nothing(own_server):
+    import json
+    import urllib.request
+
+    credentials = own_server.create_requester()
+    _activity(own_server, credentials)
+    before = _fingerprint(own_server.database_url)
+
+    def send(method: str, path: str, body, token: str | None = own_server.admin_token) -> tuple[int, dict]:
+        headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+        request = urllib.request.Request(own_server.endpoint + path, data=json.dumps(body).encode(), method=method,
+                                         headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request, timeout=30)
+        return caught.value.code, json.loads(caught.value.read())
+
+    cases = [("POST", "/_kempelen/reset", {"everything": "yes please"}, 400),
+             ("POST", "/_kempelen/reset", {"requester": credentials["AccessKeyId"], "everything": True}, 400),
+             ("POST", "/_kempelen/reset", {"bogus": 1}, 400),
+             ("PUT", "/_kempelen/faults", {"Rules": "x"}, 400),
+             ("PUT", "/_kempelen/faults", {"Rules": [{"kind": "boom"}]}, 400),
+             ("PUT", "/_kempelen/snapshots/..", None, 400)]
+    for method, path, body, status in cases:
+        code, payload = send(method, path, body)
+        assert code in (status, 404, 405, 422) and 400 <= code < 500, (path, body, code)
+        assert set(payload) == {"Error"} and {"Code", "Message"} <= set(payload["Error"]), payload
+    code, payload = send("POST", "/_kempelen/reset", {}, token=None)
+    assert code == 401 and payload["Error"]["Code"]
+    assert own_server.faults() == []
+    assert _fingerprint(own_server.database_url) == before
