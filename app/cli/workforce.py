@@ -62,11 +62,12 @@ class ProgressBar:
     """One line on stderr, redrawn at most ten times a second: assignments finished of those in sight."""
 
     def __init__(self, stream, width: int = 30):
-        self.stream, self.width, self._last = stream, width, 0.0
+        self.stream, self.width, self._last, self._summary = stream, width, 0.0, None
 
-    def update(self, summary) -> None:
+    def update(self, summary, *, force: bool = False) -> None:
+        self._summary = summary
         now = time.monotonic()
-        if now - self._last < 0.1:
+        if now - self._last < 0.1 and not force:
             return
         self._last = now
         target = max(summary.target, summary.finished, 1)
@@ -77,6 +78,8 @@ class ProgressBar:
         self.stream.flush()
 
     def close(self) -> None:
+        if self._summary is not None:
+            self.update(self._summary, force=True)  # the last state, however soon after the previous one
         self.stream.write("\n")
         self.stream.flush()
 

@@ -308,6 +308,7 @@ class Crowd:
         results = list(self._pool.map(lambda item: self._execute(*item), work))
         for (event, plan), result in zip(work, results):
             self._settle(event, plan, result)
+        self.summary.simulated_seconds = self._now
         if self.progress is not None:
             self.progress(self.summary)
 

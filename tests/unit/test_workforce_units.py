@@ -185,6 +185,10 @@ def test_the_progress_bar_draws_one_line():
     bar = ProgressBar(stream, width=10)
     summary = Summary(workers=2, accepted=4, submitted=3, returned=1, target=8, simulated_seconds=3725)
     bar.update(summary)
+    summary.submitted = 4
+    bar.update(summary)  # within a tenth of a second: not drawn, but close() draws the last state
     bar.close()
     assert stream.getvalue() == ("\r[#####.....] 4/8  accepted 4  submitted 3  returned 1  abandoned 0  "
+                                 "t+01:02:05"
+                                 "\r[######....] 5/8  accepted 4  submitted 4  returned 1  abandoned 0  "
                                  "t+01:02:05\n")
