@@ -69,6 +69,17 @@ def signed_amount(text: str) -> str:
     return text
 
 
+def share(text: str) -> float:
+    """A share of things, from 0 to 1 (--accuracy, --throttle, ...)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text}")
+    return value
+
+
 def utc(text: str) -> str:
     when = datetime.fromisoformat(text)
     if when.tzinfo is not None:

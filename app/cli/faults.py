@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from kempelen.cli.common import add_endpoint_options, client, print_json
+from kempelen.cli.common import add_endpoint_options, client, print_json, share
 
 EXAMPLE = """examples:
   kempelen faults set --throttle 0.2                          # a fifth of all requests: ThrottlingException
@@ -67,23 +67,16 @@ def cmd_faults(args) -> int:
     return 0
 
 
-def _share(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text}")
-    return value
-
-
 def register(commands) -> None:
     faults = commands.add_parser("faults", help="answer some requests with throttling, faults or delays",
                                  epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = faults.add_subparsers(dest="faults_command", required=True, metavar="COMMAND")
     set_ = sub.add_parser("set", help="replace the fault rules", epilog=EXAMPLE,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
-    set_.add_argument("--throttle", type=_share, metavar="SHARE", help="ThrottlingException (Rate exceeded)")
-    set_.add_argument("--service-fault", type=_share, metavar="SHARE", help="ServiceFault (HTTP 500)")
+    set_.add_argument("--throttle", type=share, metavar="SHARE", help="ThrottlingException (Rate exceeded)")
+    set_.add_argument("--service-fault", type=share, metavar="SHARE", help="ServiceFault (HTTP 500)")
     set_.add_argument("--latency-ms", type=int, metavar="MS", help="delay each matching request")
-    set_.add_argument("--duplicate-notifications", type=_share, metavar="SHARE",
+    set_.add_argument("--duplicate-notifications", type=share, metavar="SHARE",
                       help="send delivered notifications twice")
     set_.add_argument("--operations", metavar="NAMES", help="comma-separated operations (EventTypes for "
                                                             "notifications); default all")

@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from kempelen.cli.common import add_endpoint_options, print_json, shorten, table
+from kempelen.cli.common import add_endpoint_options, print_json, share, shorten, table
 
 EXAMPLE = """example:
   kempelen serve --clock manual --seed 1 &           # another shell: a server whose ids repeat on a rerun
@@ -102,13 +102,6 @@ def render_summary(summary) -> str:
     return "\n".join(lines)
 
 
-def _share(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text}")
-    return value
-
-
 def register(commands) -> None:
     workforce = commands.add_parser("workforce", help="a simulated workforce on a running server")
     sub = workforce.add_subparsers(dest="workforce_command", required=True, metavar="COMMAND")
@@ -118,7 +111,7 @@ def register(commands) -> None:
                          epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--workers", type=int, required=True, metavar="N")
     run.add_argument("--policy", default="random", help="random (default), csv:FILE or python:MODULE:FUNCTION")
-    run.add_argument("--accuracy", type=_share, metavar="P", help="answer the policy's (gold) answer with "
+    run.add_argument("--accuracy", type=share, metavar="P", help="answer the policy's (gold) answer with "
                                                                   "probability P, else a wrong one")
     run.add_argument("--key", metavar="COLUMN", help="csv: the key column (default HITId, RequesterAnnotation, "
                                                      "else the first column)")
@@ -133,8 +126,8 @@ def register(commands) -> None:
     run.add_argument("--work-seconds", type=float, default=60.0, help="median work time per assignment (60)")
     run.add_argument("--think-seconds", type=float, default=5.0, help="mean pause between assignments (5)")
     run.add_argument("--arrival-seconds", type=float, default=30.0, help="workers arrive over this long (30)")
-    run.add_argument("--return-rate", type=_share, default=0.05, help="share of assignments returned (0.05)")
-    run.add_argument("--abandon-rate", type=_share, default=0.02, help="share left past the Deadline (0.02)")
+    run.add_argument("--return-rate", type=share, default=0.05, help="share of assignments returned (0.05)")
+    run.add_argument("--abandon-rate", type=share, default=0.02, help="share left past the Deadline (0.02)")
     run.add_argument("--resolution", type=float, default=1.0, help="seconds: events are rounded up to this (1)")
     run.add_argument("--json", action="store_true", help="print the summary and every assignment as JSON")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from kempelen.client import KempelenClient, KempelenError, Unreachable
+from kempelen.client import KempelenClient, KempelenError, Unreachable, refusal
 from kempelen.testing.policies import AnswerPolicy, Task, as_policy
 
 EXTERNAL_SUBMIT_PATH = "/mturk/externalSubmit"
@@ -165,14 +165,10 @@ class _KeepAliveClient(KempelenClient):
 
     def call(self, method: str, path: str, body: Any = None, *, worker_id: str | None = None,
              query: dict | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {self.admin_token}", "Content-Type": "application/json"}
-        if worker_id is not None:
-            headers["X-Kempelen-Worker-Id"] = worker_id
-        if query:
-            path += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
-        status, raw = self.send(method, path, json.dumps(body).encode() if body is not None else None, headers)
+        path, data, headers = self.prepare(path, body, worker_id=worker_id, query=query)
+        status, raw = self.send(method, path, data, headers)
         if status >= 400:
-            raise _refusal(status, raw)
+            raise refusal(status, raw.decode(errors="replace"))
         return json.loads(raw or b"null")
 
     def send(self, method: str, path: str, data: bytes | None, headers: dict) -> tuple[int, bytes]:
@@ -189,17 +185,6 @@ class _KeepAliveClient(KempelenClient):
                 if attempt == 2 or not stale:
                     raise Unreachable(f"cannot reach {self.endpoint}: {exc}") from None
         raise AssertionError("unreachable")
-
-
-def _refusal(status: int, raw: bytes) -> KempelenError:
-    try:
-        payload = json.loads(raw)
-    except ValueError:
-        return KempelenError(status, None, raw.decode(errors="replace"))
-    error = payload.get("Error") if isinstance(payload, dict) else None
-    if isinstance(error, dict):
-        return KempelenError(status, error.get("Code"), error.get("Message", ""), error.get("Details"))
-    return KempelenError(status, None, json.dumps(payload))
 
 
 class Crowd:

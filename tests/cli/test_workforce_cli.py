@@ -4,25 +4,12 @@ script runs them, against a live server of their own; what they did is checked w
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from kempelen.testing import LiveServer
+from tests.cli.test_admin_cli import kempelen, ok
 from tests.workforce.conftest import make_hits, question_form, selection, submitted
-
-
-def kempelen(server, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "KEMPELEN_ENDPOINT": server.endpoint}, timeout=120)
-
-
-def ok(server, *args: str) -> str:
-    result = kempelen(server, *args)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
