@@ -226,6 +226,7 @@ class Crowd:
         self._queue: list[_Event] = []
         self._seq = 0
         self._pending = 0                      # accepts planned in this instant, not yet answered
+        self._capacity = 0                     # slots of the HITs in sight when they were found
         self._outcomes: dict[str, Outcome] = {}
         self._held: dict[str, float] = {}      # assignment -> when its slot frees, for assignments in progress
         clock = self.client.clock()
@@ -294,6 +295,9 @@ class Crowd:
         for (event, plan), result in zip(work, results):
             self._settle(event, plan, result)
         self.summary.simulated_seconds = self._now
+        # what there is to finish: every slot in sight, plus one more accept for each slot given back
+        target = self._capacity + self.summary.returned + self.summary.abandoned
+        self.summary.target = max(self.summary.finished, min(target, self._cap) if self._cap is not None else target)
         if self.progress is not None:
             self.progress(self.summary)
 
@@ -327,7 +331,6 @@ class Crowd:
             hit.taken += 1
             self._pending += 1
             worker.taken.add(hit.hit_id)
-            self.summary.target = max(self.summary.target, self.summary.accepted + 1)
             return ("accept", hit, hit.taken - 1)
         if event.kind == "finish":
             action, assignment, hit, ordinal = event.data
@@ -469,7 +472,10 @@ class Crowd:
         elif status != "ok":
             self.summary.refused[value.code or f"HTTP {value.status}"] += 1
             outcome.Error = f"{value.code}: {value.message}"
-            self._held.pop(assignment["AssignmentId"], None)
+            # still Accepted on the server: its slot comes free when the Deadline passes
+            deadline = (datetime.fromisoformat(assignment["Deadline"]) - self._t0).total_seconds()
+            self._push(deadline + self.behaviour.resolution, -1, "free", (hit, assignment["AssignmentId"]))
+            self._held[assignment["AssignmentId"]] = deadline + self.behaviour.resolution
         elif action == "return":
             outcome.Outcome = "Returned"
             if len(plan) > 3 and plan[3]:
@@ -494,7 +500,7 @@ class Crowd:
             self._hits[view["HITId"]] = _Hit(
                 view["HITId"], view["HITTypeId"], view["Title"], view["NumberOfAssignmentsAvailable"],
                 datetime.fromisoformat(view["Expiration"]), view["AssignmentDurationInSeconds"], len(self._hits))
-        self.summary.target = max(self.summary.target, sum(h.free + h.taken for h in self._hits.values()))
+        self._capacity = sum(h.free + h.taken for h in self._hits.values())
 
     def _accepted(self, worker: _Worker, hit: _Hit, assignment: dict, ordinal: int) -> None:
         self.summary._count(hit.hit_type_id, hit.title, "accepted")

@@ -199,3 +199,25 @@ def test_on_a_system_clock_the_crowd_works_in_real_time(unique_title):
         submitted_at = [a["SubmitTime"] - a["AcceptTime"] for h in hits
                         for a in mturk.list_assignments_for_hit(HITId=h["HITId"])["Assignments"]]
         assert accepted and all(t.total_seconds() >= 0.1 for t in submitted_at)
+
+
+def test_follow_mode_waits_for_someone_else_to_move_the_clock(server, mturk, workforce, unique_title):
+    import threading
+
+    hits = make_hits(mturk, 2, question_form(selection("colour")), max_assignments=2, title=unique_title)
+    behaviour = Behaviour(work_seconds=60, work_spread=0, think_seconds=0, arrival_seconds=0, return_rate=0,
+                          abandon_rate=0)
+    crowd = workforce.crowd(2, seed=4, behaviour=behaviour, clock="follow", hit_type_id=hits[0]["HITTypeId"])
+    done = {}
+    runner = threading.Thread(target=lambda: done.setdefault("summary", crowd.run(until_done=True)))
+    runner.start()
+    for _ in range(40):  # the test is the one moving time: a minute per step
+        runner.join(timeout=0.5)
+        if not runner.is_alive():
+            break
+        server.advance_clock(60)
+    runner.join(timeout=10)
+    assert done["summary"].submitted == 4
+    work_times = [(a["SubmitTime"] - a["AcceptTime"]).total_seconds() for h in hits
+                  for a in mturk.list_assignments_for_hit(HITId=h["HITId"])["Assignments"]]
+    assert len(work_times) == 4 and all(t >= 60 for t in work_times)  # submitted once the clock had moved
