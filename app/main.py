@@ -25,9 +25,16 @@ from kempelen.web.faults import injected_response
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
     """Migrate, and give a fresh database its development requester (or disable it)."""
+    _seed_ids(settings)
     upgrade(db)
     with db.transaction() as session:
         requesters.set_development_requester(session, clock.now(), settings.development_credentials)
+
+
+def _seed_ids(settings: Settings) -> None:
+    """`serve --seed`: once per process, before the first id (the development requester's) is made."""
+    if settings.seed is not None and not ids.seeded():
+        ids.seed(settings.seed)
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
@@ -35,8 +42,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     settings = settings or Settings()
     db = db or Database(settings.database_url)
     clock = clock or make_clock(settings.clock)
-    if settings.seed is not None:
-        ids.seed(settings.seed)
+    _seed_ids(settings)
     api = RequesterAPI(db, clock, settings)
     sweeper = Sweeper(db, clock)
     faults = Faults.from_setting(settings.faults)
