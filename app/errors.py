@@ -124,6 +124,18 @@ class InvalidSignatureException(CoralError):
     type_name = "InvalidSignatureException"
 
 
+class ThrottlingException(CoralError):
+    """AWS's throttling answer ("Rate exceeded", HTTP 400), which botocore's retry modes retry and back off on;
+    only sent when a fault rule asks for it (kempelen.faults)."""
+
+    type_name = "ThrottlingException"
+    coral_namespace = "com.amazon.coral.availability"
+
+
+def throttling() -> ThrottlingException:
+    return ThrottlingException("Rate exceeded")
+
+
 class UnrecognizedClientException(CoralError):
     type_name = "UnrecognizedClientException"
 
@@ -434,6 +446,24 @@ def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> Re
     return RequestError(f"There is no uploaded file for question {question_identifier} of assignment "
                         f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")
 
+
+# --- state controls and faults (admin: reset, snapshots, fault rules) -------------------------------------
+
+
+def requester_does_not_exist(access_key_id: str) -> WorkerError:
+    return WorkerError(404, "RequesterDoesNotExist", f"There is no requester with access key {access_key_id}.")
+
+
+def snapshot_does_not_exist(name: str) -> WorkerError:
+    return WorkerError(404, "SnapshotDoesNotExist", f"There is no snapshot named {name}.")
+
+
+def snapshot_refused(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidSnapshot", message)
+
+
+def fault_rules_invalid(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidFaultRule", message)
 
 # --- the edges: bodies, characters and amounts every door refuses the same way ----------------------------
 

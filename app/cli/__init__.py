@@ -19,6 +19,9 @@ GROUPS = [
     "requester",
     "clock",
     "worker",
+    "workforce",
+    "state",
+    "faults",
 ]
 
 

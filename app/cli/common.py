@@ -24,6 +24,10 @@ def settings_from(args) -> Settings:
         settings.database_url = args.database_url
     if getattr(args, "clock", None):
         settings.clock = args.clock
+    if getattr(args, "seed", None) is not None:
+        settings.seed = args.seed
+    if getattr(args, "faults", None):
+        settings.faults = args.faults
     return settings
 
 
@@ -93,6 +97,17 @@ def signed_amount(text: str) -> str:
     """An amount of funds: negative takes money out of the account."""
     amount(text.removeprefix("-"))
     return text
+
+
+def share(text: str) -> float:
+    """A share of things, from 0 to 1 (--accuracy, --throttle, ...)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text}")
+    return value
 
 
 def utc(text: str) -> str:

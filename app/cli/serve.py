@@ -108,5 +108,8 @@ def register(commands) -> None:
                        choices=FORMATS, help="plain lines (default) or one JSON object a line")
     serve.add_argument("--access-log", action="store_true",
                        help="kept for old scripts: requests are logged at --log-level info anyway")
+    serve.add_argument("--seed", help="reproducible ids: a rerun against a fresh database makes the same ones")
+    serve.add_argument("--faults", metavar="JSON", help="fault rules to start with (KEMPELEN_FAULTS; see "
+                                                        "`kempelen faults --help`)")
     add_database_options(serve)
     serve.set_defaults(func=cmd_serve)
