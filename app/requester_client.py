@@ -17,7 +17,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from app.client import KempelenError, Unreachable, _refusal, default_endpoint
+from kempelen.client import KempelenError, Unreachable, _refusal, default_endpoint
 
 SERVICE = "mturk-requester"
 PREFIX = "/_kempelen/requester"

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from app.domain.money import format_amount
+from kempelen.domain.money import format_amount
 
 FIXED_COLUMNS = (
     "HITId", "HITTypeId", "Title", "Description", "Keywords", "Reward", "CreationTime", "MaxAssignments",
@@ -93,7 +93,7 @@ def flatten_task_answers(value: str) -> dict[str, str] | None:
 
 
 def answer_cells(answers: Iterable, *, flatten_objects: bool = False) -> dict[str, str]:
-    """``app.questions.Answer`` objects -> {field: cell}. Free text as it is; selections joined with ``|``
+    """``kempelen.questions.Answer`` objects -> {field: cell}. Free text as it is; selections joined with ``|``
     (the "other" text last); a file by its UploadedFileKey. With ``flatten_objects`` a crowd-form's
     ``taskAnswers`` becomes its dotted fields instead of one JSON cell."""
     cells: dict[str, str] = {}

@@ -15,21 +15,21 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from app import errors
-from app.domain import batch_csv
-from app.domain.money import assignment_cost_cents, format_amount, parse_amount, to_cents
-from app.domain.qualifications import requires_masters
-from app.operations import hits
-from app.operations.account import is_ledger
-from app.operations.context import OperationContext
-from app.operations.hit_types import find_or_create_hit_type
-from app.operations.paging import page_after
-from app.operations.projects import load_project
-from app.questions import layouts
-from app.schemas import generated as shapes
-from app.store import batches as store
-from app.store import ledger, pagination
-from app.store.models import Batch, Project
+from kempelen import errors
+from kempelen.domain import batch_csv
+from kempelen.domain.money import assignment_cost_cents, format_amount, parse_amount, to_cents
+from kempelen.domain.qualifications import requires_masters
+from kempelen.operations import hits
+from kempelen.operations.account import is_ledger
+from kempelen.operations.context import OperationContext
+from kempelen.operations.hit_types import find_or_create_hit_type
+from kempelen.operations.paging import page_after
+from kempelen.operations.projects import load_project
+from kempelen.questions import layouts
+from kempelen.schemas import generated as shapes
+from kempelen.store import batches as store
+from kempelen.store import ledger, pagination
+from kempelen.store.models import Batch, Project
 
 UNPUBLISHED, PUBLISHING, PUBLISHED, CANCELLED = "Unpublished", "Publishing", "Published", "Cancelled"
 PUBLISH_CHUNK = 100       # HITs per transaction while publishing: progress shows after each

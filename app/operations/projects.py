@@ -15,16 +15,16 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 
-from app import errors, ids
-from app.domain import hits as rules
-from app.domain.money import format_amount, parse_amount, to_cents
-from app.operations.context import OperationContext
-from app.operations.hit_types import check_length, check_range, requirements_json
-from app.operations.paging import page_after
-from app.questions import layouts
-from app.schemas import generated as shapes
-from app.store import pagination
-from app.store.models import Project
+from kempelen import errors, ids
+from kempelen.domain import hits as rules
+from kempelen.domain.money import format_amount, parse_amount, to_cents
+from kempelen.operations.context import OperationContext
+from kempelen.operations.hit_types import check_length, check_range, requirements_json
+from kempelen.operations.paging import page_after
+from kempelen.questions import layouts
+from kempelen.schemas import generated as shapes
+from kempelen.store import pagination
+from kempelen.store.models import Project
 
 REWARD_PATTERN = re.compile(r"^[0-9]+(\.)?[0-9]{0,2}$")  # botocore's CurrencyAmount
 MAX_PAGE_SIZE = 100

@@ -16,18 +16,18 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from app import errors
-from app.domain import assignments as states
-from app.domain import results_csv as fmt
-from app.operations import assignments as assignment_ops
-from app.operations.batches import load_batch
-from app.operations.context import OperationContext
-from app.questions import QuestionInvalid, parse_question_form_answers
-from app.questions.layouts import flattens_objects
-from app.schemas import generated as shapes
-from app.store import batches as batch_store
-from app.store import results as store
-from app.store.models import HIT, Assignment, HITType
+from kempelen import errors
+from kempelen.domain import assignments as states
+from kempelen.domain import results_csv as fmt
+from kempelen.operations import assignments as assignment_ops
+from kempelen.operations.batches import load_batch
+from kempelen.operations.context import OperationContext
+from kempelen.questions import QuestionInvalid, parse_question_form_answers
+from kempelen.questions.layouts import flattens_objects
+from kempelen.schemas import generated as shapes
+from kempelen.store import batches as batch_store
+from kempelen.store import results as store
+from kempelen.store.models import HIT, Assignment, HITType
 
 PAGE_SIZE = 200  # HITs per page of an export
 _IDENTIFIER = re.compile(r"<QuestionIdentifier>([^<]*)</QuestionIdentifier>")

@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 
-from app.questions.schema import HTML_QUESTION
+from kempelen.questions.schema import HTML_QUESTION
 
 #: ``${name}``: letters, digits, ``_`` and ``-`` (CSV headers such as ``GODEL-L`` were used as variables).
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_][A-Za-z0-9_\-]*)\}")

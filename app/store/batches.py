@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from app.domain import assignments as states
-from app.store.assignments import _is as status_is
-from app.store.hits import live_hit
-from app.store.models import HIT, Assignment, Batch, BatchRow, HITType
+from kempelen.domain import assignments as states
+from kempelen.store.assignments import _is as status_is
+from kempelen.store.hits import live_hit
+from kempelen.store.models import HIT, Assignment, Batch, BatchRow, HITType
 
 
 def get(session: Session, requester_id: str, batch_id: int, *, for_update: bool = False) -> Batch | None:

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.domain import assignments as states
-from app.store.assignments import _is as status_is
-from app.store.models import HIT, Assignment, HITType
+from kempelen.domain import assignments as states
+from kempelen.store.assignments import _is as status_is
+from kempelen.store.models import HIT, Assignment, HITType
 
 RATE_WINDOWS = (None, timedelta(days=30), timedelta(days=7))  # lifetime, last 30 days, last 7 days
 

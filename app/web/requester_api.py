@@ -18,13 +18,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from app import errors
-from app.auth.sigv4 import SignedRequest, verify
-from app.clock import wall_time
-from app.operations import batches, projects, results
-from app.operations.context import OperationContext
-from app.store import requesters
-from app.web.workers import public_url
+from kempelen import errors
+from kempelen.auth.sigv4 import SignedRequest, verify
+from kempelen.clock import wall_time
+from kempelen.operations import batches, projects, results
+from kempelen.operations.context import OperationContext
+from kempelen.store import requesters
+from kempelen.web.workers import public_url
 
 PREFIX = "/_kempelen/requester"
 MAX_BODY_BYTES = 32 * 1024 * 1024  # a CSV of a few hundred thousand rows; larger bodies are refused unread
