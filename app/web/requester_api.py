@@ -228,6 +228,18 @@ async def update_project(request: Request, hit_layout_id: str) -> Response:
         ctx, hit_layout_id, template=_text(body, "Template", required=False), properties=body.get("Properties")))
 
 
+@router.get("/projects/{hit_layout_id}/hits", **_doc())
+async def project_hits(request: Request, hit_layout_id: str) -> Response:
+    """The HITs made from the project, by its batches and through the API's HITLayoutId alike."""
+    def work(ctx, _):
+        query = request.query_params
+        found, token = projects.list_project_hits(ctx, hit_layout_id, next_token=query.get("NextToken"),
+                                                  max_results=_int(query.get("MaxResults"), "MaxResults"))
+        return {"HITs": [h.model_dump(mode="json", exclude_none=True) for h in found], "NextToken": token,
+                "NumResults": len(found)}
+    return await _call(request, work, writes=False)
+
+
 @router.post("/projects/{hit_layout_id}/preview", **_doc(ValuesBody))
 async def preview_project(request: Request, hit_layout_id: str) -> Response:
     """Body: ``{"Values": {"var": "sample"}}`` -> ``{"HTML": the worker's page}``."""

@@ -138,3 +138,13 @@ def test_a_layout_hit_is_worked_through_external_submit(server, mturk, workforce
     worker.submit(assignment, {"animal": "cat"})
     answer = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"][0]["Answer"]
     assert "<QuestionIdentifier>animal</QuestionIdentifier><FreeText>cat</FreeText>" in answer
+
+
+def test_api_made_and_batch_hits_show_up_in_the_project(mturk, requester, layout_id):
+    made = mturk.create_hit(**HIT_PROPERTIES, HITLayoutId=layout_id,
+                            HITLayoutParameters=parameters(title="t", image_url="u"))["HIT"]
+    mturk.create_hit(**HIT_PROPERTIES, Question=EXTERNAL_QUESTION)  # not the project's
+    batch = requester.publish_batch(requester.create_batch(layout_id, "title,image_url\na,b\nc,d\n")["BatchId"])
+    listed = requester.project_hits(layout_id)
+    assert [h["HITId"] for h in listed] == [made["HITId"], *requester.batch_hit_ids(batch["BatchId"])]
+    assert {h["HITLayoutId"] for h in listed} == {layout_id}
