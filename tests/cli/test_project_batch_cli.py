@@ -4,7 +4,6 @@ requester's keys in the environment; workers answer through the worker API and b
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import os
@@ -19,18 +18,12 @@ PROPERTIES = {"Title": "Animal or not", "Description": "Say whether the word nam
               "Keywords": "words"}
 
 
-def _module() -> str:
-    """`kempelen` itself once the groups are wired into it; their own entry point until then."""
-    cli = importlib.import_module("kempelen.cli")
-    return "kempelen.cli" if "project" in getattr(cli, "GROUPS", []) else "kempelen.requester_commands"
-
-
 def kempelen(server, keys, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "KEMPELEN_ENDPOINT": server.endpoint}
     env.pop("AWS_ACCESS_KEY_ID", None), env.pop("AWS_SECRET_ACCESS_KEY", None)
     if keys:
         env.update(AWS_ACCESS_KEY_ID=keys["AccessKeyId"], AWS_SECRET_ACCESS_KEY=keys["SecretAccessKey"])
-    return subprocess.run([sys.executable, "-m", _module(), *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True, env=env,
                           timeout=120)
 
 
