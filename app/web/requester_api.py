@@ -197,6 +197,17 @@ def _text(body: dict, name: str, *, required: bool = True) -> str | None:
     return value
 
 
+async def _list(request: Request, member: str, lister: Callable, *args: Any, shape: Callable = lambda x: x,
+                **filters: Any) -> Response:
+    """A keyset page of `lister`'s results (NextToken / MaxResults in the query string, as in the API)."""
+    def work(ctx, _):
+        query = request.query_params
+        found, token = lister(ctx, *args, next_token=query.get("NextToken"),
+                              max_results=_int(query.get("MaxResults"), "MaxResults"), **filters)
+        return {member: [shape(item) for item in found], "NextToken": token, "NumResults": len(found)}
+    return await _call(request, work, writes=False)
+
+
 # --- projects -----------------------------------------------------------------------------------------
 
 
@@ -209,11 +220,7 @@ async def create_project(request: Request) -> Response:
 
 @router.get("/projects", **_doc())
 async def list_projects(request: Request) -> Response:
-    def work(ctx, _):
-        found, token = projects.list_projects(ctx, next_token=request.query_params.get("NextToken"),
-                                              max_results=_int(request.query_params.get("MaxResults"), "MaxResults"))
-        return {"Projects": found, "NextToken": token, "NumResults": len(found)}
-    return await _call(request, work, writes=False)
+    return await _list(request, "Projects", projects.list_projects)
 
 
 @router.get("/projects/{hit_layout_id}", **_doc(answer=projects.ProjectView))
@@ -231,13 +238,8 @@ async def update_project(request: Request, hit_layout_id: str) -> Response:
 @router.get("/projects/{hit_layout_id}/hits", **_doc())
 async def project_hits(request: Request, hit_layout_id: str) -> Response:
     """The HITs made from the project, by its batches and through the API's HITLayoutId alike."""
-    def work(ctx, _):
-        query = request.query_params
-        found, token = projects.list_project_hits(ctx, hit_layout_id, next_token=query.get("NextToken"),
-                                                  max_results=_int(query.get("MaxResults"), "MaxResults"))
-        return {"HITs": [h.model_dump(mode="json", exclude_none=True) for h in found], "NextToken": token,
-                "NumResults": len(found)}
-    return await _call(request, work, writes=False)
+    return await _list(request, "HITs", projects.list_project_hits, hit_layout_id,
+                       shape=lambda hit: hit.model_dump(mode="json", exclude_none=True))
 
 
 @router.post("/projects/{hit_layout_id}/preview", **_doc(ValuesBody))
@@ -261,13 +263,8 @@ async def create_batch(request: Request) -> Response:
 
 @router.get("/batches", **_doc())
 async def list_batches(request: Request) -> Response:
-    def work(ctx, _):
-        query = request.query_params
-        found, token = batches.list_batches(ctx, hit_layout_id=query.get("HITLayoutId"),
-                                            next_token=query.get("NextToken"),
-                                            max_results=_int(query.get("MaxResults"), "MaxResults"))
-        return {"Batches": found, "NextToken": token, "NumResults": len(found)}
-    return await _call(request, work, writes=False)
+    return await _list(request, "Batches", batches.list_batches,
+                       hit_layout_id=request.query_params.get("HITLayoutId"))
 
 
 @router.get("/batches/{batch_id}", **_doc(answer=batches.BatchView))
@@ -289,12 +286,7 @@ async def publish_batch(request: Request, batch_id: str) -> Response:
 
 @router.get("/batches/{batch_id}/hits", **_doc())
 async def batch_hits(request: Request, batch_id: str) -> Response:
-    def work(ctx, _):
-        query = request.query_params
-        found, token = batches.list_batch_hit_ids(ctx, batch_id, next_token=query.get("NextToken"),
-                                                  max_results=_int(query.get("MaxResults"), "MaxResults"))
-        return {"HITIds": found, "NextToken": token, "NumResults": len(found)}
-    return await _call(request, work, writes=False)
+    return await _list(request, "HITIds", batches.list_batch_hit_ids, batch_id)
 
 
 @router.post("/batches/{batch_id}/preview", **_doc())

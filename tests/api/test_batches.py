@@ -11,8 +11,7 @@ import pytest
 
 from kempelen.client import KempelenError
 from kempelen.requester_client import RequesterClient
-from kempelen.testing import LiveServer
-from tests.databases import drop, postgres_database
+from tests.databases import live_server
 
 EXPECTED = Path(__file__).parent / "data" / "batch_results_expected.csv"
 TEMPLATE = ('<p>${text}</p><label><input type="radio" name="sentiment" value="positive"> positive</label>'
@@ -27,16 +26,8 @@ INPUT = 'text,id\r\n"I love it, truly",1\r\n"He said ""no""\nthen left",2\r\n'
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def own_server(request):
     """A server of this module's own: the results test sets the clock to a fixed moment."""
-    if request.param == "sqlite":
-        with LiveServer() as live:
-            yield live
-        return
-    admin, name, url = postgres_database()
-    try:
-        with LiveServer(url) as live:
-            yield live
-    finally:
-        drop(admin, name)
+    with live_server(request.param) as live:
+        yield live
 
 
 @pytest.fixture
