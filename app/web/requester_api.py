@@ -22,13 +22,14 @@ from starlette.concurrency import run_in_threadpool
 from kempelen import errors
 from kempelen.auth.sigv4 import SignedRequest, verify
 from kempelen.clock import wall_time
+from kempelen.limits import CSV_BODY_BYTES
 from kempelen.operations import batches, projects, results
 from kempelen.operations.context import OperationContext
 from kempelen.store import requesters
 from kempelen.web.workers import public_url
 
 PREFIX = "/_kempelen/requester"
-MAX_BODY_BYTES = 32 * 1024 * 1024  # a CSV of a few hundred thousand rows; larger bodies are refused unread
+MAX_BODY_BYTES = CSV_BODY_BYTES  # the edge lets this much through to the CSV routes (others stop at 1 MiB)
 PUBLISH_CHUNK_MAX = 1000
 
 router = APIRouter(prefix=PREFIX, tags=["requester (Kempelen)"])
