@@ -23,6 +23,10 @@ from kempelen import errors
 # maximum plus 1 MiB of multipart framing.
 
 _UPLOAD_PATHS = re.compile(r"^/api/worker/assignments/[^/]+/files/[^/]+$|^//?mturk/externalSubmit$")
+# A batch's CSV (upload, or a reviewed results file) travels as JSON to the requester routes: 10,000 rows are
+# a few MB, so these two get a bound of their own.
+CSV_BODY_BYTES = 32 * 1024 * 1024
+_CSV_PATHS = re.compile(r"^/_kempelen/requester/batches(/[^/]+/review)?$")
 _AWS_DOOR = "/"
 
 
@@ -46,6 +50,8 @@ class EdgeLimits:
         if "\x00" in path or b"%00" in query or b"\x00" in query:
             return await _answer(send, path, _unstorable(path, query))
         limit = self.max_body_bytes if path == _AWS_DOOR or not _UPLOAD_PATHS.match(path) else self.max_upload_bytes
+        if _CSV_PATHS.match(path):
+            limit = max(limit, CSV_BODY_BYTES)
         declared = form = None
         for name, value in scope["headers"]:  # one pass: the two headers that matter here
             if name == b"content-length":

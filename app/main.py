@@ -24,6 +24,8 @@ from kempelen.observability.metrics import Metrics
 from kempelen.observability.requests import RequestObserver
 from kempelen.web import accounts, admin, envelope, external, files, observe, qualifications, state, workers
 from kempelen.web.faults import injected_response
+from kempelen.web import admin, envelope, external, files, qualifications, workers
+from kempelen.web import requester_api as requester_routes
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(qualifications.router)
     app.include_router(files.router)
     app.include_router(state.router)
+    app.include_router(requester_routes.router)
     envelope.install(app)
     app.add_middleware(EdgeLimits, max_body_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)

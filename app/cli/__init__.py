@@ -22,6 +22,8 @@ GROUPS = [
     "workforce",
     "state",
     "faults",
+    "project",
+    "batch",
 ]
 
 
