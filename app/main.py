@@ -24,7 +24,6 @@ from kempelen.observability.metrics import Metrics
 from kempelen.observability.requests import RequestObserver
 from kempelen.web import accounts, admin, envelope, external, files, observe, qualifications, state, workers
 from kempelen.web.faults import injected_response
-from kempelen.web import admin, envelope, external, files, qualifications, workers
 from kempelen.web import requester_api as requester_routes
 
 
