@@ -28,6 +28,12 @@ NOT_RUN = {
     "Two commands": "builds a virtual environment and runs the suite itself",
     "Time that moves when you say so": "starts a second server on a fixed port (tests/cli covers the clock)",
     "Docker": "needs a Docker daemon",
+    # These sections show commands with placeholders (files, ids); their commands are run end to end in
+    # tests/cli/test_project_batch_cli.py, tests/workforce/ and tests/cli/test_cli_package.py.
+    "A simulated workforce": "a crowd of 200 on a fixed port; tests/workforce runs the command",
+    "Reset and snapshots": "starts from a database the reader already has; tests/workforce runs each command",
+    "Faults on demand": "the last line starts a second server; tests/workforce runs the fault commands",
+    "Projects, batches and HIT layouts": "needs the reader's template and CSV; tests/cli runs the commands",
 }
 
 
