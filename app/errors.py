@@ -425,3 +425,27 @@ def uploaded_file_size_invalid(question_identifier: str, size: int, low: int, hi
 def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> RequestError:
     return RequestError(f"There is no uploaded file for question {question_identifier} of assignment "
                         f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")
+
+
+# --- the websites' accounts (worker site; requester site sign-in reuses sign_in_failed) ---------------
+
+
+def sign_up_closed() -> WorkerError:
+    return WorkerError(403, "SignUpClosed", "Sign-up is closed on this server: ask its administrator for an account.")
+
+
+def invite_code_invalid() -> WorkerError:
+    return WorkerError(400, "InvalidInviteCode", "The invite code is not valid, or it has already been used.")
+
+
+def password_invalid(reason: str) -> WorkerError:
+    return WorkerError(400, "InvalidPassword", reason)
+
+
+def sign_in_failed() -> WorkerError:
+    return WorkerError(401, "SignInFailed", "The WorkerId or the password is not right.")
+
+
+def sign_in_link_invalid() -> WorkerError:
+    return WorkerError(400, "InvalidSignInLink", "This sign-in link is not valid: it has expired or has already "
+                                                 "been used. Ask for a new one.")
