@@ -45,7 +45,7 @@ class Settings:
     # host name, e.g. http://localhost:8000 beside http://127.0.0.1:8000), else sandboxed on the site's host.
     worker_signup: str = field(default_factory=lambda: os.environ.get("KEMPELEN_WORKER_SIGNUP", "open"))
     content_url: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_CONTENT_URL"))
-    # Notification delivery (app.events). SNS has no endpoint in a topic ARN: point this at an emulator
+    # Notification delivery (kempelen.events). SNS has no endpoint in a topic ARN: point this at an emulator
     # (e.g. moto, LocalStack), or leave it unset for AWS itself. SQS goes to the queue URL's own host.
     sns_endpoint: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_SNS_ENDPOINT"))
     # Credentials that sign SQS/SNS calls; unset = botocore's usual chain, else dummy ones (emulators).

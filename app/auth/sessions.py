@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app.store import web_sessions as store
+from kempelen.store import web_sessions as store
 
 WORKER = "worker"
 REQUESTER_LOGIN = "requester_login"

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.store.models import SignInLink, SignInThrottle, WebSession, WorkerInvite
+from kempelen.store.models import SignInLink, SignInThrottle, WebSession, WorkerInvite
 
 
 def digest(token: str) -> str:

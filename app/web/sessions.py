@@ -1,7 +1,7 @@
 """Sessions, CSRF and sign-in throttling over HTTP, for both websites (worker site and requester site).
 
 - The session cookie (``kempelen_session``) holds a random token; the row lives in the database
-  (app.auth.sessions). HttpOnly, SameSite=Lax, Secure when the site is reached over https.
+  (kempelen.auth.sessions). HttpOnly, SameSite=Lax, Secure when the site is reached over https.
 - Every form carries a CSRF token: the session's own once signed in; before that (sign-in and sign-up
   forms) a random value also held in an HttpOnly, SameSite=Strict cookie (double submit). `csrf_form` is the
   one dependency every POST route uses: it parses the form and refuses it (403) without the right token, or
@@ -27,8 +27,8 @@ from fastapi import Request, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from app.auth import sessions as rules
-from app.auth.sessions import REQUESTER_LOGIN, WORKER, SignedIn  # noqa: F401 - re-exported for the sites
+from kempelen.auth import sessions as rules
+from kempelen.auth.sessions import REQUESTER_LOGIN, WORKER, SignedIn  # noqa: F401 - re-exported for the sites
 
 SESSION_COOKIE = "kempelen_session"
 ANONYMOUS_CSRF_COOKIE = "kempelen_csrf"

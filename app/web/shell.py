@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
-from app.web import pages, sessions
-from app.web.security import SecurityHeaders
+from kempelen.web import pages, sessions
+from kempelen.web.security import SecurityHeaders
 
 
 def _csrf_refused(request: Request, _exc: sessions.CSRFRefused):

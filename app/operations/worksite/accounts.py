@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app import errors
-from app.auth import passwords
-from app.auth import sessions as session_rules
-from app.operations import workers as worker_ops
-from app.store import web_sessions
-from app.store import workers as worker_store
-from app.store.models import Worker
+from kempelen import errors
+from kempelen.auth import passwords
+from kempelen.auth import sessions as session_rules
+from kempelen.operations import workers as worker_ops
+from kempelen.store import web_sessions
+from kempelen.store import workers as worker_store
+from kempelen.store.models import Worker
 
 SIGNUP_MODES = ("open", "invite", "closed")
 INVITE_LIFETIME = timedelta(days=30)

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import FormData
 
-from app import errors
-from app.auth.workers import bearer, is_admin
-from app.operations.worksite import accounts
-from app.store import workers as worker_store
-from app.web import pages, sessions
-from app.web.worker_site.common import safe_next, signup_mode
-from app.web.workers import public_url
+from kempelen import errors
+from kempelen.auth.workers import bearer, is_admin
+from kempelen.operations.worksite import accounts
+from kempelen.store import workers as worker_store
+from kempelen.web import pages, sessions
+from kempelen.web.worker_site.common import safe_next, signup_mode
+from kempelen.web.workers import public_url
 
 router = APIRouter()
 

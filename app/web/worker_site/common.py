@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 from fastapi import Depends, Request
 
-from app.operations import workers as ops
-from app.store import workers as worker_store
-from app.web import sessions
-from app.web.workers import public_url
+from kempelen.operations import workers as ops
+from kempelen.store import workers as worker_store
+from kempelen.web import sessions
+from kempelen.web.workers import public_url
 
 SIGN_IN_PATH = "/signin"
 

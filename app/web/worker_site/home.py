@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from app.operations import workers as ops
-from app.web import pages, sessions
-from app.web.worker_site.common import as_worker, signed_in_worker
+from kempelen.operations import workers as ops
+from kempelen.web import pages, sessions
+from kempelen.web.worker_site.common import as_worker, signed_in_worker
 
 router = APIRouter()
 
