@@ -24,7 +24,7 @@ from starlette.datastructures import UploadFile
 from kempelen import errors
 from kempelen.domain import frames
 from kempelen.domain.hits import is_disposed
-from kempelen.operations import workers as ops
+from kempelen.operations import worksite as ops
 from kempelen.questions import parse_question
 from kempelen.store import assignments as assignment_store
 from kempelen.store import hits as hit_store

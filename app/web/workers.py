@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kempelen import errors
 from kempelen.auth.workers import bearer, is_admin, resolve_worker
-from kempelen.operations import workers as ops
+from kempelen.operations import worksite as ops
 from kempelen.store import workers as worker_store
 
 router = APIRouter(prefix="/api", tags=["workers"])

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from fastapi import Depends, Request
 
-from kempelen.operations import workers as ops
+from kempelen.operations import worksite as ops
 from kempelen.store import workers as worker_store
 from kempelen.web import sessions
 from kempelen.web.workers import public_url

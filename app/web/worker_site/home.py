@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from kempelen.operations import workers as ops
+from kempelen.operations import worksite as ops
 from kempelen.web import pages, sessions
 from kempelen.web.worker_site.common import as_worker, signed_in_worker
 
