@@ -92,6 +92,10 @@ def _assignable(now: datetime):
                 HIT.max_assignments > HIT.assignments_done + _pending_count(now))
 
 
+#: the same condition, for other store modules (the worker site's HIT groups)
+assignable = _assignable
+
+
 def _not_taken_by(worker_id: str):
     return ~exists().where(Assignment.hit_id == HIT.hit_id, Assignment.worker_id == worker_id)
 
