@@ -340,8 +340,11 @@ def answers_invalid(problems: list) -> WorkerError:
                        [{"QuestionIdentifier": p.question_identifier, "Reason": p.reason} for p in problems])
 
 
-def answers_malformed(reason: str) -> WorkerError:
-    return WorkerError(400, "AnswerInvalid", reason)
+def answers_malformed(reason: str, question_identifier: str | None = None) -> WorkerError:
+    """``question_identifier``: the question the badly shaped answer was for, when there is one."""
+    details = None if question_identifier is None else [{"QuestionIdentifier": question_identifier,
+                                                         "Reason": reason}]
+    return WorkerError(400, "AnswerInvalid", reason, details)
 
 
 def qualification_requirement_not_met(message: str) -> WorkerError:
