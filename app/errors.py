@@ -452,3 +452,8 @@ def sign_in_failed() -> WorkerError:
 def sign_in_link_invalid() -> WorkerError:
     return WorkerError(400, "InvalidSignInLink", "This sign-in link is not valid: it has expired or has already "
                                                  "been used. Ask for a new one.")
+
+
+def question_form_submitter() -> WorkerError:
+    return WorkerError(403, "NotYourAssignment", "A QuestionForm HIT's answers are accepted only from the worker "
+                                                 "who holds the assignment, signed in to the worker site.")
