@@ -29,6 +29,8 @@ class WorkerContext:
     #: the origin workers reach this server at: turkSubmitTo, and the host of HTMLQuestion frames
     public_url: str
     _values: dict | None = None
+    #: where HTMLQuestion content is served from when not from public_url (KEMPELEN_CONTENT_URL)
+    content_url: str | None = None
 
     def qualification_values(self) -> dict[str, quals.Value]:
         """The worker's value for every system type and every granted custom type, read once per request."""

@@ -183,3 +183,22 @@ def list_messages(ctx: WorkerContext, next_token: str | None, max_results: int |
     return {"Messages": [{"MessageId": str(m.seq), "RequesterId": m.requester_id, "Subject": m.subject,
                           "Body": m.body, "SendTime": m.created_at} for m in rows],
             "NumResults": len(rows), "NextToken": pagination.encode(scope, rows[-1].seq) if rows else None}
+
+
+# --- the worker site's pages ----------------------------------------------------------------------------
+
+
+def get_request(ctx: WorkerContext, qualification_request_id: str) -> dict:
+    """One of the worker's own requests (with its test while it can be answered)."""
+    found = store.get_with_type(ctx.session, qualification_request_id)
+    if found is None or found[0].worker_id != ctx.worker.worker_id:
+        raise errors.worker_qualification_request_does_not_exist(qualification_request_id)
+    request, qualification_type = found
+    return request_view(ctx, request, qualification_type)
+
+
+def open_requests(ctx: WorkerContext) -> list[dict]:
+    """Requests waiting for the worker (a test to take) or for the type's owner (Pending)."""
+    return [request_view(ctx, request, qualification_type)
+            for request, qualification_type in store.of_worker_open(ctx.session, ctx.worker.worker_id)
+            if effective_status(request, ctx.now) in (store.TEST_STARTED, store.PENDING)]

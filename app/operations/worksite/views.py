@@ -38,18 +38,19 @@ def hit_view(ctx: WorkerContext, hit: HIT, hit_type: HITType, counts=None) -> di
 def question_view(ctx: WorkerContext, hit: HIT, assignment_id: str | None) -> dict:
     question = parse_question(hit.question)
     view = {"QuestionType": question.kind, "Question": hit.question, "FrameHeight": question.frame_height,
-            "FrameURL": frame_url(ctx.public_url, question, hit.hit_id, assignment_id, ctx.worker.worker_id)}
+            "FrameURL": frame_url(ctx.public_url, question, hit.hit_id, assignment_id, ctx.worker.worker_id,
+                                  ctx.content_url)}
     return view
 
 
 def frame_url(public_url: str, question: Question, hit_id: str, assignment_id: str | None,
-              worker_id: str | None) -> str | None:
+              worker_id: str | None, content_url: str | None = None) -> str | None:
     """Where the work frame points: the ExternalURL, or Kempelen's HTMLQuestion host; None for a
     QuestionForm, which the worker site renders itself."""
     if question.kind == "ExternalQuestion":
         return frames.external_frame_url(question.external_url, hit_id, assignment_id, worker_id, public_url)
     if question.kind == "HTMLQuestion":
-        return frames.html_frame_url(public_url, hit_id, assignment_id, worker_id)
+        return frames.html_frame_url(public_url, hit_id, assignment_id, worker_id, content_url)
     return None
 
 
@@ -71,6 +72,6 @@ def assignment_view(ctx: WorkerContext, assignment: Assignment, hit: HIT, hit_ty
         question = parse_question(hit.question)
         view.update(QuestionType=question.kind, Question=hit.question, FrameHeight=question.frame_height,
                     FrameURL=frame_url(ctx.public_url, question, hit.hit_id, assignment.assignment_id,
-                                       assignment.worker_id))
+                                       assignment.worker_id, ctx.content_url))
     return view
 
