@@ -25,7 +25,10 @@ def list_assignments(ctx: WorkerContext, next_token: str | None, max_results: in
 
 
 
-def my_hits(ctx: WorkerContext, next_token: str | None, page_size: int = 25) -> dict:
+MY_HITS_PAGE = 25
+
+
+def my_hits(ctx: WorkerContext, next_token: str | None, page_size: int = MY_HITS_PAGE) -> dict:
     """My HITs: the worker's assignments in every status, newest last as MTurk's API lists them, each with
     its reward and the bonuses paid for it."""
     page = list_assignments(ctx, next_token, page_size)

@@ -29,7 +29,8 @@ def my_hits(request: Request, who: sessions.SignedIn = signed_in_worker, next: s
             page = mine.my_hits(ctx, next)
         except errors.WorkerError:
             return pages.redirect("/tasks")
-    next_url = f"/tasks?{urlencode({'next': page['NextToken']})}" if page["NextToken"] else None
+    full = len(page["Assignments"]) == mine.MY_HITS_PAGE
+    next_url = f"/tasks?{urlencode({'next': page['NextToken']})}" if page["NextToken"] and full else None
     return pages.render(request, "worker_site/my_hits.html",
                         {"section": "tasks", "assignments": page["Assignments"], "next_url": next_url,
                          "first_url": "/tasks" if next else None, "notice": notice_of(notice)})

@@ -24,7 +24,7 @@ def mine(request: Request, who: sessions.SignedIn = signed_in_worker, next: str 
         except errors.WorkerError:
             return pages.redirect("/qualifications")
         waiting = ops.open_requests(ctx)
-    next_url = f"/qualifications?{urlencode({'next': scores['NextToken']})}" if scores["NextToken"] else None
+    next_url = f"/qualifications?{urlencode({'next': scores['NextToken']})}" if scores["NextToken"] and len(scores["Qualifications"]) == 100 else None
     return pages.render(request, "worker_site/qualifications.html",
                         {"section": "qualifications", "scores": scores["Qualifications"], "waiting": waiting,
                          "next_url": next_url, "notice": notice_of(notice)})
