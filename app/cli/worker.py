@@ -13,9 +13,8 @@ from kempelen.cli.common import add_endpoint_options, all_pages, client, print_j
 
 
 def cmd_worker_create(args) -> int:
-    created = client(args).create_worker(args.worker_id)
-    if args.password_stdin:
-        worker_site.set_password_from_stdin(args, created["WorkerId"])
+    password = worker_site.read_password() if args.password_stdin else None
+    created = client(args).create_worker(args.worker_id, password)
     if args.json:
         print_json({"WorkerId": created["WorkerId"], "Token": created["Token"]})
     else:
