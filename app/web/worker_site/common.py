@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from fastapi import Depends, Request
 
 from kempelen.operations import worksite as ops
-from kempelen.store import workers as worker_store
 from kempelen.web import sessions
 from kempelen.web.workers import public_url
 
@@ -23,11 +22,11 @@ def as_worker(request: Request, who: sessions.SignedIn, *, writes: bool) -> Iter
     """One transaction as the signed-in worker, at one instant (as the worker API's acting_worker)."""
     state = request.app.state
     with state.db.transaction(writes=writes) as session:
-        worker = worker_store.get(session, who.principal_id)
-        if worker is None:  # the account is gone: the session is worthless
+        ctx = ops.worker_context(session, who.principal_id, state.clock.now(), public_url(request),
+                                 state.settings.content_url)
+        if ctx is None:  # the account is gone: the session is worthless
             raise sessions.SignInRequired(SIGN_IN_PATH, "/")
-        yield ops.WorkerContext(session, worker, state.clock.now(), public_url(request),
-                                content_url=state.settings.content_url)
+        yield ctx
 
 
 def signup_mode(request: Request) -> str:

@@ -98,16 +98,9 @@ def accept(request: Request, group_id: str, who: sessions.SignedIn = signed_in_w
     hit_id = form.get("hit_id")
     try:
         with as_worker(request, who, writes=True) as ctx:
-            assignment = (ops.accept_hit(ctx, hit_id) if isinstance(hit_id, str) and hit_id
-                          else ops.accept_next(ctx, group_id))
+            assignment = ops.accept_from_group(ctx, group_id, hit_id if isinstance(hit_id, str) else None)
         return pages.redirect(task_url(assignment))
     except errors.WorkerError as refused:
-        if refused.code in ("HITNotAvailable", "HITAlreadyTaken") and hit_id:
-            try:  # someone took the previewed one meanwhile: take another of the group, as MTurk did
-                with as_worker(request, who, writes=True) as ctx:
-                    return pages.redirect(task_url(ops.accept_next(ctx, group_id)))
-            except errors.WorkerError as again:
-                refused = again
         if refused.code == "NoHITAvailable":
             return pages.redirect("/projects?notice=none-left")
         with as_worker(request, who, writes=False) as ctx:
@@ -187,11 +180,9 @@ def submit(request: Request, assignment_id: str, who: sessions.SignedIn = signed
 def _after_submit(request: Request, who: sessions.SignedIn, assignment: dict):
     """The next HIT of the same group when auto-accept is on (and one is left), else the HIT list."""
     with as_worker(request, who, writes=True) as ctx:
-        if ctx.worker.auto_accept:
-            try:
-                return pages.redirect(task_url(ops.accept_next(ctx, assignment["HITGroupId"])) + "&notice=submitted")
-            except errors.WorkerError:
-                pass
+        following = ops.next_after_submit(ctx, assignment["HITGroupId"])
+    if following is not None:
+        return pages.redirect(task_url(following) + "&notice=submitted")
     return pages.redirect("/projects?notice=submitted")
 
 
