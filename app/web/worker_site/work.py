@@ -14,7 +14,7 @@ from kempelen.operations.worksite import accounts, discover
 from kempelen.web import pages, question_form, sessions
 from kempelen.web.content import SANDBOX, content_url, origin_of
 from kempelen.web.security import page_csp
-from kempelen.web.worker_site.common import as_worker, notice_of, signed_in_worker
+from kempelen.web.worker_site.common import answer_form, as_worker, notice_of, signed_in_worker
 from kempelen.web.workers import public_url
 
 router = APIRouter()
@@ -161,16 +161,9 @@ def submit(request: Request, assignment_id: str, who: sessions.SignedIn = signed
             return _task_page(request, ctx, assignment, problem="This HIT is submitted from its own page.",
                               status=400)
         accounts.set_auto_accept(ctx.worker, auto_accept)
-        answers = question_form.answers_from_form(assignment["Question"], form)
-        problems = question_form.check_form_answers(assignment["Question"], answers)
-        if not problems:
-            try:
-                with ctx.session.begin_nested():
-                    saved = question_form.save_uploads(ctx, assignment_id, answers,
-                                                       state.settings.effective_upload_dir())
-                    ops.submit_assignment(ctx, assignment_id, answers=saved)
-            except errors.WorkerError as refused:
-                problems = question_form.field_errors(refused) or {"": refused.message}
+        upload_dir = state.settings.effective_upload_dir()
+        problems, _ = answer_form(ctx, assignment["Question"], form, lambda answers: ops.submit_assignment(
+            ctx, assignment_id, answers=question_form.save_uploads(ctx, assignment_id, answers, upload_dir)))
         if problems:
             return _task_page(request, ctx, assignment, values=form, field_errors=problems, status=400,
                               problem="Your answers were not accepted: see the questions marked below.")
