@@ -14,7 +14,7 @@ from kempelen import errors
 from kempelen.operations.worksite import answers as worker_answers
 from kempelen.operations import worksite as ops
 from kempelen.questions import parse_question
-from kempelen.questions.model import FormattedContent, FormQuestion, FreeTextAnswer, Question, Text
+from kempelen.questions.model import Binary, FormattedContent, FormQuestion, FreeTextAnswer, Question, Text
 from kempelen.web.question_form import (answers_from_form, check_form_answers, field_errors, form_enctype,
                                         other_choice, render_question_form, selection_control)
 from tests.question_form_xml import (QUESTION_FORM_2005, file_upload_question, free_text_question, question_form,
@@ -394,3 +394,19 @@ def test_field_errors_reads_the_operations_refusal():
         "nextmove": "Use A1..C3",
         "checks": "'red' is selected more than once.",
         "radio": "This question requires an answer."}
+
+
+def test_binary_content_becomes_media_with_its_alt_text_and_a_link():
+    question = Question("QuestionForm", NS, items=(FormQuestion("q", (
+        Binary("image", "png", "https://e.org/a.png", "A chart"),
+        Binary("video", "mp4", "https://e.org/b.mp4", "A replay"),
+        Binary("audio", "mpeg", "https://e.org/c.mp3", "A voice"),
+        Binary("application", "pdf", "https://e.org/d.pdf", "The rules")), FreeTextAnswer()),))
+    root = page(question)
+    assert root.xpath("//figure/img/@src") == ["https://e.org/a.png"]
+    assert root.xpath("//figure/img/@alt") == ["A chart"]
+    assert root.xpath("//video[@controls]/@src") == ["https://e.org/b.mp4"]
+    assert root.xpath("//audio[@controls]/@src") == ["https://e.org/c.mp3"]
+    assert [f.text_content().split(" (")[0] for f in root.xpath("//figcaption")] == ["A replay", "A voice"]
+    assert root.xpath("//p[@class='qf-media']/a/@href") == ["https://e.org/d.pdf"]
+    assert root.xpath("//p[@class='qf-media']/a/text()") == ["The rules"]
