@@ -190,7 +190,7 @@ def test_auto_accept_moves_on_to_the_next_hit_of_the_group(page, mturk):
     set_auto_accept(page, True)
     page.goto(f"/projects/{first['HITGroupId']}/tasks")
     previewed = page.locator("input[name=hit_id]").get_attribute("value")
-    page.get_by_role("link", name="Skip").click()  # the group's other HIT
+    page.get_by_role("link", name="Skip", exact=True).click()  # the group's other HIT
     assert page.locator("input[name=hit_id]").get_attribute("value") not in ("", previewed)
     accept_group(page, first["HITGroupId"])
     url = page.url
