@@ -425,3 +425,36 @@ def uploaded_file_size_invalid(question_identifier: str, size: int, low: int, hi
 def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> RequestError:
     return RequestError(f"There is no uploaded file for question {question_identifier} of assignment "
                         f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")
+
+
+# --- The requester website's accounts (members, invites, access keys): Kempelen's own, as the worker side's ---
+
+
+def requester_member_exists(email: str) -> WorkerError:
+    return WorkerError(409, "MemberAlreadyExists", f"{email} already signs in to a requester account.")
+
+
+def requester_email_invalid(email: str) -> WorkerError:
+    return WorkerError(400, "InvalidEmail", f"{email!r} is not an email address.")
+
+
+def requester_password_refused(problem: str) -> WorkerError:
+    return WorkerError(400, "PasswordRefused", problem)
+
+
+def requester_does_not_exist(access_key_id: str) -> WorkerError:
+    return WorkerError(404, "RequesterDoesNotExist", f"No active requester {access_key_id}.")
+
+
+def requester_invite_invalid() -> WorkerError:
+    return WorkerError(404, "InviteInvalid", "This invitation is not valid: it was used already, has expired, "
+                                             "or never existed. Ask for a new one.")
+
+
+def requester_access_key_does_not_exist(access_key_id: str) -> WorkerError:
+    return WorkerError(404, "AccessKeyDoesNotExist", f"Access key {access_key_id} does not belong to this account.")
+
+
+def requester_last_access_key(access_key_id: str) -> WorkerError:
+    return WorkerError(409, "LastActiveAccessKey", f"{access_key_id} is the account's only active key: create "
+                                                   "another one before deactivating it.")

@@ -71,11 +71,12 @@ class RequesterAPI:
         with self.db.transaction(writes=writes) as session:
             found = {}
             # A writer reads its requester in its own transaction: a deactivated key changes nothing.
-            find_active = requesters.find_active if writes else self.requesters.find_active
+            find_key = requesters.find_signing_key if writes else self.requesters.find_signing_key
 
             def lookup_secret(access_key_id: str) -> str | None:
-                found["requester"] = find_active(session, access_key_id)
-                return found["requester"].secret_access_key if found["requester"] else None
+                key = find_key(session, access_key_id)
+                found["requester"] = key[0] if key else None
+                return key[1] if key else None
 
             verify(request, lookup_secret, wall_time())
             if name not in OPERATION_NAMES:

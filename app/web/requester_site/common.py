@@ -1,0 +1,122 @@
+"""What every page of the requester website shares: who is signed in (a member of a requester account), the
+operations it calls (the Requester API's own, through operations.requester_site.perform), a one-shot notice
+after a POST, and rendering with the sandbox/ledger banner.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
+
+from app import errors
+from app.operations import requester_accounts as accounts
+from app.operations import requester_site as site
+from app.web import pages, sessions
+from app.web.workers import public_url
+
+PREFIX = "/requester"
+SIGN_IN = PREFIX + "/signin"
+FLASH_COOKIE = "kempelen_requester_notice"
+
+
+@dataclass(frozen=True)
+class Member:
+    """The signed-in person and the account they act for."""
+    member_id: str
+    email: str
+    requester_id: str
+    requester_name: str
+    mode: str  # sandbox | ledger
+
+
+_require_login = sessions.require(sessions.REQUESTER_LOGIN, SIGN_IN)
+
+
+def signed_in(request: Request, who: sessions.SignedIn = Depends(_require_login)) -> Member:
+    """The dependency of every page but sign-in: the member, or a redirect to sign in."""
+    if "requester_member" in request.state._state:
+        return request.state.requester_member
+    state = request.app.state
+    with state.db.transaction(writes=False) as session:
+        found = accounts.member(session, who.principal_id)
+        requester = accounts.account(session, found.requester_id) if found is not None else None
+        member = (Member(found.member_id, found.email, found.requester_id, requester.name, requester.mode)
+                  if found is not None else None)
+    if member is None:  # the member was removed or the account closed since the session began
+        here = request.url.path
+        raise sessions.SignInRequired(SIGN_IN, here)
+    request.state.requester_member = member
+    return member
+
+
+def read(request: Request, view: Callable[..., Any], *args, **kwargs) -> Any:
+    """Run a read-only function of app.operations (session first) in a read transaction of its own."""
+    with request.app.state.db.transaction(writes=False) as session:
+        return view(session, *args, **kwargs)
+
+
+def now(request: Request):
+    return request.app.state.clock.now()
+
+
+def call(request: Request, member: Member, name: str, members: dict | None = None) -> BaseModel:
+    """Requester API operation `name` for the member's account, in one transaction of its own."""
+    state = request.app.state
+    with state.db.transaction(writes=site.writes(name)) as session:
+        return site.perform(session, member.requester_id, state.clock.now(), state.settings, name,
+                            {key: value for key, value in (members or {}).items() if value is not None},
+                            request_id=str(uuid.uuid4()), origin=public_url(request))
+
+
+def refusal(exc: Exception) -> str:
+    """The text a page shows for an operation's refusal: MTurk's own message."""
+    if isinstance(exc, errors.ServiceError | errors.WorkerError):
+        return exc.message
+    raise exc
+
+
+def back(url: str, notice: str | None = None, problem: str | None = None) -> RedirectResponse:
+    """See the result of a POST with a GET, carrying a one-shot notice (a cookie only this server sets)."""
+    response = pages.redirect(url)
+    if notice or problem:
+        response.set_cookie(FLASH_COOKIE, ("!" if problem else "") + (problem or notice or "")[:1500],
+                            path=PREFIX, httponly=True, samesite="strict", max_age=120)
+    return response
+
+
+def render(request: Request, template: str, member: Member | None, context: dict[str, Any] | None = None,
+           status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    values: dict[str, Any] = {"member": member, "prefix": PREFIX}
+    flash = request.cookies.get(FLASH_COOKIE)
+    if flash:
+        values["problem" if flash.startswith("!") else "notice"] = flash.removeprefix("!")
+    values.update(context or {})
+    response = pages.render(request, template, values, status=status, headers=headers)
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path=PREFIX)
+    return response
+
+
+def query(base: str, **params: Any) -> str:
+    """A URL with the non-empty parameters: filters carried from page to page."""
+    kept = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{base}?{urlencode(kept)}" if kept else base
+
+
+def form_text(form, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def safe_next(url: str | None, default: str) -> str:
+    """Only a path on this site (never another host) after a POST."""
+    if url and url.startswith(PREFIX) and not url.startswith("//") and "\\" not in url:
+        return url
+    return default
