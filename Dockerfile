@@ -13,7 +13,7 @@ RUN useradd --system --create-home --home-dir /srv/kempelen kempelen \
  && mkdir -p /data && chown kempelen:kempelen /data
 
 WORKDIR /srv/kempelen
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY app ./app
 COPY migrations ./migrations
 RUN pip install --no-cache-dir . && chown -R kempelen:kempelen /srv/kempelen

@@ -12,8 +12,8 @@ import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.client import DEFAULT_ENDPOINT, KempelenClient, KempelenError, Unreachable
-from app.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY, Settings, default_database_url
+from kempelen.client import DEFAULT_ENDPOINT, KempelenClient, KempelenError, Unreachable
+from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY, Settings, default_database_url
 
 
 def _is_loopback(host: str) -> bool:
@@ -41,9 +41,9 @@ def _settings(args) -> Settings:
 def cmd_serve(args) -> int:
     import uvicorn
 
-    from app.clock import make_clock
-    from app.main import create_app, prepare_database
-    from app.store.db import Database
+    from kempelen.clock import make_clock
+    from kempelen.main import create_app, prepare_database
+    from kempelen.store.db import Database
 
     settings = _settings(args)
     if settings.development_credentials and not _is_loopback(args.host):
@@ -76,9 +76,9 @@ def _redact(url: str) -> str:
 
 
 def cmd_db_upgrade(args) -> int:
-    from app.clock import make_clock
-    from app.main import prepare_database
-    from app.store.db import Database
+    from kempelen.clock import make_clock
+    from kempelen.main import prepare_database
+    from kempelen.store.db import Database
 
     settings = _settings(args)
     prepare_database(settings, Database(settings.database_url), make_clock("system"))
@@ -102,11 +102,11 @@ def _signed_amount(text: str) -> str:
 
 
 def cmd_requester_create(args) -> int:
-    from app.clock import SystemClock
-    from app.domain.money import parse_amount, to_cents
-    from app.store import ledger, requesters
-    from app.store.db import Database
-    from app.store.migrate import upgrade
+    from kempelen.clock import SystemClock
+    from kempelen.domain.money import parse_amount, to_cents
+    from kempelen.store import ledger, requesters
+    from kempelen.store.db import Database
+    from kempelen.store.migrate import upgrade
 
     if args.balance is not None and args.mode != "ledger":
         args.parser.error("--balance needs --mode ledger (a sandbox requester always has 10000.00)")

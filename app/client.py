@@ -12,7 +12,7 @@ import urllib.request
 import uuid
 from typing import Any
 
-from app.config import DEVELOPMENT_ADMIN_TOKEN
+from kempelen.config import DEVELOPMENT_ADMIN_TOKEN
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:8000"
 

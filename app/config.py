@@ -40,7 +40,7 @@ class Settings:
         default_factory=lambda: _env_flag("KEMPELEN_DEVELOPMENT_CREDENTIALS", True))
     admin_token: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_ADMIN_TOKEN"))
     public_url: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_PUBLIC_URL"))
-    # Notification delivery (app.events). SNS has no endpoint in a topic ARN: point this at an emulator
+    # Notification delivery (kempelen.events). SNS has no endpoint in a topic ARN: point this at an emulator
     # (e.g. moto, LocalStack), or leave it unset for AWS itself. SQS goes to the queue URL's own host.
     sns_endpoint: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_SNS_ENDPOINT"))
     # Credentials that sign SQS/SNS calls; unset = botocore's usual chain, else dummy ones (emulators).

@@ -333,7 +333,7 @@ def preview_submission() -> WorkerError:
 
 
 def answers_invalid(problems: list) -> WorkerError:
-    """``problems``: AnswerInvalid errors from app.questions; the message names the first one."""
+    """``problems``: AnswerInvalid errors from kempelen.questions; the message names the first one."""
     first = problems[0]
     return WorkerError(400, "AnswerInvalid", f"The answer to question {first.question_identifier} was refused: "
                                              f"{first.reason}",

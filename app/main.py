@@ -7,17 +7,17 @@ import contextlib
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.auth.sigv4 import SignedRequest
-from app.clock import Clock, make_clock
-from app.config import Settings
-from app.protocol import CONTENT_TYPE, RequesterAPI
-from app.store import requesters
-from app.store.db import Database
-from app.store.migrate import upgrade
-from app.errors import WorkerError
-from app.events.delivery import Deliverer
-from app.sweeper import Sweeper
-from app.web import admin, external, files, qualifications, workers
+from kempelen.auth.sigv4 import SignedRequest
+from kempelen.clock import Clock, make_clock
+from kempelen.config import Settings
+from kempelen.protocol import CONTENT_TYPE, RequesterAPI
+from kempelen.store import requesters
+from kempelen.store.db import Database
+from kempelen.store.migrate import upgrade
+from kempelen.errors import WorkerError
+from kempelen.events.delivery import Deliverer
+from kempelen.sweeper import Sweeper
+from kempelen.web import admin, external, files, qualifications, workers
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:

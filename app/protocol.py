@@ -11,15 +11,15 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from app import errors
-from app.auth.sigv4 import SignedRequest, verify
-from app.clock import Clock, epoch_ms, wall_time
-from app.config import Settings
-from app.operations import REGISTRY
-from app.operations.context import OperationContext
-from app.schemas import OPERATION_NAMES, parse_request, serialize_response
-from app.store import requesters
-from app.store.db import Database
+from kempelen import errors
+from kempelen.auth.sigv4 import SignedRequest, verify
+from kempelen.clock import Clock, epoch_ms, wall_time
+from kempelen.config import Settings
+from kempelen.operations import REGISTRY
+from kempelen.operations.context import OperationContext
+from kempelen.schemas import OPERATION_NAMES, parse_request, serialize_response
+from kempelen.store import requesters
+from kempelen.store.db import Database
 
 TARGET_PREFIX = "MTurkRequesterServiceV20170117."
 CONTENT_TYPE = "application/x-amz-json-1.1"

@@ -1,6 +1,6 @@
 """Writes down the transitions the clock decides: abandoned acceptances, auto-approvals.
 
-Reads never wait for it (they judge status at their own moment, app.domain.assignments.effective), so the
+Reads never wait for it (they judge status at their own moment, kempelen.domain.assignments.effective), so the
 sweeper only keeps stored rows close to the truth. Under the system clock a daemon thread runs it every
 second; under a manual clock it runs whenever the clock is moved. Rows are taken with SKIP LOCKED and HIT
 announcements claimed by conditional updates, so several server processes on one PostgreSQL database may
@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from app.clock import Clock
-from app.operations.due import Swept, apply_due_transitions
-from app.store.db import Database
+from kempelen.clock import Clock
+from kempelen.operations.due import Swept, apply_due_transitions
+from kempelen.store.db import Database
 
 log = logging.getLogger("kempelen.sweeper")
 

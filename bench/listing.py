@@ -5,7 +5,7 @@ migrations'), the HIT type and the HITs are bulk-inserted for the development re
 SQLAlchemy compiles for the real `hit` table (values put through the columns' own bind processors, so they
 are stored as the server stores them), then `kempelen serve` is started on it and pages are timed one request
 at a time: the first page, pages in the middle and pages deep in the listing. Deep pages are reached with the
-server's own cursor format (app.store.pagination.encode("ListHITs", seq)), not by walking NextToken.
+server's own cursor format (kempelen.store.pagination.encode("ListHITs", seq)), not by walking NextToken.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from app.config import DEVELOPMENT_ACCESS_KEY_ID
-from app.store import pagination
-from app.store.models import HIT, HITType
+from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID
+from kempelen.store import pagination
+from kempelen.store.models import HIT, HITType
 from bench import loadgen, servers, signing, workload
 
 PAGE_GOAL = 1.5  # page time at 1M within 1.5x of the page time at 1k
@@ -129,11 +129,11 @@ def _sample_hit_ids(database_path: Path, first: int, last: int, how_many: int) -
 
 
 def query_plan(database_url: str, after: int | None, page_size: int) -> dict:
-    """The SQL that app.store.hits.page_of_hits sends for one page, and SQLite's plan for it (diagnostics)."""
+    """The SQL that kempelen.store.hits.page_of_hits sends for one page, and SQLite's plan for it (diagnostics)."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.orm import Session
 
-    from app.store import hits as store
+    from kempelen.store import hits as store
 
     engine = create_engine(database_url)
     captured: list[tuple[str, object]] = []

@@ -41,7 +41,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-from app.events import documents
+from kempelen.events import documents
 from bench import loadgen, servers, signing, workload
 from bench.workers import _Connection
 

@@ -36,9 +36,9 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from app.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_ADMIN_TOKEN
-from app.domain.money import assignment_cost_cents
-from app.store.models import HIT
+from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_ADMIN_TOKEN
+from kempelen.domain.money import assignment_cost_cents
+from kempelen.store.models import HIT
 from bench import loadgen, servers, workload
 from bench.listing import _hit_id, _stats
 

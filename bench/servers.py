@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from app.config import DEVELOPMENT_ADMIN_TOKEN
+from kempelen.config import DEVELOPMENT_ADMIN_TOKEN
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -130,7 +130,7 @@ class ChildServer:
 def kempelen(database_url: str, data_dir: Path, log_dir: Path, env: dict[str, str] | None = None) -> ChildServer:
     """`kempelen serve` on the system clock, as a user runs it (plus a quieter log level)."""
     port = free_port()
-    argv = [sys.executable, "-m", "app.cli", "serve", "--host", HOST, "--port", str(port), "--clock", "system",
+    argv = [sys.executable, "-m", "kempelen.cli", "serve", "--host", HOST, "--port", str(port), "--clock", "system",
             "--database-url", database_url, "--data-dir", str(data_dir), "--log-level", "warning"]
     return ChildServer("kempelen", argv, port, log_dir, health_path="/_kempelen/health", env=env)
 
@@ -143,7 +143,7 @@ def bare(log_dir: Path) -> ChildServer:
 
 def migrate(database_url: str, data_dir: Path, timeout: float = 120.0) -> None:
     """`kempelen db upgrade`: the server's own migrations and development requester, before any bulk load."""
-    subprocess.run([sys.executable, "-m", "app.cli", "db", "upgrade", "--database-url", database_url,
+    subprocess.run([sys.executable, "-m", "kempelen.cli", "db", "upgrade", "--database-url", database_url,
                     "--data-dir", str(data_dir)], check=True, cwd=REPO, env=server_env(), timeout=timeout,
                    stdout=subprocess.DEVNULL)
 

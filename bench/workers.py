@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.config import DEVELOPMENT_ADMIN_TOKEN
+from kempelen.config import DEVELOPMENT_ADMIN_TOKEN
 from bench import servers, workload
 
 try:

@@ -17,8 +17,8 @@ TARGET = Path(__file__).resolve().parents[1] / "openapi" / "kempelen.json"
 def render() -> str:
     import tempfile
 
-    from app.config import Settings
-    from app.main import create_app
+    from kempelen.config import Settings
+    from kempelen.main import create_app
 
     with tempfile.TemporaryDirectory() as tmp:  # the app is built, never served: the database stays empty
         app = create_app(Settings(database_url=f"sqlite:///{tmp}/openapi.db"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.testing import LiveServer
+from kempelen.testing import LiveServer
 from tests.databases import drop, postgres_database
 
 
@@ -41,6 +41,6 @@ def workforce(server):
 
 @pytest.fixture
 def clock(server):
-    from app.testing.plugin import ServerClock
+    from kempelen.testing.plugin import ServerClock
 
     return ServerClock(server)

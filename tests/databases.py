@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.store.db import Database
-from app.store.migrate import upgrade
+from kempelen.store.db import Database
+from kempelen.store.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("KEMPELEN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("KEMPELEN_REQUIRE_POSTGRES", "") not in ("", "0")

@@ -10,7 +10,7 @@ import hmac
 from collections.abc import Callable
 from typing import TypeVar
 
-from app import errors
+from kempelen import errors
 
 W = TypeVar("W")
 

@@ -9,9 +9,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.domain.assignments import feedback_problem
-from app.domain.hits import may_increase_assignments
-from app.questions import Answer
+from kempelen.domain.assignments import feedback_problem
+from kempelen.domain.hits import may_increase_assignments
+from kempelen.questions import Answer
 
 SCORE_MY_KNOWN_ANSWERS = "ScoreMyKnownAnswers/2011-09-01"
 SIMPLE_PLURALITY = "SimplePlurality/2011-09-01"

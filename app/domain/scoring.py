@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from fractions import Fraction
 
-from app.questions import Answer, AnswerKey, PercentageMapping, RangeMapping, ScaleMapping
+from kempelen.questions import Answer, AnswerKey, PercentageMapping, RangeMapping, ScaleMapping
 
 # IntegerValue is a 32-bit Integer on the wire; a ScaleMapping can overshoot it, so values are clamped.
 INTEGER_MIN, INTEGER_MAX = -2**31, 2**31 - 1

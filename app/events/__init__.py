@@ -2,7 +2,7 @@
 transaction as the change that caused them. Delivery to SQS, SNS and email reads the outbox in order.
 
 When the HIT type has an active notification specification naming the event, the same transaction also
-queues its delivery (app.events.delivery sends it), so an event is either committed with its delivery or
+queues its delivery (kempelen.events.delivery sends it), so an event is either committed with its delivery or
 not at all, and a restart loses neither.
 """
 
@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.events import outbox
-from app.store.models import HIT, Event, NotificationSetting
+from kempelen.events import outbox
+from kempelen.store.models import HIT, Event, NotificationSetting
 
 ASSIGNMENT_EVENTS = ("AssignmentAccepted", "AssignmentAbandoned", "AssignmentReturned", "AssignmentSubmitted",
                      "AssignmentRejected", "AssignmentApproved")

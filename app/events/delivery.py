@@ -1,7 +1,7 @@
 """Delivery of queued event documents (``notification_delivery`` rows) to their destinations.
 
 A Deliverer runs in every server process, under either clock: delivery is about the outside world, so its
-schedule (retries, leases) is real time from app.clock.wall_time, never the service clock. A pass claims
+schedule (retries, leases) is real time from kempelen.clock.wall_time, never the service clock. A pass claims
 due rows in seq order, leasing them (a conditional update; SKIP LOCKED on PostgreSQL) so concurrent
 processes send each row once, then sends outside any transaction and records the outcome. A failure is
 retried with exponential backoff; after MAX_ATTEMPTS the row is given up as Failed. Delivery is at least
@@ -18,12 +18,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.clock import wall_time
-from app.config import Settings
-from app.events import transports
-from app.events.outbox import DELIVERED, FAILED, PENDING
-from app.store.db import Database
-from app.store.models import NotificationDelivery
+from kempelen.clock import wall_time
+from kempelen.config import Settings
+from kempelen.events import transports
+from kempelen.events.outbox import DELIVERED, FAILED, PENDING
+from kempelen.store.db import Database
+from kempelen.store.models import NotificationDelivery
 
 log = logging.getLogger("kempelen.delivery")
 

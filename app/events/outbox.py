@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.clock import wall_time
-from app.events import documents, transports
-from app.store.models import Event, NotificationDelivery, NotificationSetting, Requester
+from kempelen.clock import wall_time
+from kempelen.events import documents, transports
+from kempelen.store.models import Event, NotificationDelivery, NotificationSetting, Requester
 
 PENDING, DELIVERED, FAILED = "Pending", "Delivered", "Failed"
 

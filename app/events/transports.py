@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import botocore.session
 from botocore.config import Config
 
-from app.clock import epoch_ms, wall_time
-from app.config import Settings
-from app.events.documents import email_text, message_email
+from kempelen.clock import epoch_ms, wall_time
+from kempelen.config import Settings
+from kempelen.events.documents import email_text, message_email
 
 MESSAGE = "Message"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")

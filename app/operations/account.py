@@ -3,12 +3,12 @@ liability makes (CreateHIT, more assignments, a reopened HIT, an overturned reje
 
 from __future__ import annotations
 
-from app import errors
-from app.domain.money import format_amount
-from app.operations.context import OperationContext
-from app.operations.registry import operation
-from app.schemas import generated as shapes
-from app.store import ledger
+from kempelen import errors
+from kempelen.domain.money import format_amount
+from kempelen.operations.context import OperationContext
+from kempelen.operations.registry import operation
+from kempelen.schemas import generated as shapes
+from kempelen.store import ledger
 
 SANDBOX_BALANCE = "10000.00"  # what MTurk's sandbox always reported; nothing is ever charged there
 

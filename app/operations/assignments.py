@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from app import errors, events
-from app.domain import assignments as states
-from app.domain.hits import is_disposed
-from app.operations.account import ensure_funds
-from app.operations.context import OperationContext
-from app.operations.hits import hit_shape, load_hit
-from app.operations.paging import page_after
-from app.operations.registry import operation
-from app.schemas import generated as shapes
-from app.store import assignments as store
-from app.store import pagination
-from app.store.models import HIT, Assignment, HITType
+from kempelen import errors, events
+from kempelen.domain import assignments as states
+from kempelen.domain.hits import is_disposed
+from kempelen.operations.account import ensure_funds
+from kempelen.operations.context import OperationContext
+from kempelen.operations.hits import hit_shape, load_hit
+from kempelen.operations.paging import page_after
+from kempelen.operations.registry import operation
+from kempelen.schemas import generated as shapes
+from kempelen.store import assignments as store
+from kempelen.store import pagination
+from kempelen.store.models import HIT, Assignment, HITType
 
 
 def assignment_view(assignment: Assignment, now) -> shapes.Assignment:

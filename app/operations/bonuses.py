@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app import errors
-from app.domain import assignments as states
-from app.domain.money import bonus_fee, format_amount, parse_amount, to_cents
-from app.operations.account import ensure_funds
-from app.operations.assignments import load_assignment
-from app.operations.context import OperationContext
-from app.operations.paging import page_after
-from app.operations.registry import operation
-from app.schemas import generated as shapes
-from app.store import pagination, tokens
-from app.store.models import BonusPayment
+from kempelen import errors
+from kempelen.domain import assignments as states
+from kempelen.domain.money import bonus_fee, format_amount, parse_amount, to_cents
+from kempelen.operations.account import ensure_funds
+from kempelen.operations.assignments import load_assignment
+from kempelen.operations.context import OperationContext
+from kempelen.operations.paging import page_after
+from kempelen.operations.registry import operation
+from kempelen.schemas import generated as shapes
+from kempelen.store import pagination, tokens
+from kempelen.store.models import BonusPayment
 
 #: SendBonus works on assignments the requester can see and has not refused to pay for
 BONUSABLE = (states.SUBMITTED, states.APPROVED)
@@ -55,7 +55,7 @@ def list_bonus_payments(ctx: OperationContext, request: shapes.ListBonusPayments
         raise errors.missing_parameters("HITId or AssignmentId (exactly one)")
     query = select(BonusPayment).where(BonusPayment.requester_id == ctx.requester.access_key_id)
     if request.HITId is not None:
-        from app.operations.hits import load_hit
+        from kempelen.operations.hits import load_hit
 
         load_hit(ctx, request.HITId)  # an unknown or foreign HIT "does not exist"
         query, scope = query.where(BonusPayment.hit_id == request.HITId), f"ListBonusPayments:H:{request.HITId}"

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.store.models import Requester
+from kempelen.config import Settings
+from kempelen.store.models import Requester
 
 
 @dataclass

@@ -12,11 +12,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app import events
-from app.domain import assignments as states
-from app.operations import hit_events
-from app.store import assignments as assignment_store
-from app.store import hits as hit_store
+from kempelen import events
+from kempelen.domain import assignments as states
+from kempelen.operations import hit_events
+from kempelen.store import assignments as assignment_store
+from kempelen.store import hits as hit_store
 
 
 @dataclass

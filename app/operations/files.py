@@ -2,7 +2,7 @@
 
 The link is this server's ``/files/<UploadedFileKey>?Expires=<epoch-ms>&Signature=<hex>``, where the
 signature is an HMAC-SHA256 of the key and the expiry under a secret kept in the upload directory. The
-download route (app.web.files) serves a file to nothing but such a link, as MTurk's S3 links did.
+download route (kempelen.web.files) serves a file to nothing but such a link, as MTurk's S3 links did.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from app import errors
-from app.clock import epoch_ms
-from app.domain.hits import is_disposed
-from app.operations.assignments import load_assignment
-from app.operations.context import OperationContext
-from app.operations.registry import operation
-from app.questions import FileUploadAnswer, QuestionInvalid, parse_question, parse_question_form_answers
-from app.schemas import generated as shapes
-from app.store import file_uploads
+from kempelen import errors
+from kempelen.clock import epoch_ms
+from kempelen.domain.hits import is_disposed
+from kempelen.operations.assignments import load_assignment
+from kempelen.operations.context import OperationContext
+from kempelen.operations.registry import operation
+from kempelen.questions import FileUploadAnswer, QuestionInvalid, parse_question, parse_question_form_answers
+from kempelen.schemas import generated as shapes
+from kempelen.store import file_uploads
 
 LINK_LIFETIME = timedelta(seconds=60)
 FILES_PATH = "/files"

@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app import events
-from app.domain.hits import REVIEWABLE, hit_status, is_disposed
-from app.store import hits as hit_store
-from app.store.models import HIT
+from kempelen import events
+from kempelen.domain.hits import REVIEWABLE, hit_status, is_disposed
+from kempelen.store import hits as hit_store
+from kempelen.store.models import HIT
 
 
 def _claim(session: Session, hit: HIT, flag: str) -> bool:
@@ -37,8 +37,8 @@ def announce(session: Session, hit: HIT, now: datetime) -> None:
     if _status(session, hit, now) == REVIEWABLE and _claim(session, hit, "reviewable_announced"):
         events.emit(session, "HITReviewable", hit, now)
         # The HIT-level review policy runs once per Reviewable round (imported here: it extends HITs through
-        # app.operations.hits, which imports this module).
-        from app.operations import review_policies
+        # kempelen.operations.hits, which imports this module).
+        from kempelen.operations import review_policies
         review_policies.review_hit(session, hit, now)
 
 

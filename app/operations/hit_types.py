@@ -8,15 +8,15 @@ import json
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app import errors, ids
-from app.domain import hits as rules
-from app.domain.money import parse_amount, to_cents
-from app.domain.qualifications import DISCOVER, guarded_actions, is_system_type, requirement_problem
-from app.operations.context import OperationContext
-from app.operations.registry import operation
-from app.schemas.generated import CreateHITTypeRequest, CreateHITTypeResponse
-from app.store import qualifications as qualification_store
-from app.store.models import HITType
+from kempelen import errors, ids
+from kempelen.domain import hits as rules
+from kempelen.domain.money import parse_amount, to_cents
+from kempelen.domain.qualifications import DISCOVER, guarded_actions, is_system_type, requirement_problem
+from kempelen.operations.context import OperationContext
+from kempelen.operations.registry import operation
+from kempelen.schemas.generated import CreateHITTypeRequest, CreateHITTypeResponse
+from kempelen.store import qualifications as qualification_store
+from kempelen.store.models import HITType
 
 
 def check_range(name: str, value: int, bounds: tuple[int, int]) -> None:

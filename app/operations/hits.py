@@ -5,23 +5,23 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from app import errors, events, ids
-from app.domain import hits as rules
-from app.domain import review_policies
-from app.domain.money import assignment_cost_cents
-from app.domain.qualifications import requires_masters
-from app.operations import hit_events
-from app.operations.account import ensure_funds
-from app.operations.context import OperationContext
-from app.operations.hit_types import check_length, check_range, find_or_create_hit_type
-from app.operations.paging import page_after
-from app.operations.registry import operation
-from app.operations.views import hit_view
-from app.questions import QuestionInvalid, parse_question
-from app.schemas import generated as shapes
-from app.store import hits as store
-from app.store import pagination, tokens
-from app.store.models import HIT, HITType
+from kempelen import errors, events, ids
+from kempelen.domain import hits as rules
+from kempelen.domain import review_policies
+from kempelen.domain.money import assignment_cost_cents
+from kempelen.domain.qualifications import requires_masters
+from kempelen.operations import hit_events
+from kempelen.operations.account import ensure_funds
+from kempelen.operations.context import OperationContext
+from kempelen.operations.hit_types import check_length, check_range, find_or_create_hit_type
+from kempelen.operations.paging import page_after
+from kempelen.operations.registry import operation
+from kempelen.operations.views import hit_view
+from kempelen.questions import QuestionInvalid, parse_question
+from kempelen.schemas import generated as shapes
+from kempelen.store import hits as store
+from kempelen.store import pagination, tokens
+from kempelen.store.models import HIT, HITType
 
 REVIEW_POLICY_LEVELS = {"AssignmentReviewPolicy": "Assignment", "HITReviewPolicy": "HIT"}
 

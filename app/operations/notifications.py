@@ -1,18 +1,18 @@
 """Notifications (spec §6.F): a HIT type's notification specification, and test messages.
 
-Events themselves are queued by app.events.emit and sent by app.events.delivery.
+Events themselves are queued by kempelen.events.emit and sent by kempelen.events.delivery.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from app import errors
-from app.events import documents, transports
-from app.operations.context import OperationContext
-from app.operations.registry import operation
-from app.schemas import generated as shapes
-from app.store.models import HITType, NotificationSetting
+from kempelen import errors
+from kempelen.events import documents, transports
+from kempelen.operations.context import OperationContext
+from kempelen.operations.registry import operation
+from kempelen.schemas import generated as shapes
+from kempelen.store.models import HITType, NotificationSetting
 
 
 def check_specification(spec: shapes.NotificationSpecification, *, for_hit_type: bool) -> list[str]:

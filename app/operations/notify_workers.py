@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select
 
-from app import errors
-from app.domain import assignments as states
-from app.events import outbox
-from app.operations.context import OperationContext
-from app.operations.registry import operation
-from app.schemas import generated as shapes
-from app.store import messages
-from app.store import workers as worker_store
-from app.store.models import HIT, Assignment
+from kempelen import errors
+from kempelen.domain import assignments as states
+from kempelen.events import outbox
+from kempelen.operations.context import OperationContext
+from kempelen.operations.registry import operation
+from kempelen.schemas import generated as shapes
+from kempelen.store import messages
+from kempelen.store import workers as worker_store
+from kempelen.store.models import HIT, Assignment
 
 SUBJECT_MAX = 200
 MESSAGE_MAX = 4096

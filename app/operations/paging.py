@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app import errors
-from app.store import pagination
+from kempelen import errors
+from kempelen.store import pagination
 
 
 def page_after(scope: str, token: str | None, kind: type = int) -> int | str | None:

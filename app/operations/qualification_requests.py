@@ -3,16 +3,16 @@ need a decision. Auto-granted and auto-scored requests never enter it."""
 
 from __future__ import annotations
 
-from app import errors
-from app.operations.context import OperationContext
-from app.operations.paging import page_after
-from app.operations.registry import operation
-from app.schemas import generated as shapes
-from app.store import messages
-from app.store import pagination
-from app.store import qualification_requests as store
-from app.store import qualifications as qualification_store
-from app.store.models import QualificationRequest, QualificationType
+from kempelen import errors
+from kempelen.operations.context import OperationContext
+from kempelen.operations.paging import page_after
+from kempelen.operations.registry import operation
+from kempelen.schemas import generated as shapes
+from kempelen.store import messages
+from kempelen.store import pagination
+from kempelen.store import qualification_requests as store
+from kempelen.store import qualifications as qualification_store
+from kempelen.store.models import QualificationRequest, QualificationType
 
 
 def _pending(ctx: OperationContext, request_id: str) -> tuple[QualificationRequest, QualificationType]:

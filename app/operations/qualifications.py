@@ -6,20 +6,20 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from app import errors, ids
-from app.domain import hits as hit_rules
-from app.domain.qualifications import SYSTEM_QUALIFICATION_TYPES, is_system_type
-from app.operations.context import OperationContext
-from app.operations.hit_types import check_length
-from app.operations.paging import page_after
-from app.operations.registry import operation
-from app.operations.views import hit_view
-from app.questions import QuestionInvalid, check_answer_key, parse_answer_key, parse_test
-from app.schemas import generated as shapes
-from app.store import hits as hit_store
-from app.store import messages, pagination
-from app.store import qualifications as store
-from app.store.models import QualificationType, Worker
+from kempelen import errors, ids
+from kempelen.domain import hits as hit_rules
+from kempelen.domain.qualifications import SYSTEM_QUALIFICATION_TYPES, is_system_type
+from kempelen.operations.context import OperationContext
+from kempelen.operations.hit_types import check_length
+from kempelen.operations.paging import page_after
+from kempelen.operations.registry import operation
+from kempelen.operations.views import hit_view
+from kempelen.questions import QuestionInvalid, check_answer_key, parse_answer_key, parse_test
+from kempelen.schemas import generated as shapes
+from kempelen.store import hits as hit_store
+from kempelen.store import messages, pagination
+from kempelen.store import qualifications as store
+from kempelen.store.models import QualificationType, Worker
 
 LONG_MAX = 2**63 - 1
 GRANTED, REVOKED = "Granted", "Revoked"

@@ -1,4 +1,4 @@
-"""Operation name -> implementation. The names come from botocore's model (app.schemas)."""
+"""Operation name -> implementation. The names come from botocore's model (kempelen.schemas)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from app.operations.context import OperationContext
+from kempelen.operations.context import OperationContext
 
 Implementation = Callable[[OperationContext, BaseModel], BaseModel]
 

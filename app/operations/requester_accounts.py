@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import errors, ids
-from app.auth import passwords
-from app.store.models import Requester, RequesterAccessKey, RequesterInvite, RequesterMember
+from kempelen import errors, ids
+from kempelen.auth import passwords
+from kempelen.store.models import Requester, RequesterAccessKey, RequesterInvite, RequesterMember
 
 INVITE_LIFETIME = timedelta(days=7)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")

@@ -1,7 +1,7 @@
 """Read-only views the requester website lists, beyond what the API's List* operations page through: the
 Manage page's HITs filtered by batch, HIT type, status and annotation; the workers who worked for the
 requester; bonuses paid; assignments' answers made readable. Every change the site makes goes through the
-API's own operations (app.web.requester_site.common.call), never through here."""
+API's own operations (kempelen.web.requester_site.common.call), never through here."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.domain import assignments as assignment_states
-from app.operations.context import OperationContext
-from app.operations.registry import REGISTRY
-from app.operations.requester_accounts import account
-from app.operations.views import hit_view
-from app.schemas import parse_request
-from app.questions.answers import parse_question_form_answers
-from app.store import hits as hit_store
-from app.store import requester_site as queries
+from kempelen.config import Settings
+from kempelen.domain import assignments as assignment_states
+from kempelen.operations.context import OperationContext
+from kempelen.operations.registry import REGISTRY
+from kempelen.operations.requester_accounts import account
+from kempelen.operations.views import hit_view
+from kempelen.schemas import parse_request
+from kempelen.questions.answers import parse_question_form_answers
+from kempelen.store import hits as hit_store
+from kempelen.store import requester_site as queries
 
 PAGE_SIZE = 50
 
@@ -30,7 +30,7 @@ def perform(session: Session, requester_id: str, now: datetime, settings: Settin
             *, request_id: str, origin: str = "") -> BaseModel:
     """Run Requester API operation `name` for the account, exactly as a signed call would after its signature:
     the body is read and checked by the same reader (Coral's constraints), then the same implementation runs
-    in the caller's transaction. Raises the same errors (app.errors.ServiceError) with the same texts."""
+    in the caller's transaction. Raises the same errors (kempelen.errors.ServiceError) with the same texts."""
     operation = REGISTRY[name]
     parsed = parse_request(name, json.dumps(members).encode())
     ctx = OperationContext(session=session, requester=account(session, requester_id), now=now,
@@ -46,7 +46,7 @@ def writes(name: str) -> bool:
 
 @dataclass(frozen=True)
 class HITPage:
-    hits: list  # app.schemas.generated.HIT
+    hits: list  # kempelen.schemas.generated.HIT
     next_before: int | None
 
 
@@ -182,7 +182,7 @@ def worker_assignments(session: Session, requester_id: str, worker_id: str, now:
 
 def statement(session: Session, requester_id: str, now: datetime) -> list[dict]:
     """A ledger account's movements of money with the running balance (what the admin statement shows)."""
-    from app.store import ledger
+    from kempelen.store import ledger
 
     lines, running = [], 0
     for line in ledger.statement(session, requester_id, now):
@@ -194,8 +194,8 @@ def statement(session: Session, requester_id: str, now: datetime) -> list[dict]:
 def notification_settings(session: Session, requester_id: str) -> list[dict]:
     """Every HIT type of the account with its notification specification (if any) and the delivery state of
     its events: counts per status and the latest attempts."""
-    from app.events import delivery
-    from app.store.models import NotificationSetting
+    from kempelen.events import delivery
+    from kempelen.store.models import NotificationSetting
 
     rows = []
     for hit_type in queries.hit_types(session, requester_id):

@@ -1,7 +1,7 @@
 """Running review policies inside the transaction that triggered them, and ListReviewPolicyResultsForHIT.
 
-ScoreMyKnownAnswers runs at each submission (app.operations.workers.submit_assignment); SimplePlurality runs
-once each time the HIT is announced Reviewable (app.operations.hit_events.announce). Their approvals,
+ScoreMyKnownAnswers runs at each submission (kempelen.operations.workers.submit_assignment); SimplePlurality runs
+once each time the HIT is announced Reviewable (kempelen.operations.hit_events.announce). Their approvals,
 rejections and extensions are the very state changes and events the API operations make; each is recorded as
 a review action, finished at once (Succeeded or Failed: nothing is left Intended).
 """
@@ -13,19 +13,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app import errors
-from app.domain import assignments as states
-from app.domain import review_policies as policies
-from app.domain.hits import is_disposed
-from app.operations import assignments as assignment_ops
-from app.operations import hits as hit_ops
-from app.operations.context import OperationContext
-from app.operations.registry import operation
-from app.questions import parse_question, parse_question_form_answers
-from app.schemas import generated as shapes
-from app.store import pagination
-from app.store import review_policies as store
-from app.store.models import HIT, Assignment, Requester, ReviewPolicyAction
+from kempelen import errors
+from kempelen.domain import assignments as states
+from kempelen.domain import review_policies as policies
+from kempelen.domain.hits import is_disposed
+from kempelen.operations import assignments as assignment_ops
+from kempelen.operations import hits as hit_ops
+from kempelen.operations.context import OperationContext
+from kempelen.operations.registry import operation
+from kempelen.questions import parse_question, parse_question_form_answers
+from kempelen.schemas import generated as shapes
+from kempelen.store import pagination
+from kempelen.store import review_policies as store
+from kempelen.store.models import HIT, Assignment, Requester, ReviewPolicyAction
 
 LEVELS = ("Assignment", "HIT")
 SUCCEEDED, FAILED = "Succeeded", "Failed"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from app.domain.hits import AssignmentCounts, hit_status, is_disposed
-from app.domain.money import format_amount
-from app.schemas.generated import HIT as HITShape
-from app.store.models import HIT, HITType
+from kempelen.domain.hits import AssignmentCounts, hit_status, is_disposed
+from kempelen.domain.money import format_amount
+from kempelen.schemas.generated import HIT as HITShape
+from kempelen.store.models import HIT, HITType
 
 
 def hit_view(hit: HIT, hit_type: HITType, counts: AssignmentCounts, now: datetime) -> HITShape:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from app import errors
-from app.questions import Answer, QuestionInvalid, answer_problems, parse_question_form_answers
-from app.questions.model import Question, SelectionAnswer
+from kempelen import errors
+from kempelen.questions import Answer, QuestionInvalid, answer_problems, parse_question_form_answers
+from kempelen.questions.model import Question, SelectionAnswer
 
 
 class Upload(Protocol):
-    """What an answer needs of an uploaded file (app.store.models.FileUpload)."""
+    """What an answer needs of an uploaded file (kempelen.store.models.FileUpload)."""
     question_identifier: str
     size: int
 

@@ -3,13 +3,13 @@ work already submitted is untouched."""
 
 from __future__ import annotations
 
-from app import errors
-from app.operations.context import OperationContext
-from app.operations.paging import page_after
-from app.operations.registry import operation
-from app.schemas import generated as shapes
-from app.store import pagination
-from app.store import worker_blocks as store
+from kempelen import errors
+from kempelen.operations.context import OperationContext
+from kempelen.operations.paging import page_after
+from kempelen.operations.registry import operation
+from kempelen.schemas import generated as shapes
+from kempelen.store import pagination
+from kempelen.store import worker_blocks as store
 
 
 @operation("CreateWorkerBlock")

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from app import errors
-from app.domain import scoring
-from app.operations import worker_answers
-from app.operations.workers import WorkerContext, _cursor, _limit
-from app.questions import parse_answer_key, parse_test, write_question_form_answers
-from app.store import messages
-from app.store import pagination
-from app.store import qualification_requests as store
-from app.store import qualifications as qualification_store
-from app.store.models import Qualification, QualificationRequest, QualificationType
+from kempelen import errors
+from kempelen.domain import scoring
+from kempelen.operations import worker_answers
+from kempelen.operations.workers import WorkerContext, _cursor, _limit
+from kempelen.questions import parse_answer_key, parse_test, write_question_form_answers
+from kempelen.store import messages
+from kempelen.store import pagination
+from kempelen.store import qualification_requests as store
+from kempelen.store import qualifications as qualification_store
+from kempelen.store.models import Qualification, QualificationRequest, QualificationType
 
 #: a TestStarted request whose test_deadline has passed: over, and it counts as an attempt
 TEST_EXPIRED = "TestExpired"

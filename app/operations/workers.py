@@ -15,24 +15,24 @@ from typing import BinaryIO
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import errors, events, ids
-from app.domain import assignments as states
-from app.domain import frames
-from app.domain import qualifications as quals
-from app.domain.hits import ASSIGNABLE, hit_status, is_disposed
-from app.domain.money import format_amount
-from app.events import transports
-from app.operations import hit_events, review_policies, worker_answers
-from app.questions import Answer, parse_question, write_question_form_answers
-from app.questions.model import FileUploadAnswer, Question
-from app.store import assignments as store
-from app.store import file_uploads
-from app.store import hits as hit_store
-from app.store import ledger, pagination
-from app.store import qualifications as qualification_store
-from app.store import worker_blocks
-from app.store import workers as worker_store
-from app.store.models import HIT, Assignment, FileUpload, HITType, Worker
+from kempelen import errors, events, ids
+from kempelen.domain import assignments as states
+from kempelen.domain import frames
+from kempelen.domain import qualifications as quals
+from kempelen.domain.hits import ASSIGNABLE, hit_status, is_disposed
+from kempelen.domain.money import format_amount
+from kempelen.events import transports
+from kempelen.operations import hit_events, review_policies, worker_answers
+from kempelen.questions import Answer, parse_question, write_question_form_answers
+from kempelen.questions.model import FileUploadAnswer, Question
+from kempelen.store import assignments as store
+from kempelen.store import file_uploads
+from kempelen.store import hits as hit_store
+from kempelen.store import ledger, pagination
+from kempelen.store import qualifications as qualification_store
+from kempelen.store import worker_blocks
+from kempelen.store import workers as worker_store
+from kempelen.store.models import HIT, Assignment, FileUpload, HITType, Worker
 
 WORKER_ID_MAX = 64
 EMAIL_MAX = 254  # the longest address SMTP carries (RFC 5321)

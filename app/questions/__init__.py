@@ -4,18 +4,18 @@ No database and no web objects here: callers hand in the XML strings from the AP
 frozen dataclasses, or ``QuestionInvalid`` / ``AnswerInvalid`` with one human line of reason.
 """
 
-from app.questions.answer_key import (AnswerKey, AnswerKeyQuestion, AnswerOption, PercentageMapping,
+from kempelen.questions.answer_key import (AnswerKey, AnswerKeyQuestion, AnswerOption, PercentageMapping,
                                       QualificationValueMapping, RangeMapping, ScaleMapping, SummedScoreRange,
                                       check_answer_key, parse_answer_key)
-from app.questions.answers import Answer, parse_question_form_answers, write_question_form_answers
-from app.questions.checks import answer_problems, check_answers
-from app.questions.errors import AnswerInvalid, QuestionInvalid
-from app.questions.model import (AnswerFormatRegex, AnswerSpecification, ApplicationParameter, Binary,
+from kempelen.questions.answers import Answer, parse_question_form_answers, write_question_form_answers
+from kempelen.questions.checks import answer_problems, check_answers
+from kempelen.questions.errors import AnswerInvalid, QuestionInvalid
+from kempelen.questions.model import (AnswerFormatRegex, AnswerSpecification, ApplicationParameter, Binary,
                                  ContentItem, EmbeddedBinary, FileUploadAnswer, Flash, FormattedContent,
                                  FormQuestion, FreeTextAnswer, JavaApplet, ListContent, Overview, Question,
                                  Selection, SelectionAnswer, Text, Title)
-from app.questions.parse import parse_question, parse_test
-from app.questions.schema import (ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, MAX_DOCUMENT_BYTES,
+from kempelen.questions.parse import parse_question, parse_test
+from kempelen.questions.schema import (ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, MAX_DOCUMENT_BYTES,
                                   QUESTION_FORM_2005, QUESTION_FORM_2017, QUESTION_FORM_ANSWERS)
 
 __all__ = [

@@ -8,9 +8,9 @@ from typing import Union
 
 from lxml import etree
 
-from app.questions.errors import QuestionInvalid
-from app.questions.model import FreeTextAnswer, Question, SelectionAnswer
-from app.questions.schema import ANSWER_KEY, load, root_namespace, text_of, validate
+from kempelen.questions.errors import QuestionInvalid
+from kempelen.questions.model import FreeTextAnswer, Question, SelectionAnswer
+from kempelen.questions.schema import ANSWER_KEY, load, root_namespace, text_of, validate
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Iterable, Literal
 
 from lxml import etree
 
-from app.questions.schema import QUESTION_FORM_ANSWERS, load, root_namespace, text_of, validate
+from kempelen.questions.schema import QUESTION_FORM_ANSWERS, load, root_namespace, text_of, validate
 
 #: what the live service writes first (with no whitespace anywhere between elements)
 XML_DECLARATION = '<?xml version="1.0" encoding="ASCII"?>'

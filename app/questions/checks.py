@@ -10,10 +10,10 @@ import re
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from app.questions.answers import Answer
-from app.questions.errors import AnswerInvalid
-from app.questions.jsregex import js_test
-from app.questions.model import FileUploadAnswer, FormQuestion, FreeTextAnswer, Question, SelectionAnswer
+from kempelen.questions.answers import Answer
+from kempelen.questions.errors import AnswerInvalid
+from kempelen.questions.jsregex import js_test
+from kempelen.questions.model import FileUploadAnswer, FormQuestion, FreeTextAnswer, Question, SelectionAnswer
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 

@@ -6,7 +6,7 @@ class QuestionInvalid(ValueError):
 
     ``details`` is one human line, e.g. the schema validator's message with its line number:
     ``Element 'Foo': This element is not expected. Expected is ( QuestionIdentifier ). (line 3)``.
-    The API layer wraps it with ``app.errors.invalid_question(parameter, value, details)``.
+    The API layer wraps it with ``kempelen.errors.invalid_question(parameter, value, details)``.
     """
 
     def __init__(self, details: str):

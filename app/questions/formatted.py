@@ -13,8 +13,8 @@ from html.entities import name2codepoint
 
 from lxml import etree
 
-from app.questions.errors import QuestionInvalid
-from app.questions.schema import safe_parser
+from kempelen.questions.errors import QuestionInvalid
+from kempelen.questions.schema import safe_parser
 
 XHTML = "http://www.w3.org/1999/xhtml"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

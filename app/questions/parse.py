@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from app.questions import model as m
-from app.questions.errors import QuestionInvalid
-from app.questions.formatted import check_formatted_content
-from app.questions.schema import (EXTERNAL_QUESTION, HTML_QUESTION, QUESTION_FORM_2005, QUESTION_FORM_2017,
+from kempelen.questions import model as m
+from kempelen.questions.errors import QuestionInvalid
+from kempelen.questions.formatted import check_formatted_content
+from kempelen.questions.schema import (EXTERNAL_QUESTION, HTML_QUESTION, QUESTION_FORM_2005, QUESTION_FORM_2017,
                                   QUESTION_FORM_NAMESPACES, load, root_namespace, text_of, validate)
 
 QUESTION_NAMESPACES = (QUESTION_FORM_2017, QUESTION_FORM_2005, EXTERNAL_QUESTION, HTML_QUESTION)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from app.questions.errors import QuestionInvalid
+from kempelen.questions.errors import QuestionInvalid
 
 _BASE = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/"
 QUESTION_FORM_2005 = _BASE + "2005-10-01/QuestionForm.xsd"

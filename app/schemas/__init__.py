@@ -1,4 +1,4 @@
-"""The 2017-01-17 wire shapes: one pydantic model per botocore shape (app.schemas.generated, written by
+"""The 2017-01-17 wire shapes: one pydantic model per botocore shape (kempelen.schemas.generated, written by
 scripts/generate_schemas.py), the request reader that checks a body the way Coral does, and the response
 writer.
 
@@ -7,9 +7,9 @@ writer.
     serialize_response(response)                       # -> dict ready for json.dumps
 """
 
-from app.schemas.generated import OPERATIONS, Shape
-from app.schemas.reader import parse_request
-from app.schemas.writer import serialize_response
+from kempelen.schemas.generated import OPERATIONS, Shape
+from kempelen.schemas.reader import parse_request
+from kempelen.schemas.writer import serialize_response
 
 #: The 39 operation names of the model, sorted.
 OPERATION_NAMES: tuple[str, ...] = tuple(OPERATIONS)

@@ -10,7 +10,7 @@
 # Do not edit: change the generator and run `python scripts/generate_schemas.py`.
 """Pydantic models and constraint tables for every shape of the MTurk Requester API 2017-01-17.
 
-Every member is optional here, so that app.schemas can report missing required members in Coral's
+Every member is optional here, so that kempelen.schemas can report missing required members in Coral's
 words; SHAPES says which are required and what else the model constrains.
 """
 

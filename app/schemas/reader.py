@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from app.errors import SerializationException, ValidationException
-from app.schemas.generated import OPERATIONS, SHAPES, Shape
+from kempelen.errors import SerializationException, ValidationException
+from kempelen.schemas.generated import OPERATIONS, SHAPES, Shape
 
 #: read(value, path, violations) -> the value as plain Python (dicts for structures); appends Coral-worded
 #: violations, raises SerializationException on a wrong JSON type.

@@ -1,6 +1,6 @@
 """Assignment queries that need care: status at a moment in SQL, keyset pages, the HITs a worker may take.
 
-The SQL here mirrors ``app.domain.assignments.effective``: an Accepted row past its deadline counts as
+The SQL here mirrors ``kempelen.domain.assignments.effective``: an Accepted row past its deadline counts as
 Abandoned and a Submitted row past its AutoApprovalTime as Approved, so filters agree with what a reader
 is shown whether or not the sweeper has caught up.
 """
@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.domain import assignments as states
-from app.domain.workers import WorkerStatistics
-from app.store.hits import live_hit
-from app.store.models import HIT, Assignment, HITType
-from app.store.worker_blocks import blocking_requesters
+from kempelen.domain import assignments as states
+from kempelen.domain.workers import WorkerStatistics
+from kempelen.store.hits import live_hit
+from kempelen.store.models import HIT, Assignment, HITType
+from kempelen.store.worker_blocks import blocking_requesters
 
 
 def _is(status: str, now: datetime):

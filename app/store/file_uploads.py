@@ -17,7 +17,7 @@ from typing import BinaryIO
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from app.store.models import FileUpload
+from kempelen.store.models import FileUpload
 
 SIGNING_KEY_FILE = ".url-signing-key"
 _NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f]")

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.domain.hits import AUTO_DISPOSE_AFTER, AssignmentCounts
-from app.store.models import HIT, Assignment, HITType, UTCDateTime
+from kempelen.domain.hits import AUTO_DISPOSE_AFTER, AssignmentCounts
+from kempelen.store.models import HIT, Assignment, HITType, UTCDateTime
 
 
 # Built once: constructing a statement (and its cache key) costs more than running it on SQLite.

@@ -17,9 +17,9 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.domain import assignments as states
-from app.store.hits import live_hit
-from app.store.models import HIT, Assignment, BonusPayment, LedgerEntry, Requester
+from kempelen.domain import assignments as states
+from kempelen.store.hits import live_hit
+from kempelen.store.models import HIT, Assignment, BonusPayment, LedgerEntry, Requester
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def statement(session: Session, requester_id: str, now: datetime) -> list[dict]:
 
 def worker_earnings_cents(session: Session, worker_id: str, now: datetime) -> tuple[int, int]:
     """(rewards, bonuses) a worker has earned: approved assignments' rewards and every bonus."""
-    from app.store.models import HITType
+    from kempelen.store.models import HITType
 
     rewards = session.scalar(
         select(func.coalesce(func.sum(HITType.reward_cents), 0)).select_from(Assignment)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.store.models import WorkerMessage
+from kempelen.store.models import WorkerMessage
 
 
 def deliver(session: Session, worker_id: str, requester_id: str | None, subject: str, body: str,

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from app.store.db import Database
+from kempelen.store.db import Database
 
 # Several replicas may start together on one PostgreSQL database: the first migrates, the rest wait.
 _PG_MIGRATION_LOCK = 7_517_373_640_501

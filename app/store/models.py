@@ -328,7 +328,7 @@ class NotificationSetting(Base):
 class NotificationDelivery(Base):
     """One event document on its way to one destination (or one NotifyWorkers message on its way to a
     worker's email address), written in the sender's own transaction and retried until delivered. Its schedule
-    is real time (app.clock.wall_time): a destination's outage does not follow the service clock."""
+    is real time (kempelen.clock.wall_time): a destination's outage does not follow the service clock."""
 
     __tablename__ = "notification_delivery"
     __table_args__ = (Index(None, "status", "next_attempt_at"), Index(None, "hit_type_id", "seq"))

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import ids
-from app.store.models import Qualification, QualificationRequest, QualificationType, Worker
+from kempelen import ids
+from kempelen.store.models import Qualification, QualificationRequest, QualificationType, Worker
 
 TEST_STARTED, PENDING, GRANTED, REJECTED = "TestStarted", "Pending", "Granted", "Rejected"
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.qualifications import PRESENT, Value
-from app.store.hits import live_hit
-from app.store.models import HIT, HITType, Qualification, QualificationRequest, QualificationType
+from kempelen.domain.qualifications import PRESENT, Value
+from kempelen.store.hits import live_hit
+from kempelen.store.models import HIT, HITType, Qualification, QualificationRequest, QualificationType
 
 
 def get_type(session: Session, qualification_type_id: str, *, for_update: bool = False) -> QualificationType | None:

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from app.domain import assignments as states
-from app.store.assignments import _is
-from app.store.hits import live_hit, reviewable
-from app.store.models import HIT, Assignment, BonusPayment, HITType, WorkerBlock
+from kempelen.domain import assignments as states
+from kempelen.store.assignments import _is
+from kempelen.store.hits import live_hit, reviewable
+from kempelen.store.models import HIT, Assignment, BonusPayment, HITType, WorkerBlock
 
 HIT_STATUSES = ("Assignable", "Unassignable", "Reviewable", "Reviewing")
 

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import ids
-from app.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
-from app.store.models import Requester, RequesterAccessKey
+from kempelen import ids
+from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
+from kempelen.store.models import Requester, RequesterAccessKey
 
 
 def find_active(session: Session, access_key_id: str) -> Requester | None:

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import ids
-from app.store.models import Assignment, ReviewPolicyAction, ReviewPolicyResult
+from kempelen import ids
+from kempelen.store.models import Assignment, ReviewPolicyAction, ReviewPolicyResult
 
 
 def add_action(session: Session, *, hit_id: str, level: str, name: str, target_id: str, target_type: str,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.store.models import RequestToken
+from kempelen.store.models import RequestToken
 
 TOKEN_WINDOW = timedelta(hours=24)
 

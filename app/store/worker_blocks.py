@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.store.models import WorkerBlock
+from kempelen.store.models import WorkerBlock
 
 
 def block(session: Session, requester_id: str, worker_id: str, reason: str, now: datetime) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.store.models import Worker
+from kempelen.store.models import Worker
 
 
 def token_digest(token: str) -> str:

@@ -19,8 +19,8 @@ from datetime import datetime
 
 import pytest
 
-from app.testing.server import LiveServer
-from app.testing.workforce import Workforce
+from kempelen.testing.server import LiveServer
+from kempelen.testing.workforce import Workforce
 
 
 class ServerClock:

@@ -14,7 +14,7 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-from app.config import DEVELOPMENT_ADMIN_TOKEN
+from kempelen.config import DEVELOPMENT_ADMIN_TOKEN
 
 
 def free_port() -> int:
@@ -45,7 +45,7 @@ class LiveServer:
         env.pop("KEMPELEN_ADMIN_TOKEN", None)
         self._log = open(self.log_path, "wb")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port), "--clock", self.clock,
+            [sys.executable, "-m", "kempelen.cli", "serve", "--port", str(self.port), "--clock", self.clock,
              "--database-url", self.database_url, "--data-dir", str(self.data_dir), "--log-level", "warning"],
             stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + self._startup_timeout
@@ -116,7 +116,7 @@ class LiveServer:
                             aws_secret_access_key=credentials["SecretAccessKey"], **config)
 
     def workforce(self):
-        """Scripted workers on this server (see app.testing.workforce)."""
-        from app.testing.workforce import Workforce
+        """Scripted workers on this server (see kempelen.testing.workforce)."""
+        from kempelen.testing.workforce import Workforce
 
         return Workforce(self.endpoint, self.admin_token)

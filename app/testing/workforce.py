@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from app.client import KempelenClient
+from kempelen.client import KempelenClient
 
 
 class ScriptedWorker:

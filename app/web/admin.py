@@ -10,9 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.clock import ManualClock
-from app.domain.money import format_amount, parse_amount, to_cents
-from app.store import ledger, requesters
+from kempelen.clock import ManualClock
+from kempelen.domain.money import format_amount, parse_amount, to_cents
+from kempelen.store import ledger, requesters
 
 AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
 
@@ -143,7 +143,7 @@ def statement(access_key_id: str, request: Request) -> dict:
         return {"Lines": lines, **_balance_view(session, access_key_id, now)}
 
 
-# --- notification delivery (app.events.delivery) ---------------------------------------------------------
+# --- notification delivery (kempelen.events.delivery) ---------------------------------------------------------
 
 
 @router.post("/notifications/flush", dependencies=[Depends(require_admin)])
@@ -156,7 +156,7 @@ def flush_notifications(request: Request) -> dict:
 @router.get("/notifications/deliveries", dependencies=[Depends(require_admin)])
 def list_deliveries(hit_type_id: str, request: Request) -> dict:
     """A HIT type's queued and sent notifications, oldest first, with their attempts and last error."""
-    from app.events import delivery
+    from kempelen.events import delivery
 
     with request.app.state.db.transaction(writes=False) as session:
         rows = delivery.deliveries(session, hit_type_id)

@@ -21,15 +21,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
-from app import errors
-from app.domain import frames
-from app.domain.hits import is_disposed
-from app.operations import workers as ops
-from app.questions import parse_question
-from app.store import assignments as assignment_store
-from app.store import hits as hit_store
-from app.store import workers as worker_store
-from app.web.workers import incoming_file, public_url
+from kempelen import errors
+from kempelen.domain import frames
+from kempelen.domain.hits import is_disposed
+from kempelen.operations import workers as ops
+from kempelen.questions import parse_question
+from kempelen.store import assignments as assignment_store
+from kempelen.store import hits as hit_store
+from kempelen.store import workers as worker_store
+from kempelen.web.workers import incoming_file, public_url
 
 router = APIRouter(tags=["worker site"])
 

@@ -10,9 +10,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
-from app.clock import epoch_ms
-from app.operations.files import FILES_PATH, link_is_valid
-from app.store import file_uploads
+from kempelen.clock import epoch_ms
+from kempelen.operations.files import FILES_PATH, link_is_valid
+from kempelen.store import file_uploads
 
 router = APIRouter(tags=["files"])
 

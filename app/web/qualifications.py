@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 
-from app import errors
-from app.operations import worker_qualifications as ops
-from app.web.workers import ActingFor, Auth, Submission, acting_worker
+from kempelen import errors
+from kempelen.operations import worker_qualifications as ops
+from kempelen.web.workers import ActingFor, Auth, Submission, acting_worker
 
 router = APIRouter(prefix="/api", tags=["qualifications"])
 

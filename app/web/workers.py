@@ -15,10 +15,10 @@ from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app import errors
-from app.auth.workers import bearer, is_admin, resolve_worker
-from app.operations import workers as ops
-from app.store import workers as worker_store
+from kempelen import errors
+from kempelen.auth.workers import bearer, is_admin, resolve_worker
+from kempelen.operations import workers as ops
+from kempelen.store import workers as worker_store
 
 router = APIRouter(prefix="/api", tags=["workers"])
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.testing import KempelenError
+from kempelen.testing import KempelenError
 from helpers import create_hit, error_of
 
 NOT_SUBMITTED = "This operation can be called with a status of: Submitted"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
-from app.testing import KempelenError
+from kempelen.testing import KempelenError
 from helpers import create_hit
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.store.db import Database
-from app.store.models import Event
+from kempelen.store.db import Database
+from kempelen.store.models import Event
 from helpers import create_hit
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from app.client import KempelenError
+from kempelen.client import KempelenError
 from helpers import EXTERNAL_QUESTION, QFA_NS, create_hit, error_of
 
 FORM_2005 = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd"

@@ -303,7 +303,7 @@ def test_account_balance_in_the_sandbox(mturk):
 
 
 def test_every_operation_of_the_model_is_built():
-    from app.operations import REGISTRY
-    from app.schemas import OPERATION_NAMES
+    from kempelen.operations import REGISTRY
+    from kempelen.schemas import OPERATION_NAMES
 
     assert len(OPERATION_NAMES) == 39 and set(OPERATION_NAMES) == set(REGISTRY)

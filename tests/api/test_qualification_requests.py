@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.testing import KempelenError
+from kempelen.testing import KempelenError
 from helpers import answers_xml, error_of
 
 TEST = (

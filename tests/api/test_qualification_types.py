@@ -10,8 +10,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from app.domain.qualifications import SANDBOX_MASTERS, SYSTEM_QUALIFICATION_TYPES
-from app.testing import KempelenError
+from kempelen.domain.qualifications import SANDBOX_MASTERS, SYSTEM_QUALIFICATION_TYPES
+from kempelen.testing import KempelenError
 from helpers import create_hit, error_of
 
 FORM_NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd"

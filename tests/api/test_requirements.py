@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.qualifications import LOCALE, PRODUCTION_MASTERS, SANDBOX_MASTERS
-from app.testing import KempelenError
+from kempelen.domain.qualifications import LOCALE, PRODUCTION_MASTERS, SANDBOX_MASTERS
+from kempelen.testing import KempelenError
 from helpers import create_hit, error_of
 
 ADULT = "00000000000000000060"

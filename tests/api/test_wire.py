@@ -146,7 +146,7 @@ def test_a_refused_request_changes_nothing(server, credentials, mturk):
 def test_internal_failure_is_a_service_fault_not_a_trace():
     import sqlite3
 
-    from app.testing import LiveServer
+    from kempelen.testing import LiveServer
 
     with LiveServer() as live:
         keys = live.create_requester()

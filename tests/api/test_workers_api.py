@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.testing import KempelenError
+from kempelen.testing import KempelenError
 from helpers import QUESTION_FORM, answers_xml, create_hit
 
 

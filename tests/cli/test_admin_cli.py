@@ -11,7 +11,7 @@ import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from app.domain.qualifications import LOCALE
+from kempelen.domain.qualifications import LOCALE
 from tests.api.helpers import create_hit
 
 TEST = (
@@ -33,7 +33,7 @@ ANSWER_KEY = (
 
 
 def kempelen(server, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True,
                           env={**os.environ, "KEMPELEN_ENDPOINT": server.endpoint}, timeout=60)
 
 
@@ -85,7 +85,7 @@ def test_help_lists_the_new_commands():
     for group, commands in (("requester", ("create", "fund", "statement")),
                             ("worker", ("profile", "qualification-types", "request-qualification", "answer-test",
                                         "qualifications", "messages"))):
-        shown = subprocess.run([sys.executable, "-m", "app.cli", group, "--help"], capture_output=True, text=True)
+        shown = subprocess.run([sys.executable, "-m", "kempelen.cli", group, "--help"], capture_output=True, text=True)
         assert shown.returncode == 0
         for command in commands:
             assert re.search(rf"^\s+{command}\b", shown.stdout, re.MULTILINE), command

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from app.testing import LiveServer
+from kempelen.testing import LiveServer
 
 
 def kempelen(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=120)
 
 
@@ -46,7 +46,7 @@ def test_serve_refuses_a_public_address_with_development_credentials(tmp_path):
 
 
 def test_disabled_development_credentials_are_refused():
-    from app.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
+    from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
 
     dev = {"AccessKeyId": DEVELOPMENT_ACCESS_KEY_ID, "SecretAccessKey": DEVELOPMENT_SECRET_ACCESS_KEY}
     with LiveServer() as server:

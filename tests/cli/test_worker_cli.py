@@ -18,7 +18,7 @@ from tests.api.helpers import QUESTION_FORM, answers_xml, create_hit
 def kempelen(server, *args: str, stdin: str | None = None,
              env: dict | None = None) -> subprocess.CompletedProcess:
     """The command as a subprocess, pointed at `server` the way a user would: KEMPELEN_ENDPOINT."""
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, input=stdin,
+    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True, input=stdin,
                           env={**os.environ, "KEMPELEN_ENDPOINT": server.endpoint, **(env or {})}, timeout=60)
 
 
@@ -53,9 +53,9 @@ def free_text(name: str, text: str) -> str:
 
 
 def test_help_lists_the_commands():
-    top = subprocess.run([sys.executable, "-m", "app.cli", "--help"], capture_output=True, text=True)
+    top = subprocess.run([sys.executable, "-m", "kempelen.cli", "--help"], capture_output=True, text=True)
     assert top.returncode == 0 and "worker" in top.stdout
-    worker = subprocess.run([sys.executable, "-m", "app.cli", "worker", "--help"], capture_output=True, text=True)
+    worker = subprocess.run([sys.executable, "-m", "kempelen.cli", "worker", "--help"], capture_output=True, text=True)
     assert worker.returncode == 0
     for command in ("create", "hits", "preview", "accept", "submit", "return", "assignments", "show"):
         assert re.search(rf"^\s+{command}\b", worker.stdout, re.MULTILINE), command

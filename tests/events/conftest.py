@@ -8,8 +8,8 @@ import os
 import pytest
 from aiosmtpd.controller import Controller
 
-from app.testing import LiveServer
-from app.testing.server import free_port
+from kempelen.testing import LiveServer
+from kempelen.testing.server import free_port
 from tests.databases import drop, postgres_database
 from emulators import Mailbox, MotoServer, Queue
 

@@ -13,7 +13,7 @@ from email.message import Message
 
 import boto3
 
-from app.testing.server import free_port
+from kempelen.testing.server import free_port
 
 AWS_KEYS = dict(region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
 

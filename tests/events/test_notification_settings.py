@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from app.testing.server import free_port
+from kempelen.testing.server import free_port
 from event_checks import hit_type, parse, spec, subscribed_topic
 
 

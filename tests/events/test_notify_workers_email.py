@@ -15,8 +15,8 @@ from email.header import decode_header, make_header
 
 from aiosmtpd.controller import Controller
 
-from app.testing import LiveServer
-from app.testing.server import free_port
+from kempelen.testing import LiveServer
+from kempelen.testing.server import free_port
 from emulators import Mailbox
 from event_checks import hit, hit_type
 
@@ -159,7 +159,7 @@ def test_without_an_smtp_server_nothing_is_queued(database_url):
 
 
 def kempelen(server, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True,
                           env={**os.environ, "KEMPELEN_ENDPOINT": server.endpoint}, timeout=60)
 
 

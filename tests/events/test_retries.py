@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from app.config import Settings
-from app.events.delivery import MAX_BACKOFF, backoff
-from app.testing import LiveServer
+from kempelen.config import Settings
+from kempelen.events.delivery import MAX_BACKOFF, backoff
+from kempelen.testing import LiveServer
 from event_checks import deliveries, events_of, hit, hit_type, settled_deliveries, spec
 
 

@@ -8,13 +8,13 @@ from threading import Barrier
 
 import pytest
 
-from app import ids
-from app.clock import ManualClock
-from app.store import requesters
-from app.store.db import Database
-from app.store.migrate import upgrade
-from app.store.models import HIT, Assignment, Event, HITType, Worker
-from app.sweeper import Sweeper
+from kempelen import ids
+from kempelen.clock import ManualClock
+from kempelen.store import requesters
+from kempelen.store.db import Database
+from kempelen.store.migrate import upgrade
+from kempelen.store.models import HIT, Assignment, Event, HITType, Worker
+from kempelen.sweeper import Sweeper
 from tests.databases import database_url as empty_database
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)

@@ -2,8 +2,8 @@
 
 from datetime import datetime, timedelta, timezone
 
-from app.domain import assignments as states
-from app.domain.workers import WorkerStatistics
+from kempelen.domain import assignments as states
+from kempelen.domain.workers import WorkerStatistics
 
 T = datetime(2030, 1, 1, tzinfo=timezone.utc)
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.hits import AssignmentCounts, hit_status, is_disposed, may_delete, may_increase_assignments
-from app.domain.money import format_amount, parse_amount, round_to_cent, to_cents
-from app.domain.qualifications import requirement_problem
+from kempelen.domain.hits import AssignmentCounts, hit_status, is_disposed, may_delete, may_increase_assignments
+from kempelen.domain.money import format_amount, parse_amount, round_to_cent, to_cents
+from kempelen.domain.qualifications import requirement_problem
 
 NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
 LATER = NOW + timedelta(hours=1)

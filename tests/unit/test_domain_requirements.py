@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.domain.qualifications import (ACCEPT, DISCOVER, PRESENT, PREVIEW, LocaleValue, first_unmet,
+from kempelen.domain.qualifications import (ACCEPT, DISCOVER, PRESENT, PREVIEW, LocaleValue, first_unmet,
                                        guarded_actions, meets)
 
 TYPE = "3" + "T" * 29

@@ -1,11 +1,11 @@
-"""Review policy parameters, scores and decisions (app.domain.review_policies), without a server."""
+"""Review policy parameters, scores and decisions (kempelen.domain.review_policies), without a server."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.domain import review_policies as rp
-from app.questions import Answer
+from kempelen.domain import review_policies as rp
+from kempelen.questions import Answer
 
 
 def known(*parameters) -> dict:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.money import assignment_cost_cents, assignment_fee, bonus_fee
+from kempelen.domain.money import assignment_cost_cents, assignment_fee, bonus_fee
 
 
 @pytest.mark.parametrize("reward, max_assignments, masters, fee", [

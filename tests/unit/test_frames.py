@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
-from app.domain import frames
+from kempelen.domain import frames
 
 SITE = "http://127.0.0.1:8000"
 ACCEPTED = "&assignmentId=3AS1&hitId=3HIT&workerId=AWORKER&turkSubmitTo=http%3A%2F%2F127.0.0.1%3A8000"

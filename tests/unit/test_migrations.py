@@ -4,7 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app.store.models import Base
+from kempelen.store.models import Base
 from tests.databases import migrated_database
 
 

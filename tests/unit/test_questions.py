@@ -1,4 +1,4 @@
-"""app.questions: Question/Test/AnswerKey parsing, QuestionFormAnswers writing, answer checks (pure, no server)."""
+"""kempelen.questions: Question/Test/AnswerKey parsing, QuestionFormAnswers writing, answer checks (pure, no server)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from app.questions import (ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, QUESTION_FORM_2005, QUESTION_FORM_2017,
+from kempelen.questions import (ANSWER_KEY, EXTERNAL_QUESTION, HTML_QUESTION, QUESTION_FORM_2005, QUESTION_FORM_2017,
                            QUESTION_FORM_ANSWERS, Answer, AnswerInvalid, Binary, EmbeddedBinary, FileUploadAnswer,
                            Flash, FormattedContent, FormQuestion, FreeTextAnswer, JavaApplet, ListContent, Overview,
                            PercentageMapping, QuestionInvalid, RangeMapping, ScaleMapping, SelectionAnswer, Text,
                            Title, answer_problems, check_answer_key, check_answers, parse_answer_key,
                            parse_question, parse_question_form_answers, parse_test, write_question_form_answers)
-from app.questions.jsregex import js_test
+from kempelen.questions.jsregex import js_test
 
 HERE = Path(__file__).parent
 FULL_2005 = (HERE / "questions_form_2005_full.xml").read_text(encoding="utf-8")
@@ -765,7 +765,7 @@ def test_model_objects_are_frozen_and_typed():
 
 
 def test_2017_schema_is_derived_from_the_2005_file():
-    from app.questions import schema
+    from kempelen.questions import schema
     files = sorted(path.name for path in (Path(schema.__file__).parent / "xsd").glob("*.xsd"))
     assert files == ["AnswerKey.xsd", "ExternalQuestion.xsd", "HTMLQuestion.xsd", "QuestionForm.xsd",
                      "QuestionFormAnswers.xsd"]

@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.store import requesters
-from app.store.db import Database
-from app.store.migrate import upgrade
-from app.store.models import Requester
+from kempelen.store import requesters
+from kempelen.store.db import Database
+from kempelen.store.migrate import upgrade
+from kempelen.store.models import Requester
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 

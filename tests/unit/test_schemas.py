@@ -1,4 +1,4 @@
-"""app.schemas: the generated shapes, the Coral-style request reader and the response writer."""
+"""kempelen.schemas: the generated shapes, the Coral-style request reader and the response writer."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if not any(Path(entry or ".").resolve() == ROOT for entry in sys.path):
     sys.path.insert(0, str(ROOT))  # app importable from the checkout, as in test_sigv4.py
 
-from app.errors import SerializationException, ValidationException  # noqa: E402
-from app.schemas import (  # noqa: E402
+from kempelen.errors import SerializationException, ValidationException  # noqa: E402
+from kempelen.schemas import (  # noqa: E402
     OPERATION_NAMES,
     Shape,
     input_model,
@@ -24,7 +24,7 @@ from app.schemas import (  # noqa: E402
     parse_request,
     serialize_response,
 )
-from app.schemas.generated import HIT, MODELS, SHAPES, QualificationRequirement  # noqa: E402
+from kempelen.schemas.generated import HIT, MODELS, SHAPES, QualificationRequirement  # noqa: E402
 
 
 def _generator():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.domain.scoring import INTEGER_MAX, INTEGER_MIN, qualification_value, score, summed_score
-from app.questions import Answer, parse_answer_key
+from kempelen.domain.scoring import INTEGER_MAX, INTEGER_MIN, qualification_value, score, summed_score
+from kempelen.questions import Answer, parse_answer_key
 
 NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/AnswerKey.xsd"
 

@@ -21,8 +21,8 @@ from botocore.credentials import Credentials
 if not any(Path(entry or ".").resolve() == Path(__file__).resolve().parents[2] for entry in sys.path):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.auth.sigv4 import SignedRequest, verify
-from app.errors import (
+from kempelen.auth.sigv4 import SignedRequest, verify
+from kempelen.errors import (
     IncompleteSignatureException,
     InvalidSignatureException,
     MissingAuthenticationTokenException,

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.domain.hits import AssignmentCounts
-from app.store import hits as store
-from app.store.models import HIT, Assignment, HITType, Requester, Worker
+from kempelen.domain.hits import AssignmentCounts
+from kempelen.store import hits as store
+from kempelen.store.models import HIT, Assignment, HITType, Requester, Worker
 from tests.databases import migrated_database
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)

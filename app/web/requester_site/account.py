@@ -6,13 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
-from app import errors
-from app.operations import requester_accounts as accounts
-from app.operations import requester_site as site
-from app.web import sessions
-from app.web.requester_site.common import (PREFIX, Member, back, call, form_text, now, read, refusal, render,
+from kempelen import errors
+from kempelen.operations import requester_accounts as accounts
+from kempelen.operations import requester_site as site
+from kempelen.web import sessions
+from kempelen.web.requester_site.common import (PREFIX, Member, back, call, form_text, now, read, refusal, render,
                                            signed_in)
-from app.web.workers import public_url
+from kempelen.web.workers import public_url
 
 router = APIRouter()
 

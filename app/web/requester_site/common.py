@@ -15,11 +15,11 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
-from app import errors
-from app.operations import requester_accounts as accounts
-from app.operations import requester_site as site
-from app.web import pages, sessions
-from app.web.workers import public_url
+from kempelen import errors
+from kempelen.operations import requester_accounts as accounts
+from kempelen.operations import requester_site as site
+from kempelen.web import pages, sessions
+from kempelen.web.workers import public_url
 
 PREFIX = "/requester"
 SIGN_IN = PREFIX + "/signin"
@@ -57,7 +57,7 @@ def signed_in(request: Request, who: sessions.SignedIn = Depends(_require_login)
 
 
 def read(request: Request, view: Callable[..., Any], *args, **kwargs) -> Any:
-    """Run a read-only function of app.operations (session first) in a read transaction of its own."""
+    """Run a read-only function of kempelen.operations (session first) in a read transaction of its own."""
     with request.app.state.db.transaction(writes=False) as session:
         return view(session, *args, **kwargs)
 

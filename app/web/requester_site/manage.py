@@ -10,10 +10,10 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
-from app import errors
-from app.operations import requester_site as site
-from app.web import sessions
-from app.web.requester_site.common import (PREFIX, Member, back, call, form_text, now, query, read, refusal, render,
+from kempelen import errors
+from kempelen.operations import requester_site as site
+from kempelen.web import sessions
+from kempelen.web.requester_site.common import (PREFIX, Member, back, call, form_text, now, query, read, refusal, render,
                                            safe_next, signed_in)
 
 router = APIRouter()
@@ -46,7 +46,7 @@ def _batch_hits(request: Request, member: Member, batch: str):
     """The subquery of a batch's HIT ids, when the batches module is there to name one (None: no filter)."""
     if not batch:
         return None
-    from app.web.requester_site import batch_filter
+    from kempelen.web.requester_site import batch_filter
     return batch_filter(request, member, batch)
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
-from app import errors
-from app.web import sessions
-from app.web.requester_site.common import PREFIX, Member, back, call, form_text, refusal, render, signed_in
+from kempelen import errors
+from kempelen.web import sessions
+from kempelen.web.requester_site.common import PREFIX, Member, back, call, form_text, refusal, render, signed_in
 
 router = APIRouter()
 BASE = PREFIX + "/qualification-types"

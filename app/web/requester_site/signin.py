@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
-from app import errors
-from app.operations import requester_accounts as accounts
-from app.web import pages, sessions
-from app.web.requester_site.common import PREFIX, SIGN_IN, form_text, render, safe_next
+from kempelen import errors
+from kempelen.operations import requester_accounts as accounts
+from kempelen.web import pages, sessions
+from kempelen.web.requester_site.common import PREFIX, SIGN_IN, form_text, render, safe_next
 
 router = APIRouter()
 

@@ -8,11 +8,11 @@ import secrets
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
-from app import errors
-from app.operations import requester_site as site
-from app.web import sessions
-from app.web.requester_site.manage import pay_bonus
-from app.web.requester_site.common import (PREFIX, Member, back, call, form_text, now, query, read, refusal, render,
+from kempelen import errors
+from kempelen.operations import requester_site as site
+from kempelen.web import sessions
+from kempelen.web.requester_site.manage import pay_bonus
+from kempelen.web.requester_site.common import (PREFIX, Member, back, call, form_text, now, query, read, refusal, render,
                                            signed_in)
 
 router = APIRouter()
