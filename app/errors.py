@@ -427,6 +427,30 @@ def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> Re
                         f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")
 
 
+# --- the websites' accounts (worker site; requester site sign-in reuses sign_in_failed) ---------------
+
+
+def sign_up_closed() -> WorkerError:
+    return WorkerError(403, "SignUpClosed", "Sign-up is closed on this server: ask its administrator for an account.")
+
+
+def invite_code_invalid() -> WorkerError:
+    return WorkerError(400, "InvalidInviteCode", "The invite code is not valid, or it has already been used.")
+
+
+def password_invalid(reason: str) -> WorkerError:
+    return WorkerError(400, "InvalidPassword", reason)
+
+
+def sign_in_failed() -> WorkerError:
+    return WorkerError(401, "SignInFailed", "The WorkerId or the password is not right.")
+
+
+def sign_in_link_invalid() -> WorkerError:
+    return WorkerError(400, "InvalidSignInLink", "This sign-in link is not valid: it has expired or has already "
+                                                 "been used. Ask for a new one.")
+
+
 # --- The requester website's accounts (members, invites, access keys): Kempelen's own, as the worker side's ---
 
 
@@ -436,10 +460,6 @@ def requester_member_exists(email: str) -> WorkerError:
 
 def requester_email_invalid(email: str) -> WorkerError:
     return WorkerError(400, "InvalidEmail", f"{email!r} is not an email address.")
-
-
-def requester_password_refused(problem: str) -> WorkerError:
-    return WorkerError(400, "PasswordRefused", problem)
 
 
 def requester_does_not_exist(access_key_id: str) -> WorkerError:

@@ -18,6 +18,7 @@ from kempelen.errors import WorkerError
 from kempelen.events.delivery import Deliverer
 from kempelen.sweeper import Sweeper
 from kempelen.web import admin, external, files, qualifications, workers
+from kempelen.web import shell, worker_site
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(external.router)
     app.include_router(qualifications.router)
     app.include_router(files.router)
+    app.include_router(worker_site.router)
+    shell.install(app)
     app.add_exception_handler(WorkerError, workers.worker_error_response)
 
     @app.post("/", include_in_schema=False)

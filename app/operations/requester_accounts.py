@@ -46,7 +46,7 @@ def add_member(session: Session, now: datetime, requester_id: str, email: str, p
     email = normalize_email(email)
     problem = passwords.password_problem(password)
     if problem:
-        raise errors.requester_password_refused(problem)
+        raise errors.password_invalid(problem)
     if session.scalar(select(RequesterMember.seq).where(RequesterMember.email == email)) is not None:
         raise errors.requester_member_exists(email)
     member = RequesterMember(member_id=secrets.token_hex(16), requester_id=requester_id, email=email,

@@ -132,6 +132,10 @@ class Worker(Base):
     masters: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # where NotifyWorkers also mails the worker's messages (when an SMTP server is configured); optional
     email: Mapped[str | None] = mapped_column(String(254))
+    # the worker website: an argon2 hash (None: the worker signs in only by a one-time link, or not at all),
+    # and the remembered "accept the next HIT in this group automatically" choice (on by default, as MTurk's)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    auto_accept: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Assignment(Base):
@@ -402,6 +406,61 @@ class ReviewPolicyResult(Base):
     question_id: Mapped[str | None] = mapped_column(Text)
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text)
+
+
+class WebSession(Base):
+    """A signed-in browser of either website. The cookie holds a random token; only its SHA-256 is kept.
+    The principal is a worker (principal_kind "worker", its WorkerId) or a requester website login
+    ("requester_login", the login's id)."""
+
+    __tablename__ = "web_session"
+    __table_args__ = (Index(None, "principal_kind", "principal_id"),)
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal_kind: Mapped[str] = mapped_column(String(16))
+    principal_id: Mapped[str] = mapped_column(String(254))
+    # the token every form of this session carries (compared in constant time)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SignInLink(Base):
+    """A one-time sign-in link an admin issued (e.g. for a worker created through the API)."""
+
+    __tablename__ = "sign_in_link"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal_kind: Mapped[str] = mapped_column(String(16))
+    principal_id: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkerInvite(Base):
+    """An invite code for signing up when KEMPELEN_WORKER_SIGNUP=invite; only its SHA-256 is kept."""
+
+    __tablename__ = "worker_invite"
+
+    code_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    worker_id: Mapped[str | None] = mapped_column(ForeignKey("worker.worker_id"))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per key (an account name on a site, or a client address): repeated failures lock the
+    key out for a while that doubles with each further failure."""
+
+    __tablename__ = "sign_in_throttle"
+
+    throttle_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RequesterMember(Base):

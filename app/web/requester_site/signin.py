@@ -72,7 +72,7 @@ def accept_invitation(request: Request, code: str, form: FormData = Depends(sess
     response = pages.redirect(PREFIX + "/manage")
     try:
         if password != again:
-            raise errors.requester_password_refused("The two passwords differ.")
+            raise errors.password_invalid("The two passwords differ.")
         with state.db.transaction() as session:
             member = accounts.accept_invite(session, state.clock.now(), code, str(password))
             sessions.sign_in(request, response, session, sessions.REQUESTER_LOGIN, member.member_id)

@@ -1,0 +1,41 @@
+"""What the worker site's route modules share: who is signed in, and acting as that worker."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from fastapi import Depends, Request
+
+from kempelen.operations import workers as ops
+from kempelen.store import workers as worker_store
+from kempelen.web import sessions
+from kempelen.web.workers import public_url
+
+SIGN_IN_PATH = "/signin"
+
+#: the dependency of every page that needs a signed-in worker
+signed_in_worker = Depends(sessions.require(sessions.WORKER, SIGN_IN_PATH))
+
+
+@contextlib.contextmanager
+def as_worker(request: Request, who: sessions.SignedIn, *, writes: bool) -> Iterator[ops.WorkerContext]:
+    """One transaction as the signed-in worker, at one instant (as the worker API's acting_worker)."""
+    state = request.app.state
+    with state.db.transaction(writes=writes) as session:
+        worker = worker_store.get(session, who.principal_id)
+        if worker is None:  # the account is gone: the session is worthless
+            raise sessions.SignInRequired(SIGN_IN_PATH, "/")
+        yield ops.WorkerContext(session, worker, state.clock.now(), public_url(request))
+
+
+def signup_mode(request: Request) -> str:
+    mode = request.app.state.settings.worker_signup
+    return mode if mode in ("open", "invite", "closed") else "closed"
+
+
+def safe_next(url: str | None, default: str = "/projects") -> str:
+    """Only a path on this site (no scheme, no //host) is a place to go after signing in."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return default
+    return url
