@@ -2,7 +2,7 @@
 hash), one-time invites, and access keys beyond the account's original one (the Developer page).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-28 07:00:00
 """
 from alembic import op
@@ -10,8 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-# CHAIN: 0011 (layouts) once it is merged; 0010 is this branch's head.
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
