@@ -427,7 +427,6 @@ def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> Re
                         f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")
 
 
-<<<<<<< HEAD
 # --- the websites' accounts (worker site; requester site sign-in reuses sign_in_failed) ---------------
 
 
@@ -479,7 +478,8 @@ def requester_access_key_does_not_exist(access_key_id: str) -> WorkerError:
 def requester_last_access_key(access_key_id: str) -> WorkerError:
     return WorkerError(409, "LastActiveAccessKey", f"{access_key_id} is the account's only active key: create "
                                                    "another one before deactivating it.")
-=======
+
+
 # --- HIT layouts, projects and batches (the Requester website's; issue 11) ------------------------------
 
 
@@ -523,4 +523,3 @@ class BatchCSVInvalid(RequestError):
         super().__init__(f"The CSV file has problems. Line {first_line}: {first}{more}",
                          _MT + "InvalidParameterValue")
         self.problems = problems
->>>>>>> layouts

@@ -7,7 +7,6 @@ import contextlib
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-<<<<<<< HEAD
 from kempelen.auth.sigv4 import SignedRequest
 from kempelen.clock import Clock, make_clock
 from kempelen.config import Settings
@@ -20,20 +19,8 @@ from kempelen.events.delivery import Deliverer
 from kempelen.sweeper import Sweeper
 from kempelen.web import admin, external, files, qualifications, workers
 from kempelen.web import shell, worker_site
-=======
-from kempelen.auth.sigv4 import SignedRequest
-from kempelen.clock import Clock, make_clock
-from kempelen.config import Settings
-from kempelen.protocol import CONTENT_TYPE, RequesterAPI
-from kempelen.store import requesters
-from kempelen.store.db import Database
-from kempelen.store.migrate import upgrade
-from kempelen.errors import WorkerError
-from kempelen.events.delivery import Deliverer
-from kempelen.sweeper import Sweeper
-from kempelen.web import admin, external, files, qualifications, workers
 from kempelen.web import requester_api as requester_routes
->>>>>>> layouts
+from kempelen.web import requester_logins, requester_site
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -72,12 +59,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(external.router)
     app.include_router(qualifications.router)
     app.include_router(files.router)
-<<<<<<< HEAD
+    app.include_router(requester_routes.router)
+    app.include_router(requester_site.router)
+    app.include_router(requester_logins.router)
     app.include_router(worker_site.router)
     shell.install(app)
-=======
-    app.include_router(requester_routes.router)
->>>>>>> layouts
     app.add_exception_handler(WorkerError, workers.worker_error_response)
 
     @app.post("/", include_in_schema=False)

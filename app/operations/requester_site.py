@@ -26,17 +26,20 @@ from kempelen.store import requester_site as queries
 PAGE_SIZE = 50
 
 
-def perform(session: Session, requester_id: str, now: datetime, settings: Settings, name: str, members: dict,
-            *, request_id: str, origin: str = "") -> BaseModel:
-    """Run Requester API operation `name` for the account, exactly as a signed call would after its signature:
-    the body is read and checked by the same reader (Coral's constraints), then the same implementation runs
-    in the caller's transaction. Raises the same errors (kempelen.errors.ServiceError) with the same texts."""
-    operation = REGISTRY[name]
+def context(session: Session, requester_id: str, now: datetime, settings: Settings, *, request_id: str,
+            origin: str = "") -> OperationContext:
+    """What an operation is given when the signed-in member's account calls it (the API's own context)."""
+    return OperationContext(session=session, requester=account(session, requester_id), now=now,
+                            request_id=request_id, settings=settings, origin=origin)
+
+
+def perform(ctx: OperationContext, name: str, members: dict) -> BaseModel:
+    """Run Requester API operation `name` exactly as a signed call would after its signature: the body is read
+    and checked by the same reader (Coral's constraints), then the same implementation runs in the context's
+    transaction. Raises the same errors (kempelen.errors.ServiceError) with the same texts."""
     parsed = parse_request(name, json.dumps(members).encode())
-    ctx = OperationContext(session=session, requester=account(session, requester_id), now=now,
-                           request_id=request_id, settings=settings, origin=origin)
-    result = operation.implementation(ctx, parsed)
-    session.flush()
+    result = REGISTRY[name].implementation(ctx, parsed)
+    ctx.session.flush()
     return result
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from kempelen import errors
 from kempelen.operations import requester_accounts as accounts
 from kempelen.operations import requester_site as site
+from kempelen.operations.context import OperationContext
 from kempelen.web import pages, sessions
 from kempelen.web.workers import public_url
 
@@ -66,13 +67,19 @@ def now(request: Request):
     return request.app.state.clock.now()
 
 
+def act(request: Request, member: Member, fn: Callable[[OperationContext], Any], *, writes: bool = True) -> Any:
+    """fn(ctx) in one transaction of its own, with the context a signed call of the member's account gets."""
+    state = request.app.state
+    with state.db.transaction(writes=writes) as session:
+        ctx = site.context(session, member.requester_id, state.clock.now(), state.settings,
+                           request_id=str(uuid.uuid4()), origin=public_url(request))
+        return fn(ctx)
+
+
 def call(request: Request, member: Member, name: str, members: dict | None = None) -> BaseModel:
     """Requester API operation `name` for the member's account, in one transaction of its own."""
-    state = request.app.state
-    with state.db.transaction(writes=site.writes(name)) as session:
-        return site.perform(session, member.requester_id, state.clock.now(), state.settings, name,
-                            {key: value for key, value in (members or {}).items() if value is not None},
-                            request_id=str(uuid.uuid4()), origin=public_url(request))
+    body = {key: value for key, value in (members or {}).items() if value is not None}
+    return act(request, member, lambda ctx: site.perform(ctx, name, body), writes=site.writes(name))
 
 
 def refusal(exc: Exception) -> str:
