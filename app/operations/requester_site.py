@@ -55,13 +55,14 @@ class HITPage:
 
 def hits(session: Session, requester_id: str, now: datetime, *, before: int | None = None,
          limit: int = PAGE_SIZE, hit_type_id: str | None = None, status: str | None = None,
-         annotation: str | None = None, hit_ids_of: object | None = None) -> HITPage:
+         annotation: str | None = None, hit_layout_id: str | None = None, batch_id: int | None = None) -> HITPage:
     """A page of the requester's HITs, newest first (keyset: `before` is the previous page's last key)."""
     if status and status not in queries.HIT_STATUSES:
         status = None
     rows = queries.page_of_hits(session, requester_id, now, before=before, limit=limit + 1,
                                 hit_type_id=hit_type_id or None, status=status, annotation=annotation or None,
-                                hit_ids_of=hit_ids_of)
+                                hit_layout_id=hit_layout_id or None,
+                                hit_ids_of=queries.batch_hit_ids(requester_id, batch_id) if batch_id else None)
     more = len(rows) > limit
     rows = rows[:limit]
     counts = hit_store.assignment_counts(session, [hit.hit_id for hit, _ in rows], now)
@@ -74,12 +75,10 @@ def hit_types(session: Session, requester_id: str) -> list:
 
 
 def submitted_assignment_ids(session: Session, requester_id: str, now: datetime,
-                             hit_ids_of: object | None = None) -> list[str]:
-    return queries.submitted_assignment_ids(session, requester_id, now, hit_ids_of)
-
-
-def assignment_counts(session: Session, requester_id: str, now: datetime, hit_ids_of: object) -> dict:
-    return queries.assignment_counts_by_status(session, requester_id, now, hit_ids_of)
+                             batch_id: int | None = None) -> list[str]:
+    """Every assignment waiting for review, of one batch or of the whole account."""
+    return queries.submitted_assignment_ids(session, requester_id, now,
+                                            queries.batch_hit_ids(requester_id, batch_id) if batch_id else None)
 
 
 def workers(session: Session, requester_id: str, now: datetime, *, after: str | None = None,

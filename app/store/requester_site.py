@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from kempelen.domain import assignments as states
 from kempelen.store.assignments import _is
 from kempelen.store.hits import live_hit, reviewable
-from kempelen.store.models import HIT, Assignment, BonusPayment, HITType, WorkerBlock
+from kempelen.store.models import HIT, Assignment, Batch, BatchRow, BonusPayment, HITType, WorkerBlock
 
 HIT_STATUSES = ("Assignable", "Unassignable", "Reviewable", "Reviewing")
 
@@ -36,7 +36,7 @@ def _status_is(status: str, now: datetime):
 
 def page_of_hits(session: Session, requester_id: str, now: datetime, *, before: int | None, limit: int,
                  hit_type_id: str | None = None, status: str | None = None, annotation: str | None = None,
-                 hit_ids_of: object | None = None) -> list[tuple[HIT, HITType]]:
+                 hit_layout_id: str | None = None, hit_ids_of: object | None = None) -> list[tuple[HIT, HITType]]:
     """Live HITs, newest first, older than key `before`. `annotation` matches the RequesterAnnotation's start;
     `hit_ids_of` is a subquery of HIT ids (a batch's)."""
     query = (select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id)
@@ -47,6 +47,8 @@ def page_of_hits(session: Session, requester_id: str, now: datetime, *, before: 
         query = query.where(HIT.hit_type_id == hit_type_id)
     if status:
         query = query.where(_status_is(status, now))
+    if hit_layout_id:
+        query = query.where(HIT.hit_layout_id == hit_layout_id)
     if annotation:
         escaped = annotation.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(HIT.requester_annotation.like(escaped + "%", escape="\\"))
@@ -68,18 +70,6 @@ def submitted_assignment_ids(session: Session, requester_id: str, now: datetime,
     if hit_ids_of is not None:
         query = query.where(Assignment.hit_id.in_(hit_ids_of))
     return list(session.scalars(query.order_by(Assignment.seq)))
-
-
-def assignment_counts_by_status(session: Session, requester_id: str, now: datetime, hit_ids_of: object) -> dict:
-    """Submitted / Approved / Rejected / Accepted counts at `now` over the HITs `hit_ids_of` names."""
-    def total(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    row = session.execute(select(total(_is(states.ACCEPTED, now)), total(_is(states.SUBMITTED, now)),
-                                 total(_is(states.APPROVED, now)), total(_is(states.REJECTED, now)))
-                          .select_from(Assignment).join(HIT, Assignment.hit_id == HIT.hit_id)
-                          .where(HIT.requester_id == requester_id, Assignment.hit_id.in_(hit_ids_of))).one()
-    return dict(zip(("Accepted", "Submitted", "Approved", "Rejected"), (int(v) for v in row)))
 
 
 def workers(session: Session, requester_id: str, now: datetime, *, after: str | None, limit: int,
@@ -130,3 +120,10 @@ def assignments_of_worker(session: Session, requester_id: str, worker_id: str, *
         .join(HITType, HIT.hit_type_id == HITType.hit_type_id)
         .where(HIT.requester_id == requester_id, Assignment.worker_id == worker_id)
         .order_by(Assignment.seq.desc()).limit(limit))]
+
+
+def batch_hit_ids(requester_id: str, batch_id: int):
+    """A subquery of the HIT ids of one of the requester's batches (none if the batch is not its own)."""
+    return (select(BatchRow.hit_id).join(Batch, Batch.batch_id == BatchRow.batch_id)
+            .where(Batch.requester_id == requester_id, Batch.batch_id == batch_id, BatchRow.hit_id.is_not(None))
+            .scalar_subquery())

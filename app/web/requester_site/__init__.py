@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kempelen.web.requester_site import account, manage, signin, workers, qualifications
+from kempelen.web.requester_site import account, batches, manage, projects, qualifications, signin, workers
 from kempelen.web.requester_site.common import PREFIX
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-for module in (signin, manage, workers, qualifications, account):
+for module in (signin, manage, projects, batches, workers, qualifications, account):
     router.include_router(module.router)

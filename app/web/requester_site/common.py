@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -93,7 +93,8 @@ def back(url: str, notice: str | None = None, problem: str | None = None) -> Red
     """See the result of a POST with a GET, carrying a one-shot notice (a cookie only this server sets)."""
     response = pages.redirect(url)
     if notice or problem:
-        response.set_cookie(FLASH_COOKIE, ("!" if problem else "") + (problem or notice or "")[:1500],
+        text = ("!" if problem else "") + (problem or notice or "")[:1200]
+        response.set_cookie(FLASH_COOKIE, quote(text, safe=""),
                             path=PREFIX, httponly=True, samesite="strict", max_age=120)
     return response
 
@@ -101,7 +102,7 @@ def back(url: str, notice: str | None = None, problem: str | None = None) -> Red
 def render(request: Request, template: str, member: Member | None, context: dict[str, Any] | None = None,
            status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
     values: dict[str, Any] = {"member": member, "prefix": PREFIX}
-    flash = request.cookies.get(FLASH_COOKIE)
+    flash = unquote(request.cookies.get(FLASH_COOKIE) or "")
     if flash:
         values["problem" if flash.startswith("!") else "notice"] = flash.removeprefix("!")
     values.update(context or {})

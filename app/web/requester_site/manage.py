@@ -27,27 +27,19 @@ def home(member: Member = Depends(signed_in)):
 
 @router.get("/manage")
 def manage(request: Request, member: Member = Depends(signed_in), hit_type: str = "", status: str = "",
-           annotation: str = "", batch: str = "", before: str = ""):
+           annotation: str = "", batch: str = "", project: str = "", before: str = ""):
     key = int(before) if before.isdigit() else None
-    hit_ids_of = _batch_hits(request, member, batch)
     page = read(request, site.hits, member.requester_id, now(request), before=key, hit_type_id=hit_type or None,
                 status=status if status in STATUSES else None, annotation=annotation or None,
-                hit_ids_of=hit_ids_of)
+                hit_layout_id=project or None, batch_id=int(batch) if batch.isdigit() else None)
     hit_types = read(request, site.hit_types, member.requester_id)
-    filters = {"hit_type": hit_type, "status": status, "annotation": annotation, "batch": batch}
+    filters = {"hit_type": hit_type, "status": status, "annotation": annotation, "batch": batch,
+               "project": project}
     return render(request, "requester_site/manage.html", member, {
         "title": "Manage HITs", "section": "manage", "hits": page.hits, "hit_types": hit_types,
         "statuses": STATUSES, "filters": filters,
         "next_url": query(PREFIX + "/manage", **filters, before=page.next_before) if page.next_before else None,
         "first_url": query(PREFIX + "/manage", **filters) if key is not None else None})
-
-
-def _batch_hits(request: Request, member: Member, batch: str):
-    """The subquery of a batch's HIT ids, when the batches module is there to name one (None: no filter)."""
-    if not batch:
-        return None
-    from kempelen.web.requester_site import batch_filter
-    return batch_filter(request, member, batch)
 
 
 # --- one HIT ----------------------------------------------------------------------------------------------
@@ -162,7 +154,7 @@ def approve_all(request: Request, member: Member = Depends(signed_in),
         ids = [a.AssignmentId for a in all_assignments(request, member, hit_id, ["Submitted"])]
     else:
         ids = read(request, site.submitted_assignment_ids, member.requester_id, now(request),
-                   _batch_hits(request, member, batch))
+                   int(batch) if batch.isdigit() else None)
     approved, refused = approve_each(request, member, ids, feedback)
     message = f"Approved {approved} assignment{'s' if approved != 1 else ''}."
     if refused:
