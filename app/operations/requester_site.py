@@ -51,6 +51,7 @@ def writes(name: str) -> bool:
 class HITPage:
     hits: list  # kempelen.schemas.generated.HIT
     next_before: int | None
+    submitted: dict[str, int]  # HITId -> assignments waiting for review (in none of the HIT's own counts)
 
 
 def hits(session: Session, requester_id: str, now: datetime, *, before: int | None = None,
@@ -67,7 +68,8 @@ def hits(session: Session, requester_id: str, now: datetime, *, before: int | No
     rows = rows[:limit]
     counts = hit_store.assignment_counts(session, [hit.hit_id for hit, _ in rows], now)
     shapes = [hit_view(hit, hit_type, counts[hit.hit_id], now) for hit, hit_type in rows]
-    return HITPage(shapes, rows[-1][0].seq if more and rows else None)
+    return HITPage(shapes, rows[-1][0].seq if more and rows else None,
+                   {hit_id: c.submitted for hit_id, c in counts.items()})
 
 
 def hit_types(session: Session, requester_id: str) -> list:

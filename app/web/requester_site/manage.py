@@ -11,9 +11,10 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
 from kempelen import errors
+from kempelen.operations import batches as batch_ops
 from kempelen.operations import requester_site as site
 from kempelen.web import sessions
-from kempelen.web.requester_site.common import (PREFIX, Member, back, call, form_text, now, query, read, refusal, render,
+from kempelen.web.requester_site.common import (PREFIX, Member, act, back, call, form_text, now, query, read, refusal, render,
                                            safe_next, signed_in)
 
 router = APIRouter()
@@ -33,10 +34,12 @@ def manage(request: Request, member: Member = Depends(signed_in), hit_type: str 
                 status=status if status in STATUSES else None, annotation=annotation or None,
                 hit_layout_id=project or None, batch_id=int(batch) if batch.isdigit() else None)
     hit_types = read(request, site.hit_types, member.requester_id)
+    batches, _ = act(request, member, lambda ctx: batch_ops.list_batches(ctx, max_results=100), writes=False)
     filters = {"hit_type": hit_type, "status": status, "annotation": annotation, "batch": batch,
                "project": project}
     return render(request, "requester_site/manage.html", member, {
-        "title": "Manage HITs", "section": "manage", "hits": page.hits, "hit_types": hit_types,
+        "title": "Manage HITs", "section": "manage", "hits": page.hits, "submitted": page.submitted,
+        "hit_types": hit_types, "batches": list(reversed(batches)),
         "statuses": STATUSES, "filters": filters,
         "next_url": query(PREFIX + "/manage", **filters, before=page.next_before) if page.next_before else None,
         "first_url": query(PREFIX + "/manage", **filters) if key is not None else None})

@@ -69,12 +69,21 @@ class Shots:
         directory.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, name: str, *, phone: bool = True) -> None:
-        self.page.screenshot(path=str(self.directory / f"requester-{name}.png"), full_page=True)
+        self.page.wait_for_load_state("load")  # preview frames included
+        size = self.page.viewport_size
+        self._shoot(f"requester-{name}.png", size["width"], size["height"])
         if phone:
-            size = self.page.viewport_size
-            self.page.set_viewport_size({"width": 390, "height": 844})
-            self.page.screenshot(path=str(self.directory / f"requester-{name}-phone.png"), full_page=True)
-            self.page.set_viewport_size(size)
+            self._shoot(f"requester-{name}-phone.png", 390, 844)
+        self.page.set_viewport_size(size)
+
+    def _shoot(self, file_name: str, width: int, height: int) -> None:
+        # The whole page in one viewport: Chromium leaves sandboxed (out-of-process) frames blank in a
+        # full_page capture once they are below the fold.
+        self.page.set_viewport_size({"width": width, "height": height})
+        tall = self.page.evaluate("document.documentElement.scrollHeight")
+        self.page.set_viewport_size({"width": width, "height": max(height, min(tall, 6000))})
+        self.page.wait_for_timeout(150)  # a frame resized with the viewport repaints (real time, not the service's)
+        self.page.screenshot(path=str(self.directory / file_name))
 
 
 @pytest.fixture
