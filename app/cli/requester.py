@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from kempelen.cli import requester_logins
 from kempelen.cli.common import (add_database_options, add_endpoint_options, amount, client, print_json,
                             settings_from, signed_amount, table, utc)
 
@@ -17,6 +18,7 @@ def cmd_requester_create(args) -> int:
 
     if args.balance is not None and args.mode != "ledger":
         args.parser.error("--balance needs --mode ledger (a sandbox requester always has 10000.00)")
+    password = requester_logins.check_create_options(args)
     settings = settings_from(args)
     db = Database(settings.database_url)
     # Only migrate: switching the development requester on or off is `serve`'s decision, from its own settings.
@@ -28,12 +30,17 @@ def cmd_requester_create(args) -> int:
             session.flush()  # the ledger entry refers to the requester's row
             ledger.add_funds(session, requester.access_key_id, to_cents(parse_amount(args.balance)),
                              "opening balance", now)
+        if args.login:
+            session.flush()
+            login = requester_logins.add_login(session, now, requester.access_key_id, args.login, password)
         credentials = {"AccessKeyId": requester.access_key_id, "SecretAccessKey": requester.secret_access_key}
     if args.json:
         print(json.dumps(credentials))
     else:
         print(f"AWS_ACCESS_KEY_ID={credentials['AccessKeyId']}\n"
               f"AWS_SECRET_ACCESS_KEY={credentials['SecretAccessKey']}")
+        if args.login:
+            print(f"{login} signs in to the requester website at /requester/signin")
     return 0
 
 
@@ -74,6 +81,7 @@ def register(commands) -> None:
     create.add_argument("--json", action="store_true", help='print {"AccessKeyId": ..., "SecretAccessKey": ...}')
     add_database_options(create)
     create.set_defaults(func=cmd_requester_create, parser=create)
+    requester_logins.register(requester, create)
 
     fund = requester.add_parser("fund", help="put money into a ledger-mode account on a running server; "
                                              "prints the balance")
