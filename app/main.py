@@ -21,6 +21,7 @@ from kempelen.web import admin, external, files, qualifications, workers
 from kempelen.web import shell, worker_site
 from kempelen.web import requester_api as requester_routes
 from kempelen.web import requester_logins, requester_site
+from kempelen.web.requester_site.host import RequesterHost
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(requester_routes.router)
     app.include_router(requester_site.router)
     app.include_router(requester_logins.router)
+    if settings.requester_host:
+        app.add_middleware(RequesterHost, host=settings.requester_host)
     app.include_router(worker_site.router)
     shell.install(app)
     app.add_exception_handler(WorkerError, workers.worker_error_response)
