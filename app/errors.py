@@ -340,8 +340,11 @@ def answers_invalid(problems: list) -> WorkerError:
                        [{"QuestionIdentifier": p.question_identifier, "Reason": p.reason} for p in problems])
 
 
-def answers_malformed(reason: str) -> WorkerError:
-    return WorkerError(400, "AnswerInvalid", reason)
+def answers_malformed(reason: str, question_identifier: str | None = None) -> WorkerError:
+    """``question_identifier``: the question the badly shaped answer was for, when there is one."""
+    details = None if question_identifier is None else [{"QuestionIdentifier": question_identifier,
+                                                         "Reason": reason}]
+    return WorkerError(400, "AnswerInvalid", reason, details)
 
 
 def qualification_requirement_not_met(message: str) -> WorkerError:
@@ -523,3 +526,8 @@ class BatchCSVInvalid(RequestError):
         super().__init__(f"The CSV file has problems. Line {first_line}: {first}{more}",
                          _MT + "InvalidParameterValue")
         self.problems = problems
+
+
+def question_form_submitter() -> WorkerError:
+    return WorkerError(403, "NotYourAssignment", "A QuestionForm HIT's answers are accepted only from the worker "
+                                                 "who holds the assignment, signed in to the worker site.")

@@ -17,7 +17,7 @@ from kempelen.store.migrate import upgrade
 from kempelen.errors import WorkerError
 from kempelen.events.delivery import Deliverer
 from kempelen.sweeper import Sweeper
-from kempelen.web import admin, external, files, qualifications, workers
+from kempelen.web import admin, content, files, qualifications, workers
 from kempelen.web import shell, worker_site
 from kempelen.web import requester_api as requester_routes
 from kempelen.web import requester_logins, requester_site
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.state.deliverer = deliverer
     app.include_router(admin.router)
     app.include_router(workers.router)
-    app.include_router(external.router)
+    app.include_router(content.router)
     app.include_router(qualifications.router)
     app.include_router(files.router)
     app.include_router(requester_routes.router)

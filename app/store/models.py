@@ -61,7 +61,10 @@ class Requester(Base):
 
 class HITType(Base):
     __tablename__ = "hit_type"
-    __table_args__ = (UniqueConstraint("requester_id", "fingerprint"),)
+    __table_args__ = (UniqueConstraint("requester_id", "fingerprint"),
+                      # the worker site's HIT groups, sorted by reward or newest (keyset), and its group URLs
+                      Index(None, "reward_cents", "hit_type_id"), Index(None, "created_at", "hit_type_id"),
+                      Index(None, "hit_group_id"))
 
     hit_type_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     hit_group_id: Mapped[str] = mapped_column(String(64))

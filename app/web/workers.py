@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kempelen import errors
 from kempelen.auth.workers import bearer, is_admin, resolve_worker
-from kempelen.operations import workers as ops
+from kempelen.operations import worksite as ops
 from kempelen.store import workers as worker_store
 
 router = APIRouter(prefix="/api", tags=["workers"])
@@ -70,7 +70,8 @@ def acting_worker(request: Request, authorization: str | None, worker_id: str | 
         worker = resolve_worker(authorization, worker_id, state.settings.effective_admin_token(),
                                 lambda token: worker_store.by_token(session, token),
                                 lambda wid: worker_store.get(session, wid))
-        yield ops.WorkerContext(session, worker, state.clock.now(), public_url(request))
+        yield ops.WorkerContext(session, worker, state.clock.now(), public_url(request),
+                                content_url=state.settings.content_url)
 
 
 def _require_admin(request: Request, authorization: str | None) -> None:

@@ -1,4 +1,4 @@
-"""The websites: workers' passwords and auto-accept choice, sessions, one-time sign-in links, invite codes,
+"""The websites: indexes for the HIT groups page, workers' passwords and auto-accept choice, sessions, one-time sign-in links, invite codes,
 sign-in throttling.
 
 Revision ID: 0010
@@ -19,6 +19,10 @@ def upgrade() -> None:
     with op.batch_alter_table('worker', schema=None) as batch_op:
         batch_op.add_column(sa.Column('password_hash', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('auto_accept', sa.Boolean(), server_default=sa.true(), nullable=False))
+    with op.batch_alter_table('hit_type', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hit_type_reward_cents_hit_type_id'), ['reward_cents', 'hit_type_id'])
+        batch_op.create_index(batch_op.f('ix_hit_type_created_at_hit_type_id'), ['created_at', 'hit_type_id'])
+        batch_op.create_index(batch_op.f('ix_hit_type_hit_group_id'), ['hit_group_id'])
     op.create_table('web_session',
     sa.Column('token_sha256', sa.String(length=64), nullable=False),
     sa.Column('principal_kind', sa.String(length=16), nullable=False),
@@ -69,3 +73,7 @@ def downgrade() -> None:
     with op.batch_alter_table('worker', schema=None) as batch_op:
         batch_op.drop_column('auto_accept')
         batch_op.drop_column('password_hash')
+    with op.batch_alter_table('hit_type', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hit_type_hit_group_id'))
+        batch_op.drop_index(batch_op.f('ix_hit_type_created_at_hit_type_id'))
+        batch_op.drop_index(batch_op.f('ix_hit_type_reward_cents_hit_type_id'))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from kempelen import errors
 from kempelen.auth import passwords
 from kempelen.auth import sessions as session_rules
-from kempelen.operations import workers as worker_ops
+from kempelen.operations.worksite import profiles
 from kempelen.store import web_sessions
 from kempelen.store import workers as worker_store
 from kempelen.store.models import Worker
@@ -28,7 +28,7 @@ def sign_up(session: Session, now: datetime, mode: str, password: str, invite_co
     problem = passwords.password_problem(password)
     if problem:
         raise errors.password_invalid(problem)
-    worker, _token = worker_ops.create_worker(session, now, worker_id)
+    worker, _token = profiles.create_worker(session, now, worker_id)
     if mode == "invite" and not (invite_code and web_sessions.spend_invite(session, invite_code.strip(),
                                                                            worker.worker_id, now)):
         raise errors.invite_code_invalid()
@@ -47,7 +47,7 @@ def set_password(session: Session, worker: Worker, password: str) -> None:
 
 def check_password(session: Session, worker_id: str, password: str) -> str | None:
     """The WorkerId when the password is the worker's; None otherwise (same cost either way)."""
-    worker = worker_store.get(session, worker_id.strip()) if len(worker_id) <= worker_ops.WORKER_ID_MAX else None
+    worker = worker_store.get(session, worker_id.strip()) if len(worker_id) <= profiles.WORKER_ID_MAX else None
     ok = passwords.verify_password(worker.password_hash if worker else None, password)
     return worker.worker_id if ok and worker is not None else None
 

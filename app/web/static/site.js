@@ -35,7 +35,8 @@
       if (event.source !== frame.contentWindow) { return; }
       var data = event.data || {};
       if (data.type === "mturk-submitted" && data.assignmentId === frame.dataset.assignmentId) {
-        window.location.assign(frame.dataset.afterSubmit);
+        var form = document.getElementById(frame.dataset.afterSubmit);
+        if (form) { form.submit(); }
       }
     });
   }

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from fastapi import Depends, Request
 
-from kempelen.operations import workers as ops
+from kempelen.operations import worksite as ops
 from kempelen.store import workers as worker_store
 from kempelen.web import sessions
 from kempelen.web.workers import public_url
@@ -26,7 +26,8 @@ def as_worker(request: Request, who: sessions.SignedIn, *, writes: bool) -> Iter
         worker = worker_store.get(session, who.principal_id)
         if worker is None:  # the account is gone: the session is worthless
             raise sessions.SignInRequired(SIGN_IN_PATH, "/")
-        yield ops.WorkerContext(session, worker, state.clock.now(), public_url(request))
+        yield ops.WorkerContext(session, worker, state.clock.now(), public_url(request),
+                                content_url=state.settings.content_url)
 
 
 def signup_mode(request: Request) -> str:
@@ -39,3 +40,19 @@ def safe_next(url: str | None, default: str = "/projects") -> str:
     if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
         return default
     return url
+
+
+# Notices a redirect may ask a page to show (by code, so a link cannot put words on the site).
+NOTICES = {
+    "submitted": "HIT submitted. Thank you!",
+    "returned": "HIT returned. It is available to other workers again.",
+    "none-left": "There are no more HITs in that group that you can accept.",
+    "expired": "That assignment is no longer active.",
+    "auto-accept-on": "The next HIT of a group will be accepted automatically after you submit.",
+    "auto-accept-off": "You will come back to the HIT list after you submit.",
+    "requested": "Your qualification request was sent.",
+}
+
+
+def notice_of(code: str | None) -> str | None:
+    return NOTICES.get(code or "")
