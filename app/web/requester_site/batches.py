@@ -214,6 +214,12 @@ def results_csv(request: Request, batch_id: str, member: Member = Depends(signed
 def selected_results_csv(request: Request, member: Member = Depends(signed_in)):
     """The results file for HITs picked on the Manage page (API-made ones included)."""
     hit_ids = [h for h in request.query_params.getlist("hit_id") if h][:10_000]
+    if not hit_ids:
+        return back(PREFIX + "/manage", problem="Select the HITs whose results you want.")
+    try:  # every id checked before the first byte, so a refusal is a page and not half a file
+        act(request, member, lambda ctx: results.hits_results_csv(ctx, hit_ids), writes=False)
+    except errors.ServiceError as exc:
+        return back(PREFIX + "/manage", problem=refusal(exc))
     return StreamingResponse(
         _stream(request, member, lambda ctx: results.hits_results_csv(ctx, hit_ids)),
         media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="results.csv"'})

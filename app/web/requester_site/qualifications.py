@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 
 from kempelen import errors
 from kempelen.web import sessions
+from kempelen.web.question_form import render_question_form
 from kempelen.web.requester_site.common import PREFIX, Member, back, call, form_text, refusal, render, signed_in
 
 router = APIRouter()
@@ -88,7 +89,17 @@ def type_page(request: Request, type_id: str, member: Member = Depends(signed_in
                    "Qualifications") if own else []
     return render(request, "requester_site/qualification_type.html", member, {
         "title": qualification_type.Name, "section": "qualifications", "type": qualification_type, "own": own,
-        "requests": requests, "holders": holders})
+        "requests": requests, "holders": holders, "test_html": _test_preview(qualification_type.Test)})
+
+
+def _test_preview(test: str | None):
+    """The test as a worker will see it (the worker site's own QuestionForm rendering), shown disabled."""
+    if not test:
+        return None
+    try:
+        return render_question_form(test, id_prefix="t")
+    except Exception:  # noqa: BLE001 - a test the renderer cannot show is still listed as XML below
+        return None
 
 
 def _owned(request: Request, member: Member, type_id: str) -> bool:
