@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install bench schemas clean
+.PHONY: run test install bench schemas clean fuzz
 
 install: $(VENV)/.installed
 
@@ -22,6 +22,11 @@ run: install
 ## The whole suite: SQLite always, PostgreSQL too when reachable (CI requires it).
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The fuzzers of tests/fuzz/, long: FUZZ_ITERATIONS requests per operation and database (the suite runs 100).
+FUZZ_ITERATIONS ?= 3000
+fuzz: install
+	KEMPELEN_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(BIN)/python -m pytest tests/fuzz -p no:randomly -q $(PYTEST_ARGS)
 
 ## Benchmarks (not tests): see bench/README.md.
 bench: install

@@ -67,6 +67,11 @@ class Settings:
     delivery_retry_seconds: float = field(
         default_factory=lambda: float(os.environ.get("KEMPELEN_DELIVERY_RETRY_SECONDS", "5.0")))
 
+    # Bodies over these are refused before authentication (kempelen.limits); uploads have their own bound.
+    max_body_bytes: int = field(default_factory=lambda: int(os.environ.get("KEMPELEN_MAX_BODY_BYTES", 1024 * 1024)))
+    max_upload_bytes: int = field(default_factory=lambda: int(os.environ.get("KEMPELEN_MAX_UPLOAD_BYTES",
+                                                                             2_000_000_000 + 1024 * 1024)))
+
     def effective_admin_token(self) -> str | None:
         """The token admin routes require: the configured one, else the development one if enabled."""
         if self.admin_token:

@@ -465,10 +465,6 @@ def requester_email_invalid(email: str) -> WorkerError:
     return WorkerError(400, "InvalidEmail", f"{email!r} is not an email address.")
 
 
-def requester_does_not_exist(access_key_id: str) -> WorkerError:
-    return WorkerError(404, "RequesterDoesNotExist", f"No active requester {access_key_id}.")
-
-
 def requester_invite_invalid() -> WorkerError:
     return WorkerError(404, "InviteInvalid", "This invitation is not valid: it was used already, has expired, "
                                              "or never existed. Ask for a new one.")
@@ -481,6 +477,83 @@ def requester_access_key_does_not_exist(access_key_id: str) -> WorkerError:
 def requester_last_access_key(access_key_id: str) -> WorkerError:
     return WorkerError(409, "LastActiveAccessKey", f"{access_key_id} is the account's only active key: create "
                                                    "another one before deactivating it.")
+
+
+# --- the edges: bodies, characters and amounts every door refuses the same way ----------------------------
+
+
+class RequestEntityTooLargeException(CoralError):
+    """A requester-API body over the server's limit. AWS's text for this is not known; the name follows
+    Coral's *Exception convention and the status is HTTP's own (413)."""
+
+    status_code = 413
+    type_name = "RequestEntityTooLargeException"
+
+
+def request_too_large_aws(limit: int) -> RequestEntityTooLargeException:
+    return RequestEntityTooLargeException(f"The request body is larger than this server's limit of {limit} bytes.")
+
+
+def request_too_large(limit: int) -> WorkerError:
+    return WorkerError(413, "RequestEntityTooLarge",
+                       f"The request body is larger than this server's limit of {limit} bytes.")
+
+
+def unstorable_path(where: str) -> WorkerError:
+    """A path segment or query parameter holding a character no database can store (NUL)."""
+    return WorkerError(400, "ValidationException",
+                       f"The {where} contains a character that is not allowed (NUL, U+0000).")
+
+
+def request_invalid(problems: list[tuple[str, str]]) -> WorkerError:
+    """``problems``: (where, what) pairs, e.g. ("body.WorkerId", "Input should be a valid string")."""
+    count = len(problems)
+    text = "; ".join(f"'{where}': {what}" for where, what in problems)
+    return WorkerError(400, "ValidationException",
+                       f"{count} validation {'error' if count == 1 else 'errors'} detected: {text}")
+
+
+_HTTP_CODES = {400: "BadRequest", 401: "NotAuthorized", 403: "Forbidden", 404: "NotFound",
+               405: "MethodNotAllowed", 409: "Conflict", 413: "RequestEntityTooLarge", 415: "UnsupportedMediaType"}
+
+
+def http_error(status: int, message: str) -> WorkerError:
+    """What the framework itself refuses (no such route, method not allowed), in the one envelope."""
+    return WorkerError(status if 400 <= status < 500 else 400, _HTTP_CODES.get(status, "BadRequest"), message)
+
+
+def internal_error() -> WorkerError:
+    """The last resort of the non-AWS doors; the trace goes to the log."""
+    return WorkerError(500, "InternalError", "The server could not process the request; the error is logged.")
+
+
+# --- the admin routes (/_kempelen/...) ------------------------------------------------------------------
+
+
+def admin_token_required() -> WorkerError:
+    return WorkerError(401, "NotAuthorized", "A valid admin token is required (Authorization: Bearer <token>).")
+
+
+def worker_id_required() -> WorkerError:
+    return WorkerError(400, "MissingWorkerId", "With the admin token, name the worker to act for in the "
+                                               "X-Kempelen-Worker-Id header.")
+
+
+def clock_not_manual() -> WorkerError:
+    return WorkerError(409, "ClockNotManual", "The server runs on the system clock; start it with "
+                                              "`kempelen serve --clock manual` to move time.")
+
+
+def invalid_value(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidParameterValue", message)
+
+
+def starting_balance_needs_ledger() -> WorkerError:
+    return WorkerError(400, "InvalidParameterValue", "A starting balance needs mode 'ledger'.")
+
+
+def requester_does_not_exist(access_key_id: str) -> WorkerError:
+    return WorkerError(404, "RequesterDoesNotExist", f"No active requester {access_key_id}.")
 
 
 # --- HIT layouts, projects and batches (the Requester website's; issue 11) ------------------------------
@@ -531,3 +604,34 @@ class BatchCSVInvalid(RequestError):
 def question_form_submitter() -> WorkerError:
     return WorkerError(403, "NotYourAssignment", "A QuestionForm HIT's answers are accepted only from the worker "
                                                  "who holds the assignment, signed in to the worker site.")
+
+
+def requester_in_sandbox_mode(access_key_id: str) -> WorkerError:
+    return WorkerError(409, "RequesterInSandboxMode", f"Requester {access_key_id} is in sandbox mode: its "
+                                                      "balance is always 10000.00 and nothing is charged.")
+
+
+def withdrawal_exceeds_balance(access_key_id: str, available: str) -> WorkerError:
+    return WorkerError(409, "InsufficientFunds", f"Requester {access_key_id} has {available} available (funds "
+                                                 "not on hold); a withdrawal cannot take the account below zero.")
+
+
+def admin_amount_out_of_range(name: str, value: str, high: str) -> WorkerError:
+    return WorkerError(400, "ParameterOutOfRange", f"The value {value} for {name} is invalid. Amounts may be at "
+                                                   f"most {high}.")
+
+
+# --- the download end of GetFileUploadURL ---------------------------------------------------------------
+
+
+def file_link_invalid() -> WorkerError:
+    return WorkerError(403, "LinkInvalid",
+                       "This link is invalid or has expired. Call GetFileUploadURL for a new one.")
+
+
+def file_gone() -> WorkerError:
+    return WorkerError(404, "FileDoesNotExist", "The file no longer exists.")
+
+
+def worker_invalid_next_token() -> WorkerError:
+    return WorkerError(400, "InvalidNextToken", "The pagination token is invalid.")

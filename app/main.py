@@ -14,10 +14,10 @@ from kempelen.protocol import CONTENT_TYPE, RequesterAPI
 from kempelen.store import requesters
 from kempelen.store.db import Database
 from kempelen.store.migrate import upgrade
-from kempelen.errors import WorkerError
 from kempelen.events.delivery import Deliverer
 from kempelen.sweeper import Sweeper
-from kempelen.web import admin, content, files, qualifications, workers
+from kempelen.limits import EdgeLimits
+from kempelen.web import admin, content, envelope, files, qualifications, workers
 from kempelen.web import shell, worker_site
 from kempelen.web import requester_api as requester_routes
 from kempelen.web import requester_logins, requester_site
@@ -63,11 +63,13 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(requester_routes.router)
     app.include_router(requester_site.router)
     app.include_router(requester_logins.router)
+    app.include_router(worker_site.router)
+    envelope.install(app)
+    shell.install(app)
     if settings.requester_host:
         app.add_middleware(RequesterHost, host=settings.requester_host)
-    app.include_router(worker_site.router)
-    shell.install(app)
-    app.add_exception_handler(WorkerError, workers.worker_error_response)
+    app.add_middleware(EdgeLimits, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
 
     @app.post("/", include_in_schema=False)
     async def requester_api(request: Request) -> Response:

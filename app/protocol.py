@@ -67,28 +67,53 @@ class RequesterAPI:
     def _dispatch(self, request: SignedRequest, request_id: str, origin: str) -> dict:
         name = _operation_name(request.headers)
         operation = REGISTRY.get(name) if name else None
-        writes = operation.writes if operation else False
-        with self.db.transaction(writes=writes) as session:
-            found = {}
-            # A writer reads its requester in its own transaction: a deactivated key changes nothing.
-            find_key = requesters.find_signing_key if writes else self.requesters.find_signing_key
+        if operation is None or not operation.writes:
+            # A read verifies and runs in one read transaction, with the cached requester (hot path).
+            with self.db.transaction(writes=False) as session:
+                found = {}
 
-            def lookup_secret(access_key_id: str) -> str | None:
-                key = find_key(session, access_key_id)
-                found["requester"] = key[0] if key else None
-                return key[1] if key else None
+                def lookup_secret(access_key_id: str) -> str | None:
+                    key = self.requesters.find_signing_key(session, access_key_id)
+                    found["requester"] = key[0] if key else None
+                    return key[1] if key else None
 
-            verify(request, lookup_secret, wall_time())
-            if name not in OPERATION_NAMES:
-                raise errors.UnknownOperationException()
-            parsed = parse_request(name, request.body)
-            if operation is None:
-                raise errors.operation_not_available(name)
-            ctx = OperationContext(session=session, requester=found["requester"], now=self.clock.now(),
-                                   request_id=request_id, settings=self.settings, origin=origin)
-            result = operation.implementation(ctx, parsed)
-            session.flush()
-            return serialize_response(result)
+                verify(request, lookup_secret, wall_time())
+                parsed = self._parse(name, operation, request.body)
+                return self._run(operation, session, found["requester"], parsed, request_id, origin)
+        # A write is verified and parsed before its transaction begins, so a badly signed or malformed
+        # write never takes SQLite's write lock (or a PostgreSQL connection for a transaction).
+        access_key_id = verify(request, self._secret_outside_transaction, wall_time())
+        parsed = self._parse(name, operation, request.body)
+        with self.db.transaction(writes=True) as session:
+            # The writer reads its requester again in its own transaction: a deactivated key changes nothing.
+            key = requesters.find_signing_key(session, access_key_id)
+            if key is None:
+                raise errors.UnrecognizedClientException()
+            requester = key[0]
+            return self._run(operation, session, requester, parsed, request_id, origin)
+
+    def _secret_outside_transaction(self, access_key_id: str) -> str | None:
+        key = self.requesters.cached(access_key_id)
+        if key is None:
+            with self.db.transaction(writes=False) as session:
+                key = self.requesters.find_signing_key(session, access_key_id)
+        return key[1] if key else None
+
+    @staticmethod
+    def _parse(name: str | None, operation, body: bytes):
+        if name not in OPERATION_NAMES:
+            raise errors.UnknownOperationException()
+        parsed = parse_request(name, body)
+        if operation is None:
+            raise errors.operation_not_available(name)
+        return parsed
+
+    def _run(self, operation, session, requester, parsed, request_id: str, origin: str) -> dict:
+        ctx = OperationContext(session=session, requester=requester, now=self.clock.now(),
+                               request_id=request_id, settings=self.settings, origin=origin)
+        result = operation.implementation(ctx, parsed)
+        session.flush()
+        return serialize_response(result)
 
 
 def _operation_name(headers: list[tuple[str, str]]) -> str | None:

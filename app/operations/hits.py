@@ -176,6 +176,11 @@ def update_expiration_for_hit(ctx: OperationContext, request: shapes.UpdateExpir
     hit, hit_type = load_hit(ctx, request.HITId, for_update=True)
     status, _ = _status(ctx, hit, hit_type)
     if status == rules.DISPOSED:
+        # MTurk answered "expire now" on a deleted HIT with success, and clients that expire-then-delete rely
+        # on it (they learn "already deleted" from the DeleteHIT that follows): nothing changes. Extending
+        # a deleted HIT is still refused.
+        if request.ExpireAt <= ctx.now:
+            return shapes.UpdateExpirationForHITResponse()
         raise errors.hit_in_wrong_state(status, "Assignable, Unassignable, Reviewable, Reviewing")
     # 0 or any moment not in the future expires the HIT now; a future moment sets (and may reopen) it.
     if request.ExpireAt > ctx.now:

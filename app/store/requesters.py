@@ -49,6 +49,11 @@ class ActiveRequesterCache:
         self._monotonic = monotonic
         self._entries: dict[str, tuple[float, tuple[Requester, str]]] = {}
 
+    def cached(self, access_key_id: str) -> tuple[Requester, str] | None:
+        """The remembered (requester, secret), or None when it must be looked up (no session needed)."""
+        entry = self._entries.get(access_key_id)
+        return entry[1] if entry is not None and entry[0] > self._monotonic() else None
+
     def find_signing_key(self, session: Session, access_key_id: str) -> tuple[Requester, str] | None:
         now = self._monotonic()
         entry = self._entries.get(access_key_id)

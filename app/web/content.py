@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
 from kempelen import errors
-from kempelen.domain import frames
+from kempelen.domain import frames, text
 from kempelen.operations import worksite as ops
 from kempelen.operations.worksite import content as content_ops
 from kempelen.web import pages, sessions
@@ -72,6 +72,10 @@ async def _fields(request: Request) -> tuple[list[tuple[str, str]], list[tuple[s
 async def external_submit(request: Request) -> HTMLResponse:
     """Record an ExternalQuestion/HTMLQuestion assignment's answers, then tell the worker page it is done."""
     fields, files = await _fields(request)
+    # multipart text fields (urlencoded ones are refused before the route: kempelen.limits)
+    bad = next((name for name, value in fields if text.unstorable(name) or text.unstorable(value)), None)
+    if bad is not None:
+        return _message(request, "Submission refused", errors.unstorable_path(f"form field {bad!r}").message, 400)
     assignment_id = next((value for name, value in fields if name == "assignmentId"), None)
     if request.method == "POST" and assignment_id is None and "assignmentId" in request.query_params:
         return _message(request, "Submission refused", "The answers must be sent as form fields in the request "

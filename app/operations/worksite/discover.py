@@ -55,7 +55,7 @@ def list_groups(ctx: WorkerContext, *, sort: str = "newest", search: str | None 
     try:
         after = pagination.decode(scope, next_token, kind=list)
     except pagination.InvalidToken:
-        raise errors.WorkerError(400, "InvalidNextToken", "The pagination token is invalid.") from None
+        raise errors.worker_invalid_next_token() from None
     after = hit_groups.key_from_cursor(sort, after) if after else None
     hidden = hidden_hit_types(ctx)
     groups: list[dict] = []

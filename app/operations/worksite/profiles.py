@@ -58,12 +58,10 @@ def set_profile(worker: Worker, *, country: str | None = None, subdivision: str 
     if email is not None:
         email = email.strip()
         if email and (len(email) > EMAIL_MAX or transports.destination_problem("Email", email)):
-            raise errors.WorkerError(400, "InvalidParameterValue", f"Email {email!r} is not an email address "
-                                                                   "such as worker@example.org.")
+            raise errors.invalid_value(f"Email {email!r} is not an email address such as worker@example.org.")
     if country is not None:
         if not (len(country) == 2 and country.isascii() and country.isalpha() and country.isupper()):
-            raise errors.WorkerError(400, "InvalidParameterValue", f"Country {country!r} is not an ISO 3166-1 "
-                                                                   "alpha-2 code such as US or DE.")
+            raise errors.invalid_value(f"Country {country!r} is not an ISO 3166-1 alpha-2 code such as US or DE.")
         worker.locale_country = country
         if country != "US":
             worker.locale_subdivision = None
@@ -71,12 +69,10 @@ def set_profile(worker: Worker, *, country: str | None = None, subdivision: str 
         worker.locale_subdivision = None
     if subdivision is not None:
         if worker.locale_country != "US":
-            raise errors.WorkerError(400, "InvalidParameterValue", "A Subdivision can be set only for the "
-                                                                   "Country US, as on MTurk.")
+            raise errors.invalid_value("A Subdivision can be set only for the Country US, as on MTurk.")
         if not (1 <= len(subdivision) <= 3 and subdivision.isascii() and subdivision.isalnum()
                 and subdivision.isupper()):
-            raise errors.WorkerError(400, "InvalidParameterValue", f"Subdivision {subdivision!r} is not an "
-                                                                   "ISO 3166-2 code such as CA or NY.")
+            raise errors.invalid_value(f"Subdivision {subdivision!r} is not an ISO 3166-2 code such as CA or NY.")
         worker.locale_subdivision = subdivision
     if adult is not None:
         worker.adult = adult
