@@ -73,6 +73,16 @@ class RequesterClient:
         body = {k: v for k, v in (("Template", template), ("Properties", properties)) if v is not None}
         return self.call("PATCH", f"/projects/{urllib.parse.quote(hit_layout_id)}", body)
 
+    def project_hits(self, hit_layout_id: str) -> list[dict]:
+        found, token = [], None
+        while True:
+            page = self.call("GET", f"/projects/{urllib.parse.quote(hit_layout_id)}/hits",
+                             query={"NextToken": token, "MaxResults": 100})
+            found += page["HITs"]
+            token = page.get("NextToken")
+            if not page["HITs"] or not token:
+                return found
+
     # --- batches --------------------------------------------------------------------------------------
 
     def create_batch(self, hit_layout_id: str, csv_text: str, name: str | None = None) -> dict:

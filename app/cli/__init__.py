@@ -17,6 +17,8 @@ GROUPS = [
     "requester",
     "clock",
     "worker",
+    "project",
+    "batch",
 ]
 
 

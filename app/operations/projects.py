@@ -21,8 +21,11 @@ from kempelen.domain.money import format_amount, parse_amount, to_cents
 from kempelen.operations.context import OperationContext
 from kempelen.operations.hit_types import check_length, check_range, requirements_json
 from kempelen.operations.paging import page_after
+from kempelen.operations.views import hit_view
 from kempelen.questions import layouts
 from kempelen.schemas import generated as shapes
+from kempelen.store import batches as batch_store
+from kempelen.store import hits as hit_store
 from kempelen.store import pagination
 from kempelen.store.models import Project
 
@@ -251,3 +254,17 @@ def layout_question(ctx: OperationContext, hit_layout_id: str,
     values = check_parameters(project, [(p.Name, p.Value) for p in parameters or []])
     question = layouts.build_question(project.template, values, project.frame_height)
     return question, json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+
+
+def list_project_hits(ctx: OperationContext, hit_layout_id: str, *, next_token: str | None = None,
+                      max_results: int | None = None) -> tuple[list[shapes.HIT], str | None]:
+    """The HITs made from a project, by batches and through the API alike, as GetHIT shows them."""
+    project = load_project(ctx, hit_layout_id)
+    scope = f"ProjectHITs:{project.hit_layout_id}"
+    after = page_after(scope, next_token)
+    limit = min(max(max_results or pagination.DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE)
+    rows = batch_store.project_hits_page(ctx.session, ctx.requester.access_key_id, project.hit_layout_id, ctx.now,
+                                         after=after, limit=limit)
+    counts = hit_store.assignment_counts(ctx.session, [hit.hit_id for hit, _ in rows], ctx.now)
+    views = [hit_view(hit, hit_type, counts[hit.hit_id], ctx.now) for hit, hit_type in rows]
+    return views, (pagination.encode(scope, rows[-1][0].seq) if rows else None)

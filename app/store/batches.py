@@ -98,3 +98,13 @@ def page(session: Session, requester_id: str, *, after: int | None, limit: int,
 
 def batch_of_hit(session: Session, hit_id: str) -> int | None:
     return session.scalar(select(BatchRow.batch_id).where(BatchRow.hit_id == hit_id))
+
+
+def project_hits_page(session: Session, requester_id: str, hit_layout_id: str, now: datetime, *,
+                      after: int | None, limit: int) -> list[tuple[HIT, HITType]]:
+    """The live HITs made from a layout (batch or API), in creation order, by the (hit_layout_id, seq) index."""
+    query = (select(HIT, HITType).join(HITType, HITType.hit_type_id == HIT.hit_type_id)
+             .where(HIT.hit_layout_id == hit_layout_id, HIT.requester_id == requester_id, live_hit(now)))
+    if after is not None:
+        query = query.where(HIT.seq > after)
+    return [(h, t) for h, t in session.execute(query.order_by(HIT.seq).limit(limit))]

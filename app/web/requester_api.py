@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from kempelen import errors
@@ -31,6 +32,56 @@ MAX_BODY_BYTES = 32 * 1024 * 1024  # a CSV of a few hundred thousand rows; large
 PUBLISH_CHUNK_MAX = 1000
 
 router = APIRouter(prefix=PREFIX, tags=["requester (Kempelen)"])
+
+
+# --- bodies, for the OpenAPI description only: routes read the raw body, whose bytes the signature covers ---
+
+
+class ProjectBody(BaseModel):
+    Template: str | None = None
+    Properties: projects.ProjectProperties | None = None
+
+
+class BatchBody(BaseModel):
+    HITLayoutId: str
+    CSV: str
+    BatchName: str | None = None
+
+
+class ExtendBody(BaseModel):
+    AdditionalSeconds: int = 0
+    AdditionalAssignments: int = 0
+
+
+class CSVBody(BaseModel):
+    CSV: str
+
+
+class HITIdsBody(BaseModel):
+    HITIds: list[str]
+
+
+class ValuesBody(BaseModel):
+    Values: dict[str, str] = {}
+
+
+class ReviewOutcomes(BaseModel):
+    Outcomes: list[dict]
+
+
+def _doc(body: type[BaseModel] | None = None, answer: type[BaseModel] | None = None, *, csv: bool = False) -> dict:
+    """route keyword arguments describing the JSON body and the answer"""
+    extra: dict[str, Any] = {}
+    if body is not None:
+        extra["openapi_extra"] = {"requestBody": {"required": True, "content": {
+            "application/json": {"schema": body.model_json_schema()}}}}
+    if answer is not None:
+        extra["responses"] = {200: {"model": answer}}
+    if csv:
+        extra["responses"] = {200: {"content": {"text/csv": {}}, "description": "the results file, streamed"}}
+    extra["description"] = ("Signed with the requester's keys (AWS Signature Version 4, service "
+                            "`mturk-requester`), as for the Requester API.")
+    return extra
 
 
 class _TooLarge(Exception):
@@ -147,38 +198,52 @@ def _text(body: dict, name: str, *, required: bool = True) -> str | None:
     return value
 
 
+async def _list(request: Request, member: str, lister: Callable, *args: Any, shape: Callable = lambda x: x,
+                **filters: Any) -> Response:
+    """A keyset page of `lister`'s results (NextToken / MaxResults in the query string, as in the API)."""
+    def work(ctx, _):
+        query = request.query_params
+        found, token = lister(ctx, *args, next_token=query.get("NextToken"),
+                              max_results=_int(query.get("MaxResults"), "MaxResults"), **filters)
+        return {member: [shape(item) for item in found], "NextToken": token, "NumResults": len(found)}
+    return await _call(request, work, writes=False)
+
+
 # --- projects -----------------------------------------------------------------------------------------
 
 
-@router.post("/projects")
+@router.post("/projects", **_doc(ProjectBody, projects.ProjectView))
 async def create_project(request: Request) -> Response:
     """Body: ``{"Template": "<html with ${vars}>", "Properties": {"Title": ..., "Reward": ..., ...}}``."""
     return await _call(request, lambda ctx, body: projects.create_project(
         ctx, template=_text(body, "Template"), properties=body.get("Properties") or {}))
 
 
-@router.get("/projects")
+@router.get("/projects", **_doc())
 async def list_projects(request: Request) -> Response:
-    def work(ctx, _):
-        found, token = projects.list_projects(ctx, next_token=request.query_params.get("NextToken"),
-                                              max_results=_int(request.query_params.get("MaxResults"), "MaxResults"))
-        return {"Projects": found, "NextToken": token, "NumResults": len(found)}
-    return await _call(request, work, writes=False)
+    return await _list(request, "Projects", projects.list_projects)
 
 
-@router.get("/projects/{hit_layout_id}")
+@router.get("/projects/{hit_layout_id}", **_doc(answer=projects.ProjectView))
 async def get_project(request: Request, hit_layout_id: str) -> Response:
     return await _call(request, lambda ctx, _: projects.get_project(ctx, hit_layout_id), writes=False)
 
 
-@router.patch("/projects/{hit_layout_id}")
+@router.patch("/projects/{hit_layout_id}", **_doc(ProjectBody, projects.ProjectView))
 async def update_project(request: Request, hit_layout_id: str) -> Response:
     """Body: ``{"Template"?: ..., "Properties"?: {only the properties to change}}``."""
     return await _call(request, lambda ctx, body: projects.update_project(
         ctx, hit_layout_id, template=_text(body, "Template", required=False), properties=body.get("Properties")))
 
 
-@router.post("/projects/{hit_layout_id}/preview")
+@router.get("/projects/{hit_layout_id}/hits", **_doc())
+async def project_hits(request: Request, hit_layout_id: str) -> Response:
+    """The HITs made from the project, by its batches and through the API's HITLayoutId alike."""
+    return await _list(request, "HITs", projects.list_project_hits, hit_layout_id,
+                       shape=lambda hit: hit.model_dump(mode="json", exclude_none=True))
+
+
+@router.post("/projects/{hit_layout_id}/preview", **_doc(ValuesBody))
 async def preview_project(request: Request, hit_layout_id: str) -> Response:
     """Body: ``{"Values": {"var": "sample"}}`` -> ``{"HTML": the worker's page}``."""
     return await _call(request, lambda ctx, body: {"HTML": projects.preview_project(
@@ -188,7 +253,7 @@ async def preview_project(request: Request, hit_layout_id: str) -> Response:
 # --- batches ------------------------------------------------------------------------------------------
 
 
-@router.post("/batches")
+@router.post("/batches", **_doc(BatchBody, batches.BatchView))
 async def create_batch(request: Request) -> Response:
     """Body: ``{"HITLayoutId": ..., "CSV": "the file's text", "BatchName"?: ...}``: an Unpublished batch, or a
     400 whose Error.Details lists every bad line."""
@@ -197,23 +262,18 @@ async def create_batch(request: Request) -> Response:
         name=_text(body, "BatchName", required=False)))
 
 
-@router.get("/batches")
+@router.get("/batches", **_doc())
 async def list_batches(request: Request) -> Response:
-    def work(ctx, _):
-        query = request.query_params
-        found, token = batches.list_batches(ctx, hit_layout_id=query.get("HITLayoutId"),
-                                            next_token=query.get("NextToken"),
-                                            max_results=_int(query.get("MaxResults"), "MaxResults"))
-        return {"Batches": found, "NextToken": token, "NumResults": len(found)}
-    return await _call(request, work, writes=False)
+    return await _list(request, "Batches", batches.list_batches,
+                       hit_layout_id=request.query_params.get("HITLayoutId"))
 
 
-@router.get("/batches/{batch_id}")
+@router.get("/batches/{batch_id}", **_doc(answer=batches.BatchView))
 async def get_batch(request: Request, batch_id: str) -> Response:
     return await _call(request, lambda ctx, _: batches.get_batch(ctx, batch_id), writes=False)
 
 
-@router.post("/batches/{batch_id}/publish")
+@router.post("/batches/{batch_id}/publish", **_doc(answer=batches.BatchView))
 async def publish_batch(request: Request, batch_id: str) -> Response:
     """Publishes the next ``?Limit=`` rows (default 100, at most 1000) and answers the batch: call again
     while its Status is Publishing. Each call is one transaction, so progress is visible to every reader."""
@@ -225,28 +285,23 @@ async def publish_batch(request: Request, batch_id: str) -> Response:
     return await _call(request, work)
 
 
-@router.get("/batches/{batch_id}/hits")
+@router.get("/batches/{batch_id}/hits", **_doc())
 async def batch_hits(request: Request, batch_id: str) -> Response:
-    def work(ctx, _):
-        query = request.query_params
-        found, token = batches.list_batch_hit_ids(ctx, batch_id, next_token=query.get("NextToken"),
-                                                  max_results=_int(query.get("MaxResults"), "MaxResults"))
-        return {"HITIds": found, "NextToken": token, "NumResults": len(found)}
-    return await _call(request, work, writes=False)
+    return await _list(request, "HITIds", batches.list_batch_hit_ids, batch_id)
 
 
-@router.post("/batches/{batch_id}/preview")
+@router.post("/batches/{batch_id}/preview", **_doc())
 async def preview_batch(request: Request, batch_id: str) -> Response:
     return await _call(request, lambda ctx, body: {"HTML": batches.preview_batch(
         ctx, batch_id, _int(body.get("Index"), "Index", 0))}, writes=False)
 
 
-@router.post("/batches/{batch_id}/cancel")
+@router.post("/batches/{batch_id}/cancel", **_doc(answer=batches.BatchView))
 async def cancel_batch(request: Request, batch_id: str) -> Response:
     return await _call(request, lambda ctx, _: batches.cancel_batch(ctx, batch_id))
 
 
-@router.post("/batches/{batch_id}/extend")
+@router.post("/batches/{batch_id}/extend", **_doc(ExtendBody, batches.BatchView))
 async def extend_batch(request: Request, batch_id: str) -> Response:
     """Body: ``{"AdditionalSeconds"?: n, "AdditionalAssignments"?: n}``."""
     return await _call(request, lambda ctx, body: batches.extend_batch(
@@ -254,7 +309,7 @@ async def extend_batch(request: Request, batch_id: str) -> Response:
         additional_assignments=_int(body.get("AdditionalAssignments"), "AdditionalAssignments", 0)))
 
 
-@router.post("/batches/{batch_id}/review")
+@router.post("/batches/{batch_id}/review", **_doc(CSVBody, ReviewOutcomes))
 async def review_batch(request: Request, batch_id: str) -> Response:
     """Body: ``{"CSV": "a results file with Approve / Reject filled in"}`` -> ``{"Outcomes": [per row]}``."""
     return await _call(request, lambda ctx, body: {"Outcomes": results.review_results_csv(
@@ -296,14 +351,14 @@ async def _csv_response(request: Request, make: Callable[[OperationContext, Any]
                              headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
 
 
-@router.get("/batches/{batch_id}/results")
+@router.get("/batches/{batch_id}/results", **_doc(csv=True))
 async def batch_results(request: Request, batch_id: str) -> Response:
     """``Batch_<id>_batch_results.csv`` in MTurk's format, streamed."""
     return await _csv_response(request, lambda ctx, _: results.batch_results_csv(ctx, batch_id),
                                results.results_file_name(batch_id))
 
 
-@router.post("/results")
+@router.post("/results", **_doc(HITIdsBody, csv=True))
 async def hits_results(request: Request) -> Response:
     """Body: ``{"HITIds": [...]}``: the same file for any of the caller's HITs (API-made ones included)."""
     def make(ctx, body):
