@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from kempelen.auth.sigv4 import SignedRequest
+from kempelen.web import hit_content
 from kempelen.clock import Clock, make_clock
 from kempelen.config import Settings
 from kempelen.protocol import CONTENT_TYPE, RequesterAPI
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
                   openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
     app.state.deliverer = deliverer
+    app.mount(hit_content.STATIC_PATH, hit_content.static_files(), name="static")  # crowd elements, legacy JS
     app.include_router(admin.router)
     app.include_router(workers.router)
     app.include_router(content.router)

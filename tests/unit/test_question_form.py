@@ -14,47 +14,29 @@ from kempelen import errors
 from kempelen.operations.worksite import answers as worker_answers
 from kempelen.operations import worksite as ops
 from kempelen.questions import parse_question
-from kempelen.questions.model import FormattedContent, FormQuestion, FreeTextAnswer, Question, Text
+from kempelen.questions.model import Binary, FormattedContent, FormQuestion, FreeTextAnswer, Question, Text
 from kempelen.web.question_form import (answers_from_form, check_form_answers, field_errors, form_enctype,
-                                   other_choice, render_question_form, selection_control)
+                                        other_choice, render_question_form, selection_control)
+from tests.question_form_xml import (QUESTION_FORM_2005, file_upload_question, free_text_question, question_form,
+                                     selection_question)
 
-NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd"
+NS = QUESTION_FORM_2005
 FULL_2005 = (Path(__file__).parent / "questions_form_2005_full.xml").read_text()
 
 
-def selection(identifier: str, style: str | None, *, low: int | None = None, high: int | None = None,
-              other: str | None = None, required: bool = False, choices=("red", "green", "blue")) -> str:
-    counts = (f"<MinSelectionCount>{low}</MinSelectionCount>" if low is not None else "") + \
-             (f"<MaxSelectionCount>{high}</MaxSelectionCount>" if high is not None else "")
-    return (f"<Question><QuestionIdentifier>{identifier}</QuestionIdentifier>"
-            f"{'<IsRequired>true</IsRequired>' if required else ''}"
-            f"<QuestionContent><Text>Pick for {identifier}</Text></QuestionContent><AnswerSpecification>"
-            f"<SelectionAnswer>{counts}{f'<StyleSuggestion>{style}</StyleSuggestion>' if style else ''}<Selections>"
-            + "".join(f"<Selection><SelectionIdentifier>{c}</SelectionIdentifier><Text>{c.title()}</Text></Selection>"
-                      for c in choices)
-            + (other or "") + "</Selections></SelectionAnswer></AnswerSpecification></Question>")
-
-
-def free_text(identifier: str, constraints: str = "", *, default: str | None = None, lines: int | None = None,
-              required: bool = False) -> str:
-    return (f"<Question><QuestionIdentifier>{identifier}</QuestionIdentifier>"
-            f"{'<IsRequired>true</IsRequired>' if required else ''}"
-            f"<QuestionContent><Text>Say {identifier}</Text></QuestionContent><AnswerSpecification><FreeTextAnswer>"
-            f"{f'<Constraints>{constraints}</Constraints>' if constraints else ''}"
-            f"{f'<DefaultText>{default}</DefaultText>' if default is not None else ''}"
-            f"{f'<NumberOfLinesSuggestion>{lines}</NumberOfLinesSuggestion>' if lines else ''}"
-            "</FreeTextAnswer></AnswerSpecification></Question>")
-
-
 def form(*questions: str) -> Question:
-    return parse_question(f'<QuestionForm xmlns="{NS}">{"".join(questions)}</QuestionForm>')
+    return parse_question(question_form(*questions))
+
+
+def selection(identifier: str, style: str | None, *, choices=("red", "green", "blue"), **options) -> str:
+    return selection_question(identifier, choices, style=style, **options)
 
 
 EVERY_KIND = form(
-    free_text("nextmove", '<Length minLength="2" maxLength="2"/><AnswerFormatRegex regex="^[A-C][1-3]$" '
+    free_text_question("nextmove", '<Length minLength="2" maxLength="2"/><AnswerFormatRegex regex="^[A-C][1-3]$" '
               'errorText="Use A1..C3"/>', default="C1", required=True),
-    free_text("age", '<IsNumeric minValue="18" maxValue="120"/>'),
-    free_text("story", '<Length maxLength="500"/>', lines=4),
+    free_text_question("age", '<IsNumeric minValue="18" maxValue="120"/>'),
+    free_text_question("story", '<Length maxLength="500"/>', lines=4),
     selection("radio", None, required=True),
     selection("checks", "checkbox", low=1, high=2),
     selection("drop", "dropdown"),
@@ -65,9 +47,7 @@ EVERY_KIND = form(
                                                   '</Constraints></OtherSelection>'),
     selection("checks_other", "checkbox", high=3, other="<OtherSelection/>"),
     selection("drop_other", "dropdown", other="<OtherSelection/>"),
-    '<Question><QuestionIdentifier>photo</QuestionIdentifier><QuestionContent><Text>A photo</Text>'
-    '</QuestionContent><AnswerSpecification><FileUploadAnswer><MaxFileSizeInBytes>2000</MaxFileSizeInBytes>'
-    '<MinFileSizeInBytes>10</MinFileSizeInBytes></FileUploadAnswer></AnswerSpecification></Question>',
+    file_upload_question("photo", 10, 2000),
 )
 
 
@@ -304,7 +284,7 @@ def test_only_a_question_form_is_rendered():
 
 def test_the_form_needs_multipart_only_for_files():
     assert form_enctype(EVERY_KIND) == "multipart/form-data"
-    assert form_enctype(form(free_text("a"))) == "application/x-www-form-urlencoded"
+    assert form_enctype(form(free_text_question("a"))) == "application/x-www-form-urlencoded"
 
 
 # --- the posted form, read back and checked --------------------------------------------------------------
@@ -414,3 +394,19 @@ def test_field_errors_reads_the_operations_refusal():
         "nextmove": "Use A1..C3",
         "checks": "'red' is selected more than once.",
         "radio": "This question requires an answer."}
+
+
+def test_binary_content_becomes_media_with_its_alt_text_and_a_link():
+    question = Question("QuestionForm", NS, items=(FormQuestion("q", (
+        Binary("image", "png", "https://e.org/a.png", "A chart"),
+        Binary("video", "mp4", "https://e.org/b.mp4", "A replay"),
+        Binary("audio", "mpeg", "https://e.org/c.mp3", "A voice"),
+        Binary("application", "pdf", "https://e.org/d.pdf", "The rules")), FreeTextAnswer()),))
+    root = page(question)
+    assert root.xpath("//figure/img/@src") == ["https://e.org/a.png"]
+    assert root.xpath("//figure/img/@alt") == ["A chart"]
+    assert root.xpath("//video[@controls]/@src") == ["https://e.org/b.mp4"]
+    assert root.xpath("//audio[@controls]/@src") == ["https://e.org/c.mp3"]
+    assert [f.text_content().split(" (")[0] for f in root.xpath("//figcaption")] == ["A replay", "A voice"]
+    assert root.xpath("//p[@class='qf-media']/a/@href") == ["https://e.org/d.pdf"]
+    assert root.xpath("//p[@class='qf-media']/a/text()") == ["The rules"]
