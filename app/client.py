@@ -73,6 +73,16 @@ class KempelenClient:
     def get_worker(self, worker_id: str) -> dict:
         return self.call("GET", f"/api/workers/{urllib.parse.quote(worker_id)}")
 
+    # the worker website's accounts
+    def set_password(self, worker_id: str, password: str) -> dict:
+        return self.call("POST", f"/api/workers/{urllib.parse.quote(worker_id)}/password", {"Password": password})
+
+    def sign_in_link(self, worker_id: str) -> dict:
+        return self.call("POST", f"/api/workers/{urllib.parse.quote(worker_id)}/sign-in-link")
+
+    def create_invite(self) -> dict:
+        return self.call("POST", "/api/worker-invites")
+
     def set_profile(self, worker_id: str, *, locale: dict | None = None, adult: bool | None = None,
                     masters: bool | None = None) -> dict:
         body = {key: value for key, value in (("Locale", locale), ("Adult", adult), ("Masters", masters))

@@ -430,30 +430,6 @@ def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> Re
                         f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")
 
 
-# --- the websites' accounts (worker site; requester site sign-in reuses sign_in_failed) ---------------
-
-
-def sign_up_closed() -> WorkerError:
-    return WorkerError(403, "SignUpClosed", "Sign-up is closed on this server: ask its administrator for an account.")
-
-
-def invite_code_invalid() -> WorkerError:
-    return WorkerError(400, "InvalidInviteCode", "The invite code is not valid, or it has already been used.")
-
-
-def password_invalid(reason: str) -> WorkerError:
-    return WorkerError(400, "InvalidPassword", reason)
-
-
-def sign_in_failed() -> WorkerError:
-    return WorkerError(401, "SignInFailed", "The WorkerId or the password is not right.")
-
-
-def sign_in_link_invalid() -> WorkerError:
-    return WorkerError(400, "InvalidSignInLink", "This sign-in link is not valid: it has expired or has already "
-                                                 "been used. Ask for a new one.")
-
-
 # --- The requester website's accounts (members, invites, access keys): Kempelen's own, as the worker side's ---
 
 
@@ -601,9 +577,6 @@ class BatchCSVInvalid(RequestError):
         self.problems = problems
 
 
-def question_form_submitter() -> WorkerError:
-    return WorkerError(403, "NotYourAssignment", "A QuestionForm HIT's answers are accepted only from the worker "
-                                                 "who holds the assignment, signed in to the worker site.")
 
 
 def requester_in_sandbox_mode(access_key_id: str) -> WorkerError:
@@ -635,3 +608,36 @@ def file_gone() -> WorkerError:
 
 def worker_invalid_next_token() -> WorkerError:
     return WorkerError(400, "InvalidNextToken", "The pagination token is invalid.")
+
+
+# --- the websites' accounts (worker site; requester site sign-in reuses sign_in_failed) ---------------
+
+
+def sign_up_closed() -> WorkerError:
+    return WorkerError(403, "SignUpClosed", "Sign-up is closed on this server: ask its administrator for an account.")
+
+
+def invite_code_invalid() -> WorkerError:
+    return WorkerError(400, "InvalidInviteCode", "The invite code is not valid, or it has already been used.")
+
+
+def password_invalid(reason: str) -> WorkerError:
+    return WorkerError(400, "InvalidPassword", reason)
+
+
+def sign_in_failed() -> WorkerError:
+    return WorkerError(401, "SignInFailed", "The WorkerId or the password is not right.")
+
+
+def sign_in_link_invalid() -> WorkerError:
+    return WorkerError(400, "InvalidSignInLink", "This sign-in link is not valid: it has expired or has already "
+                                                 "been used. Ask for a new one.")
+
+
+def not_an_html_question(hit_id: str) -> WorkerError:
+    return WorkerError(404, "HITDoesNotExist", f"Hit {hit_id} is not an HTMLQuestion HIT.")
+
+
+def question_form_submitter() -> WorkerError:
+    return WorkerError(403, "NotYourAssignment", "A QuestionForm HIT's answers are accepted only from the worker "
+                                                 "who holds the assignment, signed in to the worker site.")

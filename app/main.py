@@ -8,7 +8,6 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from kempelen.auth.sigv4 import SignedRequest
-from kempelen.web import hit_content
 from kempelen.clock import Clock, make_clock
 from kempelen.config import Settings
 from kempelen.protocol import CONTENT_TYPE, RequesterAPI
@@ -56,7 +55,6 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
                   openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
     app.state.deliverer = deliverer
-    app.mount(hit_content.STATIC_PATH, hit_content.static_files(), name="static")  # crowd elements, legacy JS
     app.include_router(admin.router)
     app.include_router(workers.router)
     app.include_router(content.router)
@@ -67,11 +65,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(requester_logins.router)
     app.include_router(worker_site.router)
     envelope.install(app)
-    shell.install(app)
     if settings.requester_host:
         app.add_middleware(RequesterHost, host=settings.requester_host)
     app.add_middleware(EdgeLimits, max_body_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
+    shell.install(app)
 
     @app.post("/", include_in_schema=False)
     async def requester_api(request: Request) -> Response:

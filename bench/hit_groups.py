@@ -95,15 +95,22 @@ class Client:
         self.connection = http.client.HTTPConnection(servers.HOST, port, timeout=60)
         self.cookie = cookie
 
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict) -> http.client.HTTPResponse:
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            return self.connection.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # the server closed an idle keep-alive connection (uvicorn: after 5 s): open a new one
+            self.connection.close()
+            self.connection.request(method, path, body=body, headers=headers)
+            return self.connection.getresponse()
+
     def get(self, path: str) -> tuple[int, bytes]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        self.connection.request("GET", path, headers=headers)
-        response = self.connection.getresponse()
+        response = self._send("GET", path, None, {"Cookie": self.cookie} if self.cookie else {})
         return response.status, response.read()
 
     def post(self, path: str, body: bytes, headers: dict) -> tuple[int, bytes, http.client.HTTPResponse]:
-        self.connection.request("POST", path, body=body, headers=headers)
-        response = self.connection.getresponse()
+        response = self._send("POST", path, body, headers)
         return response.status, response.read(), response
 
 
@@ -162,10 +169,12 @@ def main(argv: list[str] | None = None) -> int:
         with servers.kempelen(url, data_dir, logs) as kempelen, servers.bare(logs) as bare:
             cookie = sign_in(kempelen.port)
             site, floor = Client(kempelen.port, cookie), Client(bare.port)
-            for path in cases.values():  # warm-up, and every case must answer a page with groups
+            for name, path in cases.items():  # warm-up, and every case must answer a page with groups
+                started = time.perf_counter()
                 status, body = site.get(path)
                 if status != 200 or b'class="group"' not in body:
                     raise RuntimeError(f"{path}: {status} {body[:300]!r}")
+                say(f"  warm-up {name}: {(time.perf_counter() - started) * 1000:.0f} ms")
             bare_body, bare_headers = b"{}", {"Content-Type": "application/json"}
             results = {name: [] for name in cases} | {"bare endpoint": []}
             for _ in range(args.rounds):  # alternate, so drift of this shared machine falls on both alike

@@ -8,11 +8,14 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+from kempelen.cli import worker_site
 from kempelen.cli.common import add_endpoint_options, all_pages, client, print_json, shorten, table, utc
 
 
 def cmd_worker_create(args) -> int:
     created = client(args).create_worker(args.worker_id)
+    if args.password_stdin:
+        worker_site.set_password_from_stdin(args, created["WorkerId"])
     if args.json:
         print_json({"WorkerId": created["WorkerId"], "Token": created["Token"]})
     else:
@@ -271,6 +274,9 @@ def register(commands) -> None:
                      worker_option=False)
     create.add_argument("--worker-id", help='an id of your own ("A" + uppercase letters and digits); '
                                             "random otherwise")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read a password for the worker website from stdin (first line)")
+    worker_site.register(command)
 
     hits = command("hits", cmd_worker_hits, "list the HITs the worker may take")
     hits.add_argument("--hit-type", metavar="HITTYPE_ID", help="only HITs of this HIT type")

@@ -88,6 +88,10 @@ class HITType(Base):
 class HIT(Base):
     __tablename__ = "hit"
     __table_args__ = (Index(None, "requester_id", "seq"), Index(None, "hit_type_id", "seq"),
+                      # the worker site's groups by HITs available: counted from this index alone, in
+                      # hit_type_id order, without reading the (wide) rows
+                      Index("ix_hit_open_by_type", "hit_type_id", "expiration", "max_assignments",
+                            "assignments_done", "reviewing", "disposed_at", "creation_time"),
                       # the sweeper's scans for expiries and Reviewable HITs not yet announced
                       Index(None, "expired_announced", "expiration"),
                       Index(None, "reviewable_announced", "expiration"),

@@ -32,6 +32,7 @@ from kempelen.domain import frames, text
 from kempelen.operations import worksite as ops
 from kempelen.operations.worksite import content as content_ops
 from kempelen.web import pages, sessions
+from kempelen.web.hit_content import STATIC_PATH, prepare_html_question
 from kempelen.web.security import page_csp
 from kempelen.web.workers import incoming_file, public_url
 
@@ -137,4 +138,8 @@ def html_question(request: Request, hitId: str) -> HTMLResponse:  # noqa: N803 -
             html_content = content_ops.html_content(session, hitId, state.clock.now())
         except errors.WorkerError as exc:
             return _message(request, "No such HIT", exc.message, 404)
+    # MTurk's script and submit addresses point here: the assets from whichever origin serves this content,
+    # the answers to the worker site (turkSubmitTo)
+    html_content = prepare_html_question(html_content, assets_base=STATIC_PATH,
+                                         submit_url=public_url(request) + frames.EXTERNAL_SUBMIT_PATH)
     return HTMLResponse(html_content, headers=content_headers())

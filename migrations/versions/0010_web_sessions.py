@@ -23,6 +23,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_hit_type_reward_cents_hit_type_id'), ['reward_cents', 'hit_type_id'])
         batch_op.create_index(batch_op.f('ix_hit_type_created_at_hit_type_id'), ['created_at', 'hit_type_id'])
         batch_op.create_index(batch_op.f('ix_hit_type_hit_group_id'), ['hit_group_id'])
+    with op.batch_alter_table('hit', schema=None) as batch_op:
+        batch_op.create_index('ix_hit_open_by_type', ['hit_type_id', 'expiration', 'max_assignments',
+                                                      'assignments_done', 'reviewing', 'disposed_at',
+                                                      'creation_time'])
     op.create_table('web_session',
     sa.Column('token_sha256', sa.String(length=64), nullable=False),
     sa.Column('principal_kind', sa.String(length=16), nullable=False),
@@ -73,6 +77,8 @@ def downgrade() -> None:
     with op.batch_alter_table('worker', schema=None) as batch_op:
         batch_op.drop_column('auto_accept')
         batch_op.drop_column('password_hash')
+    with op.batch_alter_table('hit', schema=None) as batch_op:
+        batch_op.drop_index('ix_hit_open_by_type')
     with op.batch_alter_table('hit_type', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hit_type_hit_group_id'))
         batch_op.drop_index(batch_op.f('ix_hit_type_created_at_hit_type_id'))

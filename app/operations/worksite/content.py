@@ -22,7 +22,7 @@ def html_content(session: Session, hit_id: str, now: datetime) -> str:
         raise errors.worker_hit_does_not_exist(hit_id)
     question = parse_question(found[0].question)
     if question.kind != "HTMLQuestion":
-        raise errors.WorkerError(404, "HITDoesNotExist", f"Hit {hit_id} is not an HTMLQuestion HIT.")
+        raise errors.not_an_html_question(hit_id)
     return question.html_content
 
 

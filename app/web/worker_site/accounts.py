@@ -125,7 +125,7 @@ class PasswordIn(BaseModel):
 
 def _require_admin(request: Request, authorization: str | None) -> None:
     if not is_admin(bearer(authorization), request.app.state.settings.effective_admin_token()):
-        raise errors.WorkerError(401, "NotAuthorized", "The admin token is required (Authorization: Bearer ...).")
+        raise errors.admin_token_required()
 
 
 @router.post("/api/worker-invites", status_code=201, include_in_schema=True, tags=["worker site"])
