@@ -14,8 +14,8 @@ from kempelen import errors
 from kempelen.operations import batches as batch_ops
 from kempelen.operations import requester_site as site
 from kempelen.web import sessions
-from kempelen.web.requester_site.common import (PREFIX, Member, act, back, call, form_text, now, query, read, refusal, render,
-                                           safe_next, signed_in)
+from kempelen.web.requester_site.common import (PREFIX, Member, act, back, call, form_text, now, query, read,
+                                                refusal, render, safe_next, signed_in)
 
 router = APIRouter()
 STATUSES = ("Assignable", "Unassignable", "Reviewable", "Reviewing")

@@ -189,5 +189,6 @@ def describe_requirements(requirements: list[dict]) -> list[str]:
             loc["Country"] + (f"-{loc['Subdivision']}" if loc.get("Subdivision") else "")
             for loc in requirement.get("LocaleValues") or []]
         shown = f" {', '.join(str(v) for v in values)}" if values else ""
-        words.append(f"{name} {requirement['Comparator']}{shown} (guards {requirement.get('ActionsGuarded', 'Accept')})")
+        guard = requirement.get("ActionsGuarded", "Accept")
+        words.append(f"{name} {requirement['Comparator']}{shown} (guards {guard})")
     return words

@@ -10,7 +10,8 @@ from starlette.datastructures import FormData
 from kempelen import errors
 from kempelen.web import sessions
 from kempelen.web.question_form import render_question_form
-from kempelen.web.requester_site.common import PREFIX, Member, back, call, form_text, refusal, render, signed_in
+from kempelen.web.requester_site.common import (PREFIX, Member, back, call, form_text, refusal, render, safe_next,
+                                                signed_in)
 
 router = APIRouter()
 BASE = PREFIX + "/qualification-types"
@@ -123,7 +124,7 @@ def update_type(request: Request, type_id: str, member: Member = Depends(signed_
 @router.post("/qualification-requests/{request_id}/accept")
 def accept_request(request: Request, request_id: str, member: Member = Depends(signed_in),
                    form: FormData = Depends(sessions.csrf_form)):
-    where = form_text(form, "next") if form_text(form, "next").startswith(BASE) else BASE
+    where = safe_next(form_text(form, "next"), BASE)
     value = form_text(form, "value")
     if value and not value.lstrip("-").isdigit():
         return back(where, problem=f"{value!r} is not a whole-number score.")
@@ -138,7 +139,7 @@ def accept_request(request: Request, request_id: str, member: Member = Depends(s
 @router.post("/qualification-requests/{request_id}/reject")
 def reject_request(request: Request, request_id: str, member: Member = Depends(signed_in),
                    form: FormData = Depends(sessions.csrf_form)):
-    where = form_text(form, "next") if form_text(form, "next").startswith(BASE) else BASE
+    where = safe_next(form_text(form, "next"), BASE)
     try:
         call(request, member, "RejectQualificationRequest", {"QualificationRequestId": request_id,
                                                              "Reason": form_text(form, "reason") or None})

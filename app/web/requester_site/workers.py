@@ -12,8 +12,8 @@ from kempelen import errors
 from kempelen.operations import requester_site as site
 from kempelen.web import sessions
 from kempelen.web.requester_site.manage import pay_bonus
-from kempelen.web.requester_site.common import (PREFIX, Member, back, call, form_text, now, query, read, refusal, render,
-                                           signed_in)
+from kempelen.web.requester_site.common import (PREFIX, Member, back, call, form_text, now, query, read, refusal,
+                                                render, safe_next, signed_in)
 
 router = APIRouter()
 
@@ -88,7 +88,8 @@ def block(request: Request, worker_id: str, member: Member = Depends(signed_in),
 @router.post("/workers/{worker_id}/unblock")
 def unblock(request: Request, worker_id: str, member: Member = Depends(signed_in),
             form: FormData = Depends(sessions.csrf_form)):
-    return _act(request, member, form_text(form, "next") or f"{PREFIX}/workers/{worker_id}", "DeleteWorkerBlock",
+    where = safe_next(form_text(form, "next"), f"{PREFIX}/workers/{worker_id}")
+    return _act(request, member, where, "DeleteWorkerBlock",
                 {"WorkerId": worker_id, "Reason": form_text(form, "reason") or None}, f"Unblocked {worker_id}.")
 
 
@@ -118,8 +119,7 @@ def message(request: Request, worker_id: str, member: Member = Depends(signed_in
 def set_score(request: Request, worker_id: str, qualification_type_id: str, member: Member = Depends(signed_in),
               form: FormData = Depends(sessions.csrf_form)):
     """Grant or change a score (AssociateQualificationWithWorker), or revoke it (Disassociate...)."""
-    where = form_text(form, "next") or f"{PREFIX}/workers/{worker_id}"
-    where = where if where.startswith(PREFIX) else f"{PREFIX}/workers/{worker_id}"
+    where = safe_next(form_text(form, "next"), f"{PREFIX}/workers/{worker_id}")
     if form_text(form, "action") == "revoke":
         return _act(request, member, where, "DisassociateQualificationFromWorker", {
             "QualificationTypeId": qualification_type_id, "WorkerId": worker_id,
