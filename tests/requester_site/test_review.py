@@ -157,3 +157,50 @@ def test_a_qualification_test_is_previewed_as_workers_see_it(site, mturk):
     assert "What is the capital of Hungary?" in page and "&lt;AnswerKey" in page
     type_id = re.search(r"/qualification-types/(\w+)$", str(created.url)).group(1)
     assert mturk.get_qualification_type(QualificationTypeId=type_id)["QualificationType"]["Test"] == test
+
+
+def test_editing_a_project_and_a_qualification_type_and_the_bonuses_page(site, mturk, workforce):
+    created = site.post("/requester/projects/new", {
+        "project_name": "Words", "title": "Label a word", "description": "d", "reward": "0.10",
+        "max_assignments": "1", "duration_value": "10", "duration_unit": "minutes", "lifetime_value": "1",
+        "lifetime_unit": "days", "auto_approval_value": "1", "auto_approval_unit": "days", "masters": "yes",
+        "approval_value": "95", "approval_comparator": "GreaterThanOrEqualTo", "locales": "US, CA",
+        "locale_comparator": "In", "template": "<p>${word}</p><input name='label'>"})
+    layout = re.search(r"/projects/(\w+)$", str(created.url)).group(1)
+    form = site.get(f"/requester/projects/{layout}/edit").text
+    assert 'value="Label a word"' in form and 'name="masters" value="yes" checked' in form
+    assert 'value="US, CA"' in form and 'value="95"' in form  # the requirements come back into the form
+    edited = site.post(f"/requester/projects/{layout}/edit", {
+        "title": "Label one word", "description": "d", "reward": "0.20", "max_assignments": "2",
+        "duration_value": "10", "duration_unit": "minutes", "lifetime_value": "1", "lifetime_unit": "days",
+        "auto_approval_value": "1", "auto_approval_unit": "days", "masters": "no",
+        "template": "<p>${word} ${hint}</p><input name='label'>"})
+    assert notice(edited).startswith("Project saved.")
+    made = mturk.create_hit(HITLayoutId=layout, HITLayoutParameters=[{"Name": "word", "Value": "sun"},
+                                                                     {"Name": "hint", "Value": "sky"}],
+                            Title="t", Description="d", Reward="0.10", MaxAssignments=1,
+                            AssignmentDurationInSeconds=60, LifetimeInSeconds=600)["HIT"]
+    assert "sun sky" in made["Question"]
+    refused = site.post(f"/requester/projects/{layout}/edit", {"title": "x", "description": "d", "reward": "abc",
+                                                              "template": "<p>no fields</p>"})
+    assert refused.status_code == 400 and problem(refused)
+
+    name = f"Skill {uuid.uuid4().hex[:6]}"
+    created_type = site.post("/requester/qualification-types/new", {"name": name, "description": "v1"})
+    type_id = re.search(r"/qualification-types/(\w+)$", str(created_type.url)).group(1)
+    site.post(f"/requester/qualification-types/{type_id}", {"description": "v2", "status": "Inactive"})
+    found = mturk.get_qualification_type(QualificationTypeId=type_id)["QualificationType"]
+    assert (found["Description"], found["QualificationTypeStatus"]) == ("v2", "Inactive")
+
+    worker = workforce.new()
+    hit_ = hit(mturk)
+    taken = worker.accept(hit_["HITId"])
+    worker.submit(taken, {"a": "x"})
+    page = site.get(f"/requester/hits/{hit_['HITId']}").text
+    token = re.search(r'name="token" value="([\w-]+)"', page).group(1)
+    for _ in range(2):  # the same form posted twice pays once (its UniqueRequestToken)
+        site.post(f"/requester/assignments/{taken['AssignmentId']}/bonus",
+                  {"amount": "1.50", "reason": "Great", "token": token, "next": "/requester/bonuses"})
+    assert len(mturk.list_bonus_payments(AssignmentId=taken["AssignmentId"])["BonusPayments"]) == 1
+    bonuses = site.get("/requester/bonuses").text
+    assert worker.worker_id in bonuses and "$1.50" in bonuses and "Great" in bonuses
