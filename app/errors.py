@@ -455,6 +455,15 @@ def requester_last_access_key(access_key_id: str) -> WorkerError:
                                                    "another one before deactivating it.")
 
 
+def requester_form_value(label: str, text: str, kind: str = "a whole number") -> WorkerError:
+    """A requester-site form field that is not the number it must be (before any operation runs)."""
+    return WorkerError(400, "InvalidParameterValue", f"{label} must be {kind}, not {text!r}.")
+
+
+def requester_upload_missing(what: str) -> WorkerError:
+    return WorkerError(400, "MissingParameter", f"Choose {what} to upload.")
+
+
 # --- the edges: bodies, characters and amounts every door refuses the same way ----------------------------
 
 

@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(qualifications.router)
     app.include_router(files.router)
     app.include_router(requester_routes.router)
-    app.include_router(requester_site.router)
+    requester_site.install(app)
     app.include_router(requester_logins.router)
     app.include_router(worker_site.router)
     envelope.install(app)

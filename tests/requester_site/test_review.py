@@ -204,3 +204,11 @@ def test_editing_a_project_and_a_qualification_type_and_the_bonuses_page(site, m
     assert len(mturk.list_bonus_payments(AssignmentId=taken["AssignmentId"])["BonusPayments"]) == 1
     bonuses = site.get("/requester/bonuses").text
     assert worker.worker_id in bonuses and "$1.50" in bonuses and "Great" in bonuses
+
+
+def test_a_project_or_batch_that_is_not_the_members_is_a_page_saying_so(site):
+    missing = site.get("/requester/projects/3NOSUCHLAYOUT0000000000000000")
+    assert missing.status_code == 404 and "<html" in missing.text
+    assert problem(missing) == "HITLayout 3NOSUCHLAYOUT0000000000000000 does not exist."
+    assert site.get("/requester/batches/999999").status_code == 404
+    assert site.get("/requester/projects/3NOSUCHLAYOUT0000000000000000/batches/new").status_code == 404

@@ -16,8 +16,8 @@ from kempelen import errors
 from kempelen.operations import batches, projects, requester_site as site, results
 from kempelen.web import sessions
 from kempelen.web.requester_site import sandbox
-from kempelen.web.requester_site.common import (PREFIX, Member, act, back, form_text, now, read, refusal, render,
-                                                signed_in)
+from kempelen.web.requester_site.common import (PREFIX, Member, act, attempt, back, form_text, now, read, refusal,
+                                                render, signed_in)
 from kempelen.web.requester_site.manage import approve_each
 
 router = APIRouter()
@@ -31,7 +31,7 @@ async def _upload(form: FormData, name: str) -> bytes | None:
         return None
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise errors.WorkerError(413, "FileTooLarge", f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
+        raise errors.request_too_large(MAX_UPLOAD_BYTES)
     return data
 
 
@@ -76,7 +76,7 @@ async def upload(request: Request, hit_layout_id: str, member: Member = Depends(
     try:
         data = await _upload(form, "csv")
         if not data:
-            raise errors.WorkerError(400, "NoFile", "Choose a CSV file to upload.")
+            raise errors.requester_upload_missing("a CSV file")
         created = await run_in_threadpool(act, request, member, lambda ctx: batches.create_batch(
             ctx, hit_layout_id=hit_layout_id, csv_data=data, name=form_text(form, "name")))
     except errors.BatchCSVInvalid as exc:
@@ -152,30 +152,25 @@ def publish(request: Request, batch_id: str, member: Member = Depends(signed_in)
 @router.post("/batches/{batch_id}/cancel")
 def cancel(request: Request, batch_id: str, member: Member = Depends(signed_in),
            form: FormData = Depends(sessions.csrf_form)):
-    where = f"{BASE}/{batch_id}"
-    try:
-        act(request, member, lambda ctx: batches.cancel_batch(ctx, batch_id))
-    except errors.ServiceError as exc:
-        return back(where, problem=refusal(exc))
-    return back(where, "Batch cancelled: its HITs have expired. Submitted work can still be reviewed.")
+    return attempt(f"{BASE}/{batch_id}", lambda: act(request, member, lambda ctx: batches.cancel_batch(ctx, batch_id)),
+                   "Batch cancelled: its HITs have expired. Submitted work can still be reviewed.")
 
 
 @router.post("/batches/{batch_id}/extend")
 def extend(request: Request, batch_id: str, member: Member = Depends(signed_in),
            form: FormData = Depends(sessions.csrf_form)):
-    where = f"{BASE}/{batch_id}"
     hours, more = form_text(form, "hours"), form_text(form, "assignments")
-    try:
-        seconds = int(round(float(hours) * 3600)) if hours else 0
-        count = int(more) if more else 0
-    except ValueError:
-        return back(where, problem="Give the hours and assignments to add as numbers.")
-    try:
-        act(request, member, lambda ctx: batches.extend_batch(ctx, batch_id, additional_seconds=seconds,
-                                                              additional_assignments=count))
-    except errors.ServiceError as exc:
-        return back(where, problem=refusal(exc))
-    return back(where, "Every HIT of the batch has been extended.")
+
+    def work():
+        try:
+            seconds = int(round(float(hours) * 3600)) if hours else 0
+        except ValueError:
+            raise errors.requester_form_value("Add hours", hours, "a number") from None
+        if more and not more.isdigit():
+            raise errors.requester_form_value("Add assignments per HIT", more)
+        return act(request, member, lambda ctx: batches.extend_batch(
+            ctx, batch_id, additional_seconds=seconds, additional_assignments=int(more or 0)))
+    return attempt(f"{BASE}/{batch_id}", work, "Every HIT of the batch has been extended.")
 
 
 @router.post("/batches/{batch_id}/approve-all")
@@ -233,7 +228,7 @@ async def review_upload(request: Request, batch_id: str, member: Member = Depend
     try:
         data = await _upload(form, "csv")
         if not data:
-            raise errors.WorkerError(400, "NoFile", "Choose the reviewed results CSV to upload.")
+            raise errors.requester_upload_missing("the reviewed results CSV")
         outcomes = await run_in_threadpool(act, request, member,
                                            lambda ctx: results.review_results_csv(ctx, data, batch_id=batch_id))
     except (errors.ServiceError, errors.WorkerError) as exc:

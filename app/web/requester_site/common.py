@@ -42,19 +42,34 @@ _require_login = sessions.require(sessions.REQUESTER_LOGIN, SIGN_IN)
 
 def signed_in(request: Request, who: sessions.SignedIn = Depends(_require_login)) -> Member:
     """The dependency of every page but sign-in: the member, or a redirect to sign in."""
+    member = member_of(request)
+    if member is None:  # the member was removed or the account closed since the session began
+        raise sessions.SignInRequired(SIGN_IN, request.url.path)
+    return member
+
+
+def member_of(request: Request) -> Member | None:
+    """The signed-in member of this request (looked up once), or None."""
     if "requester_member" in request.state._state:
         return request.state.requester_member
-    state = request.app.state
-    with state.db.transaction(writes=False) as session:
-        found = accounts.member(session, who.principal_id)
-        requester = accounts.account(session, found.requester_id) if found is not None else None
-        member = (Member(found.member_id, found.email, found.requester_id, requester.name, requester.mode)
-                  if found is not None else None)
-    if member is None:  # the member was removed or the account closed since the session began
-        here = request.url.path
-        raise sessions.SignInRequired(SIGN_IN, here)
+    who = sessions.signed_in_as(request, sessions.REQUESTER_LOGIN)
+    member = None
+    if who is not None:
+        with request.app.state.db.transaction(writes=False) as session:
+            found = accounts.member(session, who.principal_id)
+            if found is not None:
+                requester = accounts.account(session, found.requester_id)
+                member = Member(found.member_id, found.email, found.requester_id, requester.name, requester.mode)
     request.state.requester_member = member
     return member
+
+
+def refused_page(request: Request, exc: Exception) -> HTMLResponse:
+    """An operation's refusal that a page did not handle itself (a HIT, project or batch that is not the
+    member's): MTurk's text on a page, 404 for what does not exist."""
+    status = 404 if "does not exist" in refusal(exc) else 400
+    return render(request, "requester_site/missing.html", member_of(request),
+                  {"title": "Not found" if status == 404 else "Refused", "problem": refusal(exc)}, status=status)
 
 
 def read(request: Request, view: Callable[..., Any], *args, **kwargs) -> Any:
@@ -87,6 +102,15 @@ def refusal(exc: Exception) -> str:
     if isinstance(exc, errors.ServiceError | errors.WorkerError):
         return exc.message
     raise exc
+
+
+def attempt(where: str, work: Callable[[], Any], done: str | Callable[[Any], str]) -> RedirectResponse:
+    """Run a change the member asked for; back to `where` with `done` (or done(result)), or with the refusal."""
+    try:
+        result = work()
+    except (errors.ServiceError, errors.WorkerError) as exc:
+        return back(where, problem=refusal(exc))
+    return back(where, done(result) if callable(done) else done)
 
 
 def back(url: str, notice: str | None = None, problem: str | None = None) -> RedirectResponse:

@@ -14,7 +14,7 @@ from kempelen import errors
 from kempelen.operations import batches as batch_ops
 from kempelen.operations import requester_site as site
 from kempelen.web import sessions
-from kempelen.web.requester_site.common import (PREFIX, Member, act, back, call, form_text, now, query, read,
+from kempelen.web.requester_site.common import (PREFIX, Member, act, attempt, back, call, form_text, now, query, read,
                                                 refusal, render, safe_next, signed_in)
 
 router = APIRouter()
@@ -68,25 +68,17 @@ def hit_page(request: Request, hit_id: str, member: Member = Depends(signed_in),
 @router.post("/hits/{hit_id}/expire")
 def expire_hit(request: Request, hit_id: str, member: Member = Depends(signed_in),
                form: FormData = Depends(sessions.csrf_form)):
-    where = f"{PREFIX}/hits/{hit_id}"
-    try:
-        call(request, member, "UpdateExpirationForHIT", {"HITId": hit_id, "ExpireAt": 0})
-    except errors.ServiceError as exc:
-        return back(where, problem=refusal(exc))
-    return back(where, "The HIT has expired: workers can no longer accept it.")
+    return attempt(f"{PREFIX}/hits/{hit_id}",
+                   lambda: call(request, member, "UpdateExpirationForHIT", {"HITId": hit_id, "ExpireAt": 0}),
+                   "The HIT has expired: workers can no longer accept it.")
 
 
 @router.post("/hits/{hit_id}/extend")
 def extend_hit(request: Request, hit_id: str, member: Member = Depends(signed_in),
                form: FormData = Depends(sessions.csrf_form)):
     """Add time (hours from the later of now and the current expiration) and/or assignments."""
-    where = f"{PREFIX}/hits/{hit_id}"
     hours, more = form_text(form, "hours"), form_text(form, "assignments")
-    try:
-        done = extend(request, member, hit_id, hours, more)
-    except (errors.ServiceError, errors.WorkerError) as exc:
-        return back(where, problem=refusal(exc))
-    return back(where, done)
+    return attempt(f"{PREFIX}/hits/{hit_id}", lambda: extend(request, member, hit_id, hours, more), lambda said: said)
 
 
 def extend(request: Request, member: Member, hit_id: str, hours: str, more: str) -> str:
@@ -95,7 +87,7 @@ def extend(request: Request, member: Member, hit_id: str, hours: str, more: str)
     said = []
     if hours:
         if not _is_number(hours):
-            raise errors.WorkerError(400, "InvalidHours", f"{hours!r} is not a number of hours.")
+            raise errors.requester_form_value("Add hours", hours, "a number of hours up to a year")
         hit = call(request, member, "GetHIT", {"HITId": hit_id}).HIT
         start = max(now(request), hit.Expiration)
         until = start + timedelta(hours=float(hours))
@@ -103,7 +95,7 @@ def extend(request: Request, member: Member, hit_id: str, hours: str, more: str)
         said.append(f"expires {until:%b %d, %Y %H:%M} UTC")
     if more:
         if not more.isdigit():
-            raise errors.WorkerError(400, "InvalidAssignments", f"{more!r} is not a whole number of assignments.")
+            raise errors.requester_form_value("Add assignments", more)
         call(request, member, "CreateAdditionalAssignmentsForHIT",
              {"HITId": hit_id, "NumberOfAdditionalAssignments": int(more)})
         said.append(f"{int(more)} more assignment{'s' if int(more) != 1 else ''}")
@@ -123,26 +115,18 @@ def _is_number(text: str) -> bool:
 @router.post("/assignments/{assignment_id}/approve")
 def approve(request: Request, assignment_id: str, member: Member = Depends(signed_in),
             form: FormData = Depends(sessions.csrf_form)):
-    where = safe_next(form_text(form, "next"), PREFIX + "/manage")
-    feedback = form_text(form, "feedback") or None
-    try:
-        call(request, member, "ApproveAssignment", {"AssignmentId": assignment_id, "RequesterFeedback": feedback,
-                                                    "OverrideRejection": form_text(form, "override") == "on"})
-    except errors.ServiceError as exc:
-        return back(where, problem=refusal(exc))
-    return back(where, f"Approved assignment {assignment_id}.")
+    members = {"AssignmentId": assignment_id, "RequesterFeedback": form_text(form, "feedback") or None,
+               "OverrideRejection": form_text(form, "override") == "on"}
+    return attempt(safe_next(form_text(form, "next"), PREFIX + "/manage"),
+                   lambda: call(request, member, "ApproveAssignment", members), f"Approved assignment {assignment_id}.")
 
 
 @router.post("/assignments/{assignment_id}/reject")
 def reject(request: Request, assignment_id: str, member: Member = Depends(signed_in),
            form: FormData = Depends(sessions.csrf_form)):
-    where = safe_next(form_text(form, "next"), PREFIX + "/manage")
-    try:
-        call(request, member, "RejectAssignment", {"AssignmentId": assignment_id,
-                                                   "RequesterFeedback": form_text(form, "feedback")})
-    except errors.ServiceError as exc:
-        return back(where, problem=refusal(exc))
-    return back(where, f"Rejected assignment {assignment_id}.")
+    members = {"AssignmentId": assignment_id, "RequesterFeedback": form_text(form, "feedback")}
+    return attempt(safe_next(form_text(form, "next"), PREFIX + "/manage"),
+                   lambda: call(request, member, "RejectAssignment", members), f"Rejected assignment {assignment_id}.")
 
 
 @router.post("/review/approve-all")

@@ -108,7 +108,7 @@ def _whole(form, name: str, label: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise errors.WorkerError(400, "NotANumber", f"{label} must be a whole number, not {text!r}.") from None
+        raise errors.requester_form_value(label, text) from None
 
 
 def _seconds(form, prefix: str, label: str) -> int | None:
@@ -118,7 +118,7 @@ def _seconds(form, prefix: str, label: str) -> int | None:
     try:
         amount = float(text)
     except ValueError:
-        raise errors.WorkerError(400, "NotANumber", f"{label} must be a number, not {text!r}.") from None
+        raise errors.requester_form_value(label, text, "a number") from None
     return int(round(amount * UNITS.get(_text(form, f"{prefix}_unit"), 1)))
 
 

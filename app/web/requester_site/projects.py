@@ -68,11 +68,7 @@ def _project(request: Request, member: Member, hit_layout_id: str):
 
 @router.get("/projects/{hit_layout_id}")
 def project_page(request: Request, hit_layout_id: str, member: Member = Depends(signed_in)):
-    try:
-        project = _project(request, member, hit_layout_id)
-    except errors.ServiceError as exc:
-        return render(request, "requester_site/missing.html", member, {"title": "Project", "problem": refusal(exc)},
-                      status=404)
+    project = _project(request, member, hit_layout_id)
     found, _ = act(request, member, lambda ctx: batches.list_batches(ctx, hit_layout_id=hit_layout_id,
                                                                      max_results=100), writes=False)
     hits = read(request, site.hits, member.requester_id, now(request), hit_layout_id=hit_layout_id, limit=20)
@@ -86,11 +82,7 @@ def project_page(request: Request, hit_layout_id: str, member: Member = Depends(
 
 @router.get("/projects/{hit_layout_id}/edit")
 def edit_project_page(request: Request, hit_layout_id: str, member: Member = Depends(signed_in)):
-    try:
-        project = _project(request, member, hit_layout_id)
-    except errors.ServiceError as exc:
-        return render(request, "requester_site/missing.html", member, {"title": "Project", "problem": refusal(exc)},
-                      status=404)
+    project = _project(request, member, hit_layout_id)
     return _form_page(request, member, project_form.from_project(project), project=project)
 
 

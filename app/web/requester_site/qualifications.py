@@ -10,8 +10,8 @@ from starlette.datastructures import FormData
 from kempelen import errors
 from kempelen.web import sessions
 from kempelen.web.question_form import render_question_form
-from kempelen.web.requester_site.common import (PREFIX, Member, back, call, form_text, refusal, render, safe_next,
-                                                signed_in)
+from kempelen.web.requester_site.common import (PREFIX, Member, attempt, back, call, form_text, refusal, render,
+                                                safe_next, signed_in)
 
 router = APIRouter()
 BASE = PREFIX + "/qualification-types"
@@ -50,7 +50,7 @@ def _members(form: FormData, *, creating: bool) -> dict:
         text = form_text(form, field)
         if text:
             if not text.lstrip("-").isdigit():
-                raise errors.WorkerError(400, "NotANumber", f"{member} must be a whole number, not {text!r}.")
+                raise errors.requester_form_value(member, text)
             members[member] = int(text)
     if creating:
         members["Name"] = form_text(form, "name")
@@ -112,37 +112,27 @@ def _owned(request: Request, member: Member, type_id: str) -> bool:
 @router.post("/qualification-types/{type_id}")
 def update_type(request: Request, type_id: str, member: Member = Depends(signed_in),
                 form: FormData = Depends(sessions.csrf_form)):
-    where = f"{BASE}/{type_id}"
-    try:
-        call(request, member, "UpdateQualificationType",
-             {"QualificationTypeId": type_id, **_members(form, creating=False)})
-    except (errors.ServiceError, errors.WorkerError) as exc:
-        return back(where, problem=refusal(exc))
-    return back(where, "Saved.")
+    return attempt(f"{BASE}/{type_id}", lambda: call(request, member, "UpdateQualificationType", {
+        "QualificationTypeId": type_id, **_members(form, creating=False)}), "Saved.")
 
 
 @router.post("/qualification-requests/{request_id}/accept")
 def accept_request(request: Request, request_id: str, member: Member = Depends(signed_in),
                    form: FormData = Depends(sessions.csrf_form)):
-    where = safe_next(form_text(form, "next"), BASE)
     value = form_text(form, "value")
-    if value and not value.lstrip("-").isdigit():
-        return back(where, problem=f"{value!r} is not a whole-number score.")
-    try:
+
+    def work():
+        if value and not value.lstrip("-").isdigit():
+            raise errors.requester_form_value("The score", value)
         call(request, member, "AcceptQualificationRequest", {"QualificationRequestId": request_id,
                                                              "IntegerValue": int(value) if value else None})
-    except errors.ServiceError as exc:
-        return back(where, problem=refusal(exc))
-    return back(where, "Request approved: the worker has the qualification.")
+    return attempt(safe_next(form_text(form, "next"), BASE), work,
+                   "Request approved: the worker has the qualification.")
 
 
 @router.post("/qualification-requests/{request_id}/reject")
 def reject_request(request: Request, request_id: str, member: Member = Depends(signed_in),
                    form: FormData = Depends(sessions.csrf_form)):
-    where = safe_next(form_text(form, "next"), BASE)
-    try:
-        call(request, member, "RejectQualificationRequest", {"QualificationRequestId": request_id,
-                                                             "Reason": form_text(form, "reason") or None})
-    except errors.ServiceError as exc:
-        return back(where, problem=refusal(exc))
-    return back(where, "Request rejected.")
+    members = {"QualificationRequestId": request_id, "Reason": form_text(form, "reason") or None}
+    return attempt(safe_next(form_text(form, "next"), BASE),
+                   lambda: call(request, member, "RejectQualificationRequest", members), "Request rejected.")

@@ -12,8 +12,8 @@ from kempelen import errors
 from kempelen.operations import requester_site as site
 from kempelen.web import sessions
 from kempelen.web.requester_site.manage import pay_bonus
-from kempelen.web.requester_site.common import (PREFIX, Member, back, call, form_text, now, query, read, refusal,
-                                                render, safe_next, signed_in)
+from kempelen.web.requester_site.common import (PREFIX, Member, attempt, back, call, form_text, now, query, read,
+                                                refusal, render, safe_next, signed_in)
 
 router = APIRouter()
 
@@ -70,11 +70,7 @@ def _blocks(request: Request, member: Member) -> list:
 
 
 def _act(request: Request, member: Member, where: str, name: str, members: dict, done: str):
-    try:
-        call(request, member, name, members)
-    except errors.ServiceError as exc:
-        return back(where, problem=refusal(exc))
-    return back(where, done)
+    return attempt(where, lambda: call(request, member, name, members), done)
 
 
 @router.post("/workers/{worker_id}/block")
