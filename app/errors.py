@@ -124,6 +124,18 @@ class InvalidSignatureException(CoralError):
     type_name = "InvalidSignatureException"
 
 
+class ThrottlingException(CoralError):
+    """AWS's throttling answer ("Rate exceeded", HTTP 400), which botocore's retry modes retry and back off on;
+    only sent when a fault rule asks for it (kempelen.faults)."""
+
+    type_name = "ThrottlingException"
+    coral_namespace = "com.amazon.coral.availability"
+
+
+def throttling() -> ThrottlingException:
+    return ThrottlingException("Rate exceeded")
+
+
 class UnrecognizedClientException(CoralError):
     type_name = "UnrecognizedClientException"
 
@@ -253,6 +265,11 @@ def qualification_request_does_not_exist(request_id: str) -> RequestError:
 
 def worker_id_invalid() -> RequestError:
     return RequestError("WorkerId is invalid.", "AWS.ParameterOutOfRange")
+
+
+def too_many_worker_blocks(limit: int) -> RequestError:
+    return RequestError(f"You have already blocked {limit} Workers, the most a Requester can block. Unblock a "
+                        "Worker before blocking another.", "AWS.ParameterOutOfRange")
 
 
 def permission_denied() -> RequestError:
@@ -462,6 +479,21 @@ def requester_form_value(label: str, text: str, kind: str = "a whole number") ->
 
 def requester_upload_missing(what: str) -> WorkerError:
     return WorkerError(400, "MissingParameter", f"Choose {what} to upload.")
+
+
+# --- state controls and faults (admin: reset, snapshots, fault rules) -------------------------------------
+
+
+def snapshot_does_not_exist(name: str) -> WorkerError:
+    return WorkerError(404, "SnapshotDoesNotExist", f"There is no snapshot named {name}.")
+
+
+def snapshot_refused(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidSnapshot", message)
+
+
+def fault_rules_invalid(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidFaultRule", message)
 
 
 # --- the edges: bodies, characters and amounts every door refuses the same way ----------------------------

@@ -130,15 +130,22 @@ class Writer:
         return text
 
 
-def result_row(columns: Sequence[str], fixed: Mapping[str, object], inputs: Mapping[str, str],
-               answers: Mapping[str, str]) -> list[object]:
-    """One assignment's row in `columns` order (Approve and Reject left empty, as downloaded)."""
-    row = []
+def row_plan(columns: Sequence[str]) -> list[tuple[int, str]]:
+    """Where each column's value comes from: (0, fixed name), (1, input name) or (2, answer field), worked
+    out once per file rather than once per row."""
+    plan = []
     for column in columns:
         if column.startswith("Input."):
-            row.append(inputs.get(column[6:], ""))
+            plan.append((1, column[6:]))
         elif column.startswith("Answer."):
-            row.append(answers.get(column[7:], ""))
+            plan.append((2, column[7:]))
         else:
-            row.append(fixed.get(column, ""))
-    return row
+            plan.append((0, column))
+    return plan
+
+
+def result_row(plan: Sequence[tuple[int, str]], fixed: Mapping[str, object], inputs: Mapping[str, str],
+               answers: Mapping[str, str]) -> list[object]:
+    """One assignment's row in the plan's column order (Approve and Reject left empty, as downloaded)."""
+    sources = (fixed, inputs, answers)
+    return [sources[source].get(key, "") for source, key in plan]

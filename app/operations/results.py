@@ -30,6 +30,7 @@ from kempelen.store import results as store
 from kempelen.store.models import HIT, Assignment, HITType
 
 PAGE_SIZE = 200  # HITs per page of an export
+RATES_KEPT = 20_000  # workers whose approval counts an export remembers (a few MB at most)
 _IDENTIFIER = re.compile(r"<QuestionIdentifier>([^<]*)</QuestionIdentifier>")
 
 
@@ -74,7 +75,7 @@ def _field_names(ctx: OperationContext, page: Page) -> set[str]:
 
 def _answers(document: str | None) -> list:
     try:
-        return parse_question_form_answers(document or "")
+        return parse_question_form_answers(document or "", check_schema=False)  # stored answers are ours
     except QuestionInvalid:
         return []
 
@@ -104,17 +105,29 @@ def _fixed(hit: HIT, hit_type: HITType, assignment: Assignment, rates: list[tupl
     }
 
 
-def _rows(ctx: OperationContext, page: Page, columns: list[str], writer: fmt.Writer) -> Iterator[str]:
+class _Rates(dict):
+    """Workers' approval counts for this requester, each worker's queried once per export. Bounded: past
+    RATES_KEPT workers the oldest are forgotten (and queried again if they come back)."""
+
+    def fetch(self, ctx: OperationContext, worker_ids: set[str]) -> "_Rates":
+        missing = sorted(worker_ids - self.keys())
+        self.update(store.approval_counts(ctx.session, ctx.requester.access_key_id, missing, ctx.now))
+        while len(self) > RATES_KEPT:
+            del self[next(iter(self))]
+        return self
+
+
+def _rows(ctx: OperationContext, page: Page, plan: list[tuple[int, str]], writer: fmt.Writer, known: _Rates
+          ) -> Iterator[str]:
     by_id = {hit.hit_id: (inputs, hit, hit_type) for inputs, hit, hit_type in page}
     assignments = store.assignments_of(ctx.session, list(by_id), ctx.now)
-    rates = store.approval_counts(ctx.session, ctx.requester.access_key_id,
-                                  sorted({a.worker_id for a in assignments}), ctx.now)
+    rates = known.fetch(ctx, {a.worker_id for a in assignments})
     for assignment in assignments:
         inputs, hit, hit_type = by_id[assignment.hit_id]
         flatten = bool(hit.question) and flattens_objects(hit.question)
         answers = fmt.answer_cells(_answers(assignment.answer), flatten_objects=flatten)
         fixed = _fixed(hit, hit_type, assignment, rates[assignment.worker_id], ctx.now)
-        yield writer.row(fmt.result_row(columns, fixed, inputs, answers))
+        yield writer.row(fmt.result_row(plan, fixed, inputs, answers))
 
 
 def _export(ctx: OperationContext, pages, input_columns: list[str] | None) -> Iterator[str]:
@@ -126,10 +139,10 @@ def _export(ctx: OperationContext, pages, input_columns: list[str] | None) -> It
             for inputs, _, _ in page:
                 seen_inputs.update(dict.fromkeys(inputs))
     columns = fmt.header(input_columns if input_columns is not None else list(seen_inputs), names)
-    writer = fmt.Writer()
+    writer, rates, plan = fmt.Writer(), _Rates(), fmt.row_plan(columns)
     yield writer.row(columns)
     for page in pages():
-        yield from _rows(ctx, page, columns, writer)
+        yield from _rows(ctx, page, plan, writer, rates)
 
 
 def batch_results_csv(ctx: OperationContext, batch_id: int | str, *, page_size: int = PAGE_SIZE) -> Iterator[str]:

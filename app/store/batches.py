@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from kempelen.domain import assignments as states
-from kempelen.store.assignments import _is as status_is
 from kempelen.store.hits import live_hit
 from kempelen.store.models import HIT, Assignment, Batch, BatchRow, HITType
 
@@ -71,19 +70,27 @@ class BatchCounts:
 
 
 def counts(session: Session, batch_id: int, now: datetime) -> BatchCounts:
-    in_batch = select(BatchRow.hit_id).where(BatchRow.batch_id == batch_id, BatchRow.hit_id.is_not(None))
+    """Driven from the batch's rows (its index), then each HIT's assignments by HIT: no status condition the
+    planner could take to a database-wide status index."""
     hits, assignments, expiration = session.execute(
         select(func.count(), func.coalesce(func.sum(HIT.max_assignments), 0), func.max(HIT.expiration))
-        .where(HIT.hit_id.in_(in_batch))).one()
-    by_status = {}
-    for status in (states.ACCEPTED, states.SUBMITTED, states.APPROVED, states.REJECTED):
-        by_status[status] = session.scalar(select(func.count()).select_from(Assignment)
-                                           .where(Assignment.hit_id.in_(in_batch), status_is(status, now)))
+        .select_from(BatchRow).join(HIT, HIT.hit_id == BatchRow.hit_id).where(BatchRow.batch_id == batch_id)).one()
+    a = Assignment
+
+    def count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    pending, submitted, approved, rejected = session.execute(
+        select(count(and_(a.status == states.ACCEPTED, a.deadline > now)),
+               count(and_(a.status == states.SUBMITTED, a.auto_approval_time > now)),
+               count(or_(a.status == states.APPROVED, and_(a.status == states.SUBMITTED,
+                                                            a.auto_approval_time <= now))),
+               count(a.status == states.REJECTED))
+        .select_from(BatchRow).join(a, a.hit_id == BatchRow.hit_id).where(BatchRow.batch_id == batch_id)).one()
     if expiration is not None and expiration.tzinfo is None:  # SQLite's aggregate skips the column type
         expiration = expiration.replace(tzinfo=timezone.utc)
-    return BatchCounts(hits=int(hits), assignments=int(assignments), pending=by_status[states.ACCEPTED],
-                       submitted=by_status[states.SUBMITTED], approved=by_status[states.APPROVED],
-                       rejected=by_status[states.REJECTED], expiration=expiration)
+    return BatchCounts(hits=int(hits), assignments=int(assignments), pending=int(pending),
+                       submitted=int(submitted), approved=int(approved), rejected=int(rejected),
+                       expiration=expiration)
 
 
 def page(session: Session, requester_id: str, *, after: int | None, limit: int,

@@ -22,13 +22,14 @@ from starlette.concurrency import run_in_threadpool
 from kempelen import errors
 from kempelen.auth.sigv4 import SignedRequest, verify
 from kempelen.clock import wall_time
+from kempelen.limits import CSV_BODY_BYTES
 from kempelen.operations import batches, projects, results
 from kempelen.operations.context import OperationContext
 from kempelen.store import requesters
 from kempelen.web.workers import public_url
 
 PREFIX = "/_kempelen/requester"
-MAX_BODY_BYTES = 32 * 1024 * 1024  # a CSV of a few hundred thousand rows; larger bodies are refused unread
+MAX_BODY_BYTES = CSV_BODY_BYTES  # the edge lets this much through to the CSV routes (others stop at 1 MiB)
 PUBLISH_CHUNK_MAX = 1000
 
 router = APIRouter(prefix=PREFIX, tags=["requester (Kempelen)"])
@@ -69,12 +70,29 @@ class ReviewOutcomes(BaseModel):
     Outcomes: list[dict]
 
 
-def _doc(body: type[BaseModel] | None = None, answer: type[BaseModel] | None = None, *, csv: bool = False) -> dict:
-    """route keyword arguments describing the JSON body and the answer"""
+def _inline(schema: Any, definitions: dict | None = None) -> Any:
+    """A pydantic JSON schema with its local ``$defs`` references written out in place (self-contained)."""
+    if definitions is None and isinstance(schema, dict):
+        definitions = schema.get("$defs", {})
+    if isinstance(schema, dict):
+        if "$ref" in schema and schema["$ref"].startswith("#/$defs/"):
+            return _inline(definitions[schema["$ref"].rsplit("/", 1)[1]], definitions)
+        return {k: _inline(v, definitions) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(item, definitions) for item in schema]
+    return schema
+
+
+def _doc(body: type[BaseModel] | None = None, answer: type[BaseModel] | None = None, *, csv: bool = False,
+         large: bool = False) -> dict:
+    """route keyword arguments describing the JSON body and the answer (`large`: a CSV travels in the body,
+    which the edge lets grow to CSV_BODY_BYTES instead of the 1 MiB of every other door)"""
     extra: dict[str, Any] = {}
     if body is not None:
         extra["openapi_extra"] = {"requestBody": {"required": True, "content": {
-            "application/json": {"schema": body.model_json_schema()}}}}
+            "application/json": {"schema": _inline(body.model_json_schema())}}}}
+        if large:
+            extra["openapi_extra"]["x-kempelen-max-body-bytes"] = CSV_BODY_BYTES
     if answer is not None:
         extra["responses"] = {200: {"model": answer}}
     if csv:
@@ -142,6 +160,22 @@ def _in_transaction(request: Request, signed: SignedRequest, work: Callable[[Ope
         return result
 
 
+def _json_object(raw: bytes) -> dict | None:
+    """The body as a JSON object ({} for none); None when it is not one (nesting too deep included)."""
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _not_an_object() -> JSONResponse:
+    return JSONResponse({"Error": {"Code": "SerializationException",
+                                   "Message": "The request body must be a JSON object."}}, status_code=400)
+
+
 async def _call(request: Request, work: Callable[[OperationContext, Any], Any], *, writes: bool = True,
                 json_body: bool = True) -> Response:
     """Authenticate, parse the JSON body (if any), run `work(ctx, body)` in one transaction, answer JSON."""
@@ -150,16 +184,9 @@ async def _call(request: Request, work: Callable[[OperationContext, Any], Any], 
     except _TooLarge:
         return JSONResponse({"Error": {"Code": "RequestEntityTooLarge", "Message": "The request body is larger "
                                        f"than {MAX_BODY_BYTES // (1024 * 1024)} MB."}}, status_code=413)
-    body: Any = {}
-    if json_body and raw.strip():
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            return JSONResponse({"Error": {"Code": "SerializationException",
-                                           "Message": "The request body is not JSON."}}, status_code=400)
-    if json_body and not isinstance(body, dict):
-        return JSONResponse({"Error": {"Code": "SerializationException",
-                                       "Message": "The request body must be a JSON object."}}, status_code=400)
+    body = _json_object(raw) if json_body else {}
+    if body is None:
+        return _not_an_object()
     try:
         result = await run_in_threadpool(_in_transaction, request, _signed(request, raw),
                                          lambda ctx: work(ctx, body), writes=writes)
@@ -253,7 +280,7 @@ async def preview_project(request: Request, hit_layout_id: str) -> Response:
 # --- batches ------------------------------------------------------------------------------------------
 
 
-@router.post("/batches", **_doc(BatchBody, batches.BatchView))
+@router.post("/batches", **_doc(BatchBody, batches.BatchView, large=True))
 async def create_batch(request: Request) -> Response:
     """Body: ``{"HITLayoutId": ..., "CSV": "the file's text", "BatchName"?: ...}``: an Unpublished batch, or a
     400 whose Error.Details lists every bad line."""
@@ -309,7 +336,7 @@ async def extend_batch(request: Request, batch_id: str) -> Response:
         additional_assignments=_int(body.get("AdditionalAssignments"), "AdditionalAssignments", 0)))
 
 
-@router.post("/batches/{batch_id}/review", **_doc(CSVBody, ReviewOutcomes))
+@router.post("/batches/{batch_id}/review", **_doc(CSVBody, ReviewOutcomes, large=True))
 async def review_batch(request: Request, batch_id: str) -> Response:
     """Body: ``{"CSV": "a results file with Approve / Reject filled in"}`` -> ``{"Outcomes": [per row]}``."""
     return await _call(request, lambda ctx, body: {"Outcomes": results.review_results_csv(
@@ -333,17 +360,14 @@ async def _csv_response(request: Request, make: Callable[[OperationContext, Any]
     half a file; then the file streams."""
     try:
         raw = await _body(request)
-        body = json.loads(raw) if raw.strip() else {}
-        if not isinstance(body, dict):
-            raise ValueError("not an object")
+        body = _json_object(raw)
+        if body is None:
+            return _not_an_object()
         signed = _signed(request, raw)
         await run_in_threadpool(_in_transaction, request, signed, lambda ctx: make(ctx, body), writes=False)
     except _TooLarge:
         return JSONResponse({"Error": {"Code": "RequestEntityTooLarge", "Message": "The request body is too "
                                        "large."}}, status_code=413)
-    except ValueError:
-        return JSONResponse({"Error": {"Code": "SerializationException",
-                                       "Message": "The request body must be a JSON object."}}, status_code=400)
     except errors.ServiceError as exc:
         return _error(exc)
     return StreamingResponse(_stream(request, signed, lambda ctx: make(ctx, body)),

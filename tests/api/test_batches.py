@@ -4,6 +4,8 @@ hand-written one) and the reviewed file coming back. boto3 sees what they did.""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -221,3 +223,26 @@ def test_review_file_with_both_marks_and_short_rows(own_server, requester, mturk
     with pytest.raises(KempelenError) as excinfo:
         requester.review_batch(batch["BatchId"], '"HITId"\r\n"x"\r\n')
     assert "AssignmentId, Approve and Reject" in excinfo.value.details[0]["Message"]
+
+
+def test_results_of_api_made_question_form_and_crowd_form_hits(own_server, requester, mturk):
+    from tests.api.helpers import HIT_PROPERTIES, QUESTION_FORM
+
+    form_hit = mturk.create_hit(**HIT_PROPERTIES, Question=QUESTION_FORM)["HIT"]
+    crowd = requester.create_project(
+        '<crowd-form answer-format="flatten-objects"><p>${text}</p>'
+        '<crowd-classifier name="sentiment" categories="[\'Positive\', \'Negative\']"></crowd-classifier>'
+        '</crowd-form>', PROJECT)
+    crowd_hit = mturk.create_hit(**HIT_PROPERTIES, HITLayoutId=crowd["HITLayoutId"],
+                                 HITLayoutParameters=[{"Name": "text", "Value": "So good"}])["HIT"]
+    worker = own_server.workforce().new()
+    worker.submit(worker.accept(form_hit["HITId"]), {"nextmove": "B2", "age": "30", "fruits": ["apples", "pears"]})
+    worker.submit(worker.accept(crowd_hit["HITId"]),
+                  {"taskAnswers": '[{"sentiment": {"label": "Positive"}, "sure": {"on": true}}]'})
+    rows = list(csv.DictReader(io.StringIO(b"".join(
+        requester.hits_results([form_hit["HITId"], crowd_hit["HITId"]])).decode())))
+    assert (rows[0]["HITId"], rows[0]["Answer.nextmove"], rows[0]["Answer.age"], rows[0]["Answer.fruits"]) == (
+        form_hit["HITId"], "B2", "30", "apples|pears")
+    assert (rows[1]["Input.text"], rows[1]["Answer.sentiment.label"], rows[1]["Answer.sure.on"]) == (
+        "So good", "Positive", "true")
+    assert "Answer.taskAnswers" not in rows[0] and rows[0]["Input.text"] == ""
