@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from kempelen.cli.common import add_endpoint_options, client, print_json
+from kempelen.cli.common import add_endpoint_options, client, example, print_json
 
 
 def read_password(args) -> str | None:
@@ -64,8 +64,8 @@ def register(requester, create) -> None:
 
     add = requester.add_parser("add-login", help="let a person sign in to an account's requester website "
                                                  "(on a running server)",
-                               description="Example: echo \"$PW\" | kempelen requester add-login AKIA... "
-                                           "--login ada@example.org --password-stdin")
+                               epilog=example("kempelen requester add-login AKIAEXAMPLE --login grace@lab.example "
+                                              "--password-stdin < password.txt"))
     add.add_argument("access_key_id", metavar="ACCESS_KEY_ID", help="the account (its original access key id)")
     add.add_argument("--login", metavar="EMAIL", required=True)
     add.add_argument("--password-stdin", action="store_true", required=True)
@@ -74,7 +74,7 @@ def register(requester, create) -> None:
 
     invite = requester.add_parser("invite", help="a one-time link with which a person chooses a password and "
                                                  "joins an account (on a running server)",
-                                  description="Example: kempelen requester invite AKIA... grace@example.org")
+                                  epilog=example("kempelen requester invite AKIAEXAMPLE grace@lab.example"))
     invite.add_argument("access_key_id", metavar="ACCESS_KEY_ID")
     invite.add_argument("email", metavar="EMAIL")
     invite.add_argument("--json", action="store_true", help="print the admin API's JSON")

@@ -39,6 +39,8 @@ def cmd_worker_invite(args) -> int:
 def register(command) -> None:
     """Add the site's subcommands with `kempelen worker`'s own `command(...)` helper."""
     command("sign-in-link", cmd_worker_sign_in_link, "print a one-time link that signs the worker in to the "
-                                                     "worker website (valid 7 days)")
+                                                     "worker website (valid 7 days)",
+            "kempelen worker sign-in-link --worker A1TESTWORKER")
     command("invite", cmd_worker_invite, "make an invite code for the worker website's sign-up "
-                                         "(KEMPELEN_WORKER_SIGNUP=invite)", worker_option=False)
+                                         "(KEMPELEN_WORKER_SIGNUP=invite)", "kempelen worker invite",
+            worker_option=False)

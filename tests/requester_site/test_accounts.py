@@ -54,6 +54,16 @@ def test_requester_create_with_a_login_then_signing_in(server):
     assert again.returncode == 1 and again.stdout == ""
     assert again.stderr.strip() == f"kempelen: MemberAlreadyExists: {address} already signs in to a requester account."
 
+    # Against the running server (the default): the account and its login in one admin call.
+    online = email()
+    made = kempelen("requester", "create", "--json", "--login", online, "--password-stdin", "--endpoint",
+                    server.endpoint, stdin=PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    assert Site(server.endpoint).sign_in(online, PASSWORD).url.path == "/requester/manage"
+    refused = kempelen("requester", "create", "--login", online, "--password-stdin", "--endpoint", server.endpoint,
+                       stdin=PASSWORD + "\n")
+    assert refused.returncode == 1 and "MemberAlreadyExists" in refused.stderr and refused.stdout == ""
+
 
 def test_repeated_failures_lock_the_address_out(server, credentials):
     address = email()
