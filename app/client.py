@@ -172,9 +172,12 @@ class KempelenClient:
 
     # --- requester accounts (admin) -------------------------------------------------------------------
 
-    def create_requester(self, name: str = "", mode: str = "sandbox", balance: str | None = None) -> dict:
-        """A new requester on the server: {"AccessKeyId", "SecretAccessKey"}."""
-        body = {"name": name, "mode": mode, **({"balance": balance} if balance is not None else {})}
+    def create_requester(self, name: str = "", mode: str = "sandbox", balance: str | None = None, *,
+                         login: str | None = None, password: str | None = None) -> dict:
+        """A new requester on the server: {"AccessKeyId", "SecretAccessKey"}; with `login` and `password`, also
+        a person who signs in to the requester website for it (in the same transaction)."""
+        body = {"name": name, "mode": mode, **({"balance": balance} if balance is not None else {}),
+                **({"login": login, "password": password} if login else {})}
         return self.call("POST", "/_kempelen/requesters", body)
 
     def requesters(self) -> list[dict]:

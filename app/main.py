@@ -25,6 +25,8 @@ from kempelen.web import accounts, admin, content, envelope, files, observe, qua
 from kempelen.web import shell, worker_site
 from kempelen.web.faults import injected_response
 from kempelen.web import requester_api as requester_routes
+from kempelen.web import requester_logins, requester_site
+from kempelen.web.requester_site.host import RequesterHost
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -78,11 +80,15 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(files.router)
     app.include_router(state.router)
     app.include_router(requester_routes.router)
+    requester_site.install(app)
+    app.include_router(requester_logins.router)
     app.include_router(worker_site.router)
     envelope.install(app)
+    if settings.requester_host:
+        app.add_middleware(RequesterHost, host=settings.requester_host)
     app.add_middleware(EdgeLimits, max_body_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
-    shell.install(app)
+    shell.install(app)  # security headers on every answer (the edge's refusals too); /static
     # outermost: a log line and metrics for every request, those the edge refuses included
     app.add_middleware(RequestObserver, metrics=app.state.metrics)
 

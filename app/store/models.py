@@ -55,6 +55,8 @@ class Requester(Base):
     # "sandbox": balance fixed at 10000.00 and nothing charged, as MTurk's sandbox; "ledger": real accounting.
     mode: Mapped[str] = mapped_column(String(16), default="sandbox")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the original key (access_key_id) itself, switched off on the Developer page once another key exists
+    key_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class HITType(Base):
@@ -467,6 +469,50 @@ class SignInThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RequesterMember(Base):
+    """A person who signs in to the requester website for one requester account (email + argon2 hash)."""
+
+    __tablename__ = "requester_member"
+    __table_args__ = (Index(None, "requester_id"),)
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(String(64), unique=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased: one sign-in per address
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[str | None] = mapped_column(String(254))  # the member who invited them, or None (CLI)
+
+
+class RequesterInvite(Base):
+    """A one-time link that lets a person join a requester account; only the code's SHA-256 is kept."""
+
+    __tablename__ = "requester_invite"
+
+    code_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    email: Mapped[str] = mapped_column(String(254))
+    invited_by: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RequesterAccessKey(Base):
+    """An access key made on the Developer page, beyond the account's original one (Requester.access_key_id).
+    HITs and everything else stay keyed by the account's original id, whichever key signed the call."""
+
+    __tablename__ = "requester_access_key"
+    __table_args__ = (Index(None, "requester_id"),)
+
+    access_key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    secret_access_key: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Project(Base):
