@@ -66,6 +66,15 @@ def test_1_oversized_bodies_are_refused_before_authentication(server):
                              headers={"Authorization": f"Bearer {server.admin_token}",
                                       "Content-Type": "application/json"})
         assert_envelope(chunked, 413, "RequestEntityTooLarge")
+    # uploads keep their own bound: a multipart post to an upload route is streamed, not refused by size
+    upload = "/api/worker/assignments/3NOSUCHASSIGNMENT/files/q"
+    headers = worker_headers(server, "ANOSUCHWORKER")
+    big_file = {"file": ("big.bin", b"\0" * (2 * MiB), "application/octet-stream")}
+    assert_envelope(httpx.post(server.endpoint + upload, headers=headers, files=big_file), 404, "WorkerDoesNotExist")
+    assert_envelope(httpx.post(server.endpoint + upload, headers=headers, content=b"x" * (2 * MiB),
+                               ), 413, "RequestEntityTooLarge")  # not multipart: may be buffered
+    assert_envelope(httpx.post(server.endpoint + "/api/workers", headers=headers, files=big_file), 413,
+                    "RequestEntityTooLarge")  # multipart, but not an upload route
     # a body under the limit still works
     assert httpx.get(server.endpoint + "/_kempelen/health").json() == {"status": "ok"}
 
