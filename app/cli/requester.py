@@ -16,6 +16,8 @@ def cmd_requester_create(args) -> int:
     from kempelen.store.db import Database
     from kempelen.store.migrate import upgrade
 
+    if len(args.name or "") > 200:
+        args.parser.error("--name is at most 200 characters")
     if args.balance is not None and args.mode != "ledger":
         args.parser.error("--balance needs --mode ledger (a sandbox requester always has 10000.00)")
     settings = settings_from(args)
