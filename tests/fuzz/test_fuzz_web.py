@@ -9,8 +9,8 @@ import json
 import zlib
 
 from tests.fuzz.driver import fuzzing
-from tests.fuzz.report import SEED
-from tests.fuzz.web_cases import Case, Generator, is_envelope, routes
+from tests.fuzz.report import EXTREME_ITERATIONS, SEED
+from tests.fuzz.web_cases import Case, ExtremeGenerator, Generator, is_envelope, routes
 from tests.fuzz.wire import Connection, Response
 
 
@@ -43,3 +43,16 @@ def test_web_routes_refuse_every_bad_request(fuzz_target, capsys):
             generator = Generator(zlib.crc32(f"{SEED}:{name}".encode()), fuzz_target.seeds,
                                   fuzz_target.server.admin_token)
             run.refusals(name, lambda: generator.case(route), send, check)
+
+
+def test_web_routes_survive_requests_at_the_edges(fuzz_target, capsys):
+    """Good credentials, existing ids, every value at an edge: taken or refused, never a 5xx; a refusal changes
+    nothing. Runs last for its database: what it takes changes the server's state (even its clock)."""
+    with fuzzing(fuzz_target, "web-extreme", capsys) as run:
+        for route in routes():
+            if route.multipart or route.html or route.template.endswith("externalSubmit"):
+                continue
+            name = f"{route.method} {route.template}"
+            generator = ExtremeGenerator(zlib.crc32(f"{SEED}:extreme:{name}".encode()), fuzz_target.seeds,
+                                         fuzz_target.server.admin_token)
+            run.takes_or_refuses(name, EXTREME_ITERATIONS, lambda: generator.case(route), send, check)

@@ -243,3 +243,42 @@ def is_envelope(payload: object) -> bool:
     return (isinstance(error, dict) and {"Code", "Message"} <= set(error) <= {"Code", "Message", "Details"}
             and isinstance(error["Code"], str) and re.fullmatch(r"[A-Za-z]+", error["Code"]) is not None
             and isinstance(error["Message"], str) and error["Message"] != "")
+
+
+class ExtremeGenerator(Generator):
+    """Well-formed requests with good credentials and every value at an edge (long strings of odd
+    characters, huge numbers): taken or refused, never a 5xx."""
+
+    TEXT = ["x", "é", "\U0001F600", "\u202e", "<b>", "%", " "]
+
+    def _value(self, schema: dict):
+        rnd = self.random
+        schema = _resolve(schema)
+        kind = _kind_of(schema) if "anyOf" in schema else schema.get("type")
+        if "enum" in schema or kind in ("object", "boolean", None):
+            return super()._value(schema)
+        if kind == "string":
+            if any(s.get("format") == "date-time" for s in schema.get("anyOf", [schema])):
+                return rnd.choice(["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z"])
+            return rnd.choice(self.TEXT) * rnd.choice([0, 1, 2, 3, 64, 65, 200, 201, 255, 256, 1000, 5000])
+        if kind == "integer":
+            return rnd.choice([0, -1, 2**31, 2**63, 10**30, -(10**30)])
+        if kind == "number":
+            return rnd.choice([0, -1, 1e308, -1e308, 1e-300, 2**63])
+        return super()._value(schema)
+
+    def case(self, route: Route) -> Case:
+        rnd = self.random
+        headers = self._auth(route)
+        path = route.template
+        for name in route.path_params:
+            path = path.replace("{" + name + "}", quote(self.seeds.get(name, "x"), safe=""))
+        query = {name: str(self._value(schema)) for name, schema in route.query.items()
+                 if name in route.required_query or rnd.random() < 0.5}
+        if query:
+            path += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
+        body = b""
+        if route.body is not None:
+            body = json.dumps(self._value(route.body)).encode()
+            headers["content-type"] = "application/json"
+        return Case(route, "extreme_valid", path, headers, body, notes=[path[:60], body[:80].decode(errors="replace")])
