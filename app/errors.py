@@ -124,6 +124,18 @@ class InvalidSignatureException(CoralError):
     type_name = "InvalidSignatureException"
 
 
+class ThrottlingException(CoralError):
+    """AWS's throttling answer ("Rate exceeded", HTTP 400), which botocore's retry modes retry and back off on;
+    only sent when a fault rule asks for it (kempelen.faults)."""
+
+    type_name = "ThrottlingException"
+    coral_namespace = "com.amazon.coral.availability"
+
+
+def throttling() -> ThrottlingException:
+    return ThrottlingException("Rate exceeded")
+
+
 class UnrecognizedClientException(CoralError):
     type_name = "UnrecognizedClientException"
 
@@ -435,6 +447,24 @@ def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> Re
                         f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")
 
 
+# --- state controls and faults (admin: reset, snapshots, fault rules) -------------------------------------
+
+
+def requester_does_not_exist(access_key_id: str) -> WorkerError:
+    return WorkerError(404, "RequesterDoesNotExist", f"There is no requester with access key {access_key_id}.")
+
+
+def snapshot_does_not_exist(name: str) -> WorkerError:
+    return WorkerError(404, "SnapshotDoesNotExist", f"There is no snapshot named {name}.")
+
+
+def snapshot_refused(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidSnapshot", message)
+
+
+def fault_rules_invalid(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidFaultRule", message)
+
 # --- the edges: bodies, characters and amounts every door refuses the same way ----------------------------
 
 
@@ -541,3 +571,48 @@ def file_gone() -> WorkerError:
 
 def worker_invalid_next_token() -> WorkerError:
     return WorkerError(400, "InvalidNextToken", "The pagination token is invalid.")
+
+
+# --- HIT layouts, projects and batches (the Requester website's; issue 11) ------------------------------
+
+
+def hit_layout_parameters_missing(names: list[str]) -> RequestError:
+    # MTurk's text, as a requester quoted it (boto/boto#3056)
+    return RequestError("Your request is missing required parameters. Required parameters include "
+                        "HITLayoutParameter. You have not provided all required HITLayout parameters. "
+                        f"Missing parameter names: {', '.join(names)}", "AWS.MissingParameters")
+
+
+def hit_layout_parameters_unknown(names: list[str]) -> RequestError:
+    # The API reference's constraint, with the names in the style of the missing-names text [INFER]
+    return RequestError("Parameter names supplied in a HITLayoutParameter structure must be used in the "
+                        f"referenced HITLayout. Unknown parameter names: {', '.join(names)}",
+                        _MT + "InvalidParameterValue")
+
+
+def hit_layout_parameter_repeated(name: str) -> RequestError:
+    return RequestError(f"The HITLayoutParameter {name} is given more than once.", _MT + "InvalidParameterValue")
+
+
+def project_invalid(problems: list[str]) -> RequestError:
+    return RequestError(" ".join(problems), _MT + "InvalidParameterValue")
+
+
+def batch_does_not_exist(batch_id: object) -> RequestError:
+    return RequestError(f"Batch {batch_id} does not exist.", "AWS.MechanicalTurk.BatchDoesNotExist")
+
+
+def batch_in_wrong_state(batch_id: object, status: str, allowed: str) -> RequestError:
+    return RequestError(f"Batch {batch_id} is {status}. This can be done to a batch that is: {allowed}",
+                        "AWS.MechanicalTurk.InvalidBatchState")
+
+
+class BatchCSVInvalid(RequestError):
+    """An uploaded CSV refused: every problem found, each with the line it starts on (1 = the header)."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        first_line, first = problems[0]
+        more = f" ({len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(f"The CSV file has problems. Line {first_line}: {first}{more}",
+                         _MT + "InvalidParameterValue")
+        self.problems = problems

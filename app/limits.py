@@ -22,6 +22,10 @@ from kempelen import errors
 # up to six times as JSON escapes them), and for uploads MTurk's 2,000,000,000-byte FileUploadAnswer
 # maximum plus 1 MiB of multipart framing.
 
+# A batch's CSV (upload, or a reviewed results file) travels as JSON to the requester routes: 10,000 rows are
+# a few MB, so these two get a bound of their own.
+CSV_BODY_BYTES = 32 * 1024 * 1024
+_CSV_PATHS = re.compile(r"^/_kempelen/requester/batches(/[^/]+/review)?$")
 _AWS_DOOR = "/"
 
 #: Routes that take files as multipart/form-data and read them with Starlette's streaming parser. A page that
@@ -61,6 +65,8 @@ class EdgeLimits:
         # route, whatever the Content-Type, may buffer the whole body.
         upload = media_type == b"multipart/form-data" and any(route.fullmatch(path) for route in UPLOAD_ROUTES)
         limit = self.max_upload_bytes if upload else self.max_body_bytes
+        if _CSV_PATHS.match(path):
+            limit = max(limit, CSV_BODY_BYTES)
         if declared is not None and declared > limit:
             return await _answer(send, path, limit)
         form = media_type == b"application/x-www-form-urlencoded" and path != _AWS_DOOR
