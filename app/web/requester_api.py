@@ -162,13 +162,17 @@ def _json_object(raw: bytes) -> dict | errors.WorkerError:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_not_json)
     except (ValueError, RecursionError):
         return errors.body_not_an_object()
     if not isinstance(body, dict):
         return errors.body_not_an_object()
     member = unstorable_member(body)
     return body if member is None else errors.unstorable_member(member)
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")  # NaN, Infinity: Python reads them, JSON has no such thing
 
 
 def _too_large() -> JSONResponse:
@@ -272,7 +276,16 @@ async def project_hits(request: Request, hit_layout_id: str) -> Response:
 async def preview_project(request: Request, hit_layout_id: str) -> Response:
     """Body: ``{"Values": {"var": "sample"}}`` -> ``{"HTML": the worker's page}``."""
     return await _call(request, lambda ctx, body: {"HTML": projects.preview_project(
-        ctx, hit_layout_id, body.get("Values") or {})}, writes=False)
+        ctx, hit_layout_id, _values(body))}, writes=False)
+
+
+def _values(body: dict) -> dict[str, str]:
+    values = body.get("Values", {})
+    if values is None:
+        values = {}
+    if not isinstance(values, dict) or not all(isinstance(value, str) for value in values.values()):
+        raise errors.invalid_parameter("Values must be an object of strings: {\"variable\": \"sample value\"}.")
+    return values
 
 
 # --- batches ------------------------------------------------------------------------------------------

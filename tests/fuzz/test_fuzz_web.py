@@ -10,6 +10,7 @@ import zlib
 
 from tests.fuzz.driver import fuzzing
 from tests.fuzz.report import EXTREME_ITERATIONS, SEED
+from tests.fuzz.signing import Signer
 from tests.fuzz.web_cases import Case, ExtremeGenerator, Generator, is_envelope, routes
 from tests.fuzz.wire import Connection, Response
 
@@ -31,6 +32,10 @@ def check(case: Case, response: Response) -> str | None:
     return None if is_envelope(payload) else f"not the envelope: {str(payload)[:300]}"
 
 
+def _signer(target) -> Signer:
+    return Signer(target.keys["AccessKeyId"], target.keys["SecretAccessKey"], f"127.0.0.1:{target.server.port}")
+
+
 def send(connection: Connection, case: Case) -> Response:
     method = "PATCH" if case.kind == "unknown_method" else case.route.method
     return connection.request(method, case.path, case.headers, case.body, declared_length=case.declared_length)
@@ -41,7 +46,7 @@ def test_web_routes_refuse_every_bad_request(fuzz_target, capsys):
         for route in routes():
             name = f"{route.method} {route.template}"
             generator = Generator(zlib.crc32(f"{SEED}:{name}".encode()), fuzz_target.seeds,
-                                  fuzz_target.server.admin_token)
+                                  fuzz_target.server.admin_token, _signer(fuzz_target))
             run.refusals(name, lambda: generator.case(route), send, check)
 
 
@@ -54,5 +59,5 @@ def test_web_routes_survive_requests_at_the_edges(fuzz_target, capsys):
                 continue
             name = f"{route.method} {route.template}"
             generator = ExtremeGenerator(zlib.crc32(f"{SEED}:extreme:{name}".encode()), fuzz_target.seeds,
-                                         fuzz_target.server.admin_token)
+                                         fuzz_target.server.admin_token, _signer(fuzz_target))
             run.takes_or_refuses(name, EXTREME_ITERATIONS, lambda: generator.case(route), send, check)
