@@ -516,6 +516,28 @@ def request_too_large(limit: int) -> WorkerError:
                        f"The request body is larger than this server's limit of {limit} bytes.")
 
 
+def body_not_an_object() -> WorkerError:
+    return WorkerError(400, "SerializationException", "The request body must be a JSON object.")
+
+
+def unstorable_member(member: str) -> WorkerError:
+    """A JSON body member holding a character no database can store (NUL, or an unpaired surrogate)."""
+    return WorkerError(400, "ValidationException", f"The member {member or '(body)'} contains a character that "
+                                                   "is not allowed (NUL, U+0000, or an unpaired surrogate).")
+
+
+def as_route_error(exc: ServiceError) -> WorkerError:
+    """An operation's AWS-side error, as a Kempelen JSON route answers it: the TurkErrorCode (else the
+    error's type) as Code, 404 for "does not exist", 403 for a signature refused; CSV problems as Details."""
+    code = getattr(exc, "turk_error_code", None) or exc.type_name
+    status = 404 if code.endswith("DoesNotExist") else exc.status_code
+    if isinstance(exc, CoralError):
+        status = 403
+    details = ([{"Line": line, "Message": message} for line, message in exc.problems]
+               if isinstance(exc, BatchCSVInvalid) else None)
+    return WorkerError(status, code, exc.message, details)
+
+
 def unstorable_path(where: str) -> WorkerError:
     """A path segment or query parameter holding a character no database can store (NUL)."""
     return WorkerError(400, "ValidationException",
