@@ -124,6 +124,18 @@ class InvalidSignatureException(CoralError):
     type_name = "InvalidSignatureException"
 
 
+class ThrottlingException(CoralError):
+    """AWS's throttling answer ("Rate exceeded", HTTP 400), which botocore's retry modes retry and back off on;
+    only sent when a fault rule asks for it (kempelen.faults)."""
+
+    type_name = "ThrottlingException"
+    coral_namespace = "com.amazon.coral.availability"
+
+
+def throttling() -> ThrottlingException:
+    return ThrottlingException("Rate exceeded")
+
+
 class UnrecognizedClientException(CoralError):
     type_name = "UnrecognizedClientException"
 
@@ -255,6 +267,11 @@ def worker_id_invalid() -> RequestError:
     return RequestError("WorkerId is invalid.", "AWS.ParameterOutOfRange")
 
 
+def too_many_worker_blocks(limit: int) -> RequestError:
+    return RequestError(f"You have already blocked {limit} Workers, the most a Requester can block. Unblock a "
+                        "Worker before blocking another.", "AWS.ParameterOutOfRange")
+
+
 def permission_denied() -> RequestError:
     return RequestError("This user is not authorized to perform the requested operation.",
                         _MT + "PermissionDenied")
@@ -340,8 +357,11 @@ def answers_invalid(problems: list) -> WorkerError:
                        [{"QuestionIdentifier": p.question_identifier, "Reason": p.reason} for p in problems])
 
 
-def answers_malformed(reason: str) -> WorkerError:
-    return WorkerError(400, "AnswerInvalid", reason)
+def answers_malformed(reason: str, question_identifier: str | None = None) -> WorkerError:
+    """``question_identifier``: the question the badly shaped answer was for, when there is one."""
+    details = None if question_identifier is None else [{"QuestionIdentifier": question_identifier,
+                                                         "Reason": reason}]
+    return WorkerError(400, "AnswerInvalid", reason, details)
 
 
 def qualification_requirement_not_met(message: str) -> WorkerError:
@@ -426,6 +446,24 @@ def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> Re
     return RequestError(f"There is no uploaded file for question {question_identifier} of assignment "
                         f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")
 
+
+# --- state controls and faults (admin: reset, snapshots, fault rules) -------------------------------------
+
+
+def requester_does_not_exist(access_key_id: str) -> WorkerError:
+    return WorkerError(404, "RequesterDoesNotExist", f"There is no requester with access key {access_key_id}.")
+
+
+def snapshot_does_not_exist(name: str) -> WorkerError:
+    return WorkerError(404, "SnapshotDoesNotExist", f"There is no snapshot named {name}.")
+
+
+def snapshot_refused(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidSnapshot", message)
+
+
+def fault_rules_invalid(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidFaultRule", message)
 
 # --- the edges: bodies, characters and amounts every door refuses the same way ----------------------------
 

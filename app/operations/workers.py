@@ -238,7 +238,8 @@ def accept_hit(ctx: WorkerContext, hit_id: str) -> dict:
         raise errors.hit_not_available(hit.hit_id, status)
     check_allowed(ctx, hit, hit_type, quals.ACCEPT)
     assignment = Assignment(
-        assignment_id=ids.entity_id(), hit_id=hit.hit_id, worker_id=ctx.worker.worker_id,
+        assignment_id=ids.assignment_id(hit.hit_id, ctx.worker.worker_id), hit_id=hit.hit_id,
+        worker_id=ctx.worker.worker_id,
         status=states.ACCEPTED, accept_time=ctx.now,
         deadline=states.deadline(ctx.now, hit_type.assignment_duration))
     try:
