@@ -161,6 +161,21 @@ class KempelenClient:
 
     # --- requester accounts (admin) -------------------------------------------------------------------
 
+    def create_requester(self, name: str = "", mode: str = "sandbox", balance: str | None = None) -> dict:
+        """A new requester on the server: {"AccessKeyId", "SecretAccessKey"}."""
+        body = {"name": name, "mode": mode, **({"balance": balance} if balance is not None else {})}
+        return self.call("POST", "/_kempelen/requesters", body)
+
+    def requesters(self) -> list[dict]:
+        return self.call("GET", "/_kempelen/requesters")["Requesters"]
+
+    def workers(self, *, max_results: int | None = None, next_token: str | None = None) -> dict:
+        return self.call("GET", "/api/workers", query={"MaxResults": max_results, "NextToken": next_token})
+
+    def reissue_token(self, worker_id: str) -> dict:
+        """A new API token for the worker; its old token stops working."""
+        return self.call("POST", f"/api/workers/{urllib.parse.quote(worker_id)}/token")
+
     def add_funds(self, access_key_id: str, amount: str, memo: str = "") -> dict:
         """Into a ledger-mode account ("25.00"; "-5.00" takes money out); returns the balance after."""
         return self.call("POST", f"/_kempelen/requesters/{urllib.parse.quote(access_key_id)}/funds",

@@ -267,6 +267,11 @@ def worker_id_invalid() -> RequestError:
     return RequestError("WorkerId is invalid.", "AWS.ParameterOutOfRange")
 
 
+def too_many_worker_blocks(limit: int) -> RequestError:
+    return RequestError(f"You have already blocked {limit} Workers, the most a Requester can block. Unblock a "
+                        "Worker before blocking another.", "AWS.ParameterOutOfRange")
+
+
 def permission_denied() -> RequestError:
     return RequestError("This user is not authorized to perform the requested operation.",
                         _MT + "PermissionDenied")
@@ -352,8 +357,11 @@ def answers_invalid(problems: list) -> WorkerError:
                        [{"QuestionIdentifier": p.question_identifier, "Reason": p.reason} for p in problems])
 
 
-def answers_malformed(reason: str) -> WorkerError:
-    return WorkerError(400, "AnswerInvalid", reason)
+def answers_malformed(reason: str, question_identifier: str | None = None) -> WorkerError:
+    """``question_identifier``: the question the badly shaped answer was for, when there is one."""
+    details = None if question_identifier is None else [{"QuestionIdentifier": question_identifier,
+                                                         "Reason": reason}]
+    return WorkerError(400, "AnswerInvalid", reason, details)
 
 
 def qualification_requirement_not_met(message: str) -> WorkerError:
@@ -563,3 +571,48 @@ def file_gone() -> WorkerError:
 
 def worker_invalid_next_token() -> WorkerError:
     return WorkerError(400, "InvalidNextToken", "The pagination token is invalid.")
+
+
+# --- HIT layouts, projects and batches (the Requester website's; issue 11) ------------------------------
+
+
+def hit_layout_parameters_missing(names: list[str]) -> RequestError:
+    # MTurk's text, as a requester quoted it (boto/boto#3056)
+    return RequestError("Your request is missing required parameters. Required parameters include "
+                        "HITLayoutParameter. You have not provided all required HITLayout parameters. "
+                        f"Missing parameter names: {', '.join(names)}", "AWS.MissingParameters")
+
+
+def hit_layout_parameters_unknown(names: list[str]) -> RequestError:
+    # The API reference's constraint, with the names in the style of the missing-names text [INFER]
+    return RequestError("Parameter names supplied in a HITLayoutParameter structure must be used in the "
+                        f"referenced HITLayout. Unknown parameter names: {', '.join(names)}",
+                        _MT + "InvalidParameterValue")
+
+
+def hit_layout_parameter_repeated(name: str) -> RequestError:
+    return RequestError(f"The HITLayoutParameter {name} is given more than once.", _MT + "InvalidParameterValue")
+
+
+def project_invalid(problems: list[str]) -> RequestError:
+    return RequestError(" ".join(problems), _MT + "InvalidParameterValue")
+
+
+def batch_does_not_exist(batch_id: object) -> RequestError:
+    return RequestError(f"Batch {batch_id} does not exist.", "AWS.MechanicalTurk.BatchDoesNotExist")
+
+
+def batch_in_wrong_state(batch_id: object, status: str, allowed: str) -> RequestError:
+    return RequestError(f"Batch {batch_id} is {status}. This can be done to a batch that is: {allowed}",
+                        "AWS.MechanicalTurk.InvalidBatchState")
+
+
+class BatchCSVInvalid(RequestError):
+    """An uploaded CSV refused: every problem found, each with the line it starts on (1 = the header)."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        first_line, first = problems[0]
+        more = f" ({len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(f"The CSV file has problems. Line {first_line}: {first}{more}",
+                         _MT + "InvalidParameterValue")
+        self.problems = problems

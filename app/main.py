@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kempelen import ids
 from kempelen.auth.sigv4 import SignedRequest
+from kempelen.web import hit_content
 from kempelen.clock import Clock, make_clock
 from kempelen.config import Settings
 from kempelen.protocol import CONTENT_TYPE, RequesterAPI
@@ -19,8 +20,11 @@ from kempelen.events.delivery import Deliverer
 from kempelen.faults import Faults
 from kempelen.sweeper import Sweeper
 from kempelen.limits import EdgeLimits
-from kempelen.web import admin, envelope, external, files, qualifications, state, workers
+from kempelen.observability.metrics import Metrics
+from kempelen.observability.requests import RequestObserver
+from kempelen.web import accounts, admin, envelope, external, files, observe, qualifications, state, workers
 from kempelen.web.faults import injected_response
+from kempelen.web import requester_api as requester_routes
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -59,19 +63,27 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         sweeper.stop()
         deliverer.stop()
 
-    app = FastAPI(title="Kempelen", version="0.1.0", docs_url="/_kempelen/docs",
+    # docs_url=None: kempelen.web.observe serves /_kempelen/docs from local files (no CDN)
+    app = FastAPI(title="Kempelen", version="0.1.0", docs_url=None,
                   openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
     app.state.deliverer, app.state.faults, app.state.requester_api = deliverer, faults, api
+    app.mount(hit_content.STATIC_PATH, hit_content.static_files(), name="static")  # crowd elements, legacy JS
+    app.state.metrics = Metrics(db, clock)
     app.include_router(admin.router)
+    app.include_router(accounts.router)
+    app.include_router(observe.router)
     app.include_router(workers.router)
     app.include_router(external.router)
     app.include_router(qualifications.router)
     app.include_router(files.router)
     app.include_router(state.router)
+    app.include_router(requester_routes.router)
     envelope.install(app)
     app.add_middleware(EdgeLimits, max_body_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
+    # outermost: a log line and metrics for every request, those the edge refuses included
+    app.add_middleware(RequestObserver, metrics=app.state.metrics)
 
     @app.post("/", include_in_schema=False)
     async def requester_api(request: Request) -> Response:

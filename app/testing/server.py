@@ -48,7 +48,8 @@ class LiveServer:
         env.pop("KEMPELEN_ADMIN_TOKEN", None)
         self._log = open(self.log_path, "wb")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "kempelen.cli", "serve", "--port", str(self.port), "--clock", self.clock,
+            # -I: the server never imports from the test project (its cwd, PYTHONPATH, a package named app)
+            [sys.executable, "-I", "-m", "kempelen.cli", "serve", "--port", str(self.port), "--clock", self.clock,
              "--database-url", self.database_url, "--data-dir", str(self.data_dir), "--log-level", "warning"],
             stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + self._startup_timeout

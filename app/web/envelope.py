@@ -46,11 +46,47 @@ def _http(_request: Request, exc: HTTPException) -> JSONResponse:
     return response
 
 
+ENVELOPE_SCHEMA = {
+    "type": "object", "required": ["Error"], "additionalProperties": False,
+    "description": "Every refusal of the worker, admin and file routes.",
+    "properties": {"Error": {"type": "object", "required": ["Code", "Message"], "properties": {
+        "Code": {"type": "string", "description": "Stable, for scripts to branch on (e.g. ValidationException)."},
+        "Message": {"type": "string"},
+        "Details": {"type": "array", "items": {"type": "object"}}}}},
+}
+
+
+def _document_refusals(app: FastAPI) -> None:
+    """The OpenAPI document says what the routes answer: the envelope with a 4xx, not FastAPI's 422."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                if "text/html" in responses.get("200", {}).get("content", {}):
+                    continue  # a worker-site page refuses with a page
+                responses["4XX"] = {"description": "Refused", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        components["ErrorEnvelope"] = ENVELOPE_SCHEMA
+        return schema
+
+    app.openapi = openapi
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.WorkerError, _refused)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
+    _document_refusals(app)
 
 
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -29,6 +29,7 @@ from kempelen.questions import parse_question
 from kempelen.store import assignments as assignment_store
 from kempelen.store import hits as hit_store
 from kempelen.store import workers as worker_store
+from kempelen.web.hit_content import STATIC_PATH, prepare_html_question
 from kempelen.web.workers import incoming_file, public_url
 
 router = APIRouter(tags=["worker site"])
@@ -106,4 +107,7 @@ def html_question(request: Request, hitId: str) -> HTMLResponse:  # noqa: N803 -
         question = parse_question(found[0].question)
     if question.kind != "HTMLQuestion":
         return _page("No such HIT", f"Hit {hitId} is not an HTMLQuestion HIT.", 404)
-    return HTMLResponse(question.html_content)
+    # MTurk's script and submit addresses point here: the assets from whichever origin serves this content,
+    # the answers to the worker site (turkSubmitTo)
+    return HTMLResponse(prepare_html_question(question.html_content, assets_base=STATIC_PATH,
+                                              submit_url=public_url(request) + frames.EXTERNAL_SUBMIT_PATH))

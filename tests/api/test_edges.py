@@ -296,3 +296,50 @@ def test_10_expiring_a_deleted_hit_again_succeeds(server, mturk):
     with pytest.raises(mturk.exceptions.RequestError) as excinfo:
         mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=server.now() + timedelta(days=1))
     assert "currently in the state 'Disposed'" in error_of(excinfo)[1]
+
+
+def test_9_a_requester_blocks_at_most_100000_workers(server, credentials, mturk):
+    if not server.database_url.startswith("sqlite"):
+        pytest.skip("one database is enough for a count; filling 100,000 rows costs seconds")
+    stamp = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+    with sqlite3.connect(server.database_url.removeprefix("sqlite:///")) as connection:
+        connection.executemany(
+            "INSERT INTO worker_block (requester_id, worker_id, reason, created_at) VALUES (?, ?, 'r', ?)",
+            ((credentials["AccessKeyId"], f"AFILL{n}", stamp) for n in range(100_000)))
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.create_worker_block(WorkerId="AONEMORE", Reason="r")
+    assert error_of(excinfo)[2] == "AWS.ParameterOutOfRange"
+    mturk.create_worker_block(WorkerId="AFILL7", Reason="a new reason")  # re-blocking is not a new block
+    mturk.delete_worker_block(WorkerId="AFILL7")
+    mturk.create_worker_block(WorkerId="AONEMORE", Reason="r")
+
+
+def test_3_durations_past_year_9999_are_out_of_range(server, mturk, workforce):
+    """A retry delay or test duration the clock cannot add (timedelta overflow) answered 500 to workers."""
+    for member in ("RetryDelayInSeconds", "TestDurationInSeconds"):
+        extra = {"Test": "<x/>"} if member == "TestDurationInSeconds" else {}
+        with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+            mturk.create_qualification_type(Name=f"long {member}", Description="d", QualificationTypeStatus="Active",
+                                            **{member: 2**63 - 1}, **extra)
+        assert error_of(excinfo)[2] == "AWS.ParameterOutOfRange"
+    century = 100 * 365 * 24 * 3600
+    qualification_type = mturk.create_qualification_type(
+        Name="a century", Description="d", QualificationTypeStatus="Active", RetryDelayInSeconds=century,
+        AutoGranted=True)["QualificationType"]["QualificationTypeId"]
+    worker = workforce.new()
+    headers = worker_headers(server, worker.worker_id)
+    for status in (201, 409):
+        requested = httpx.post(server.endpoint + f"/api/worker/qualification-types/{qualification_type}/request",
+                               headers=headers)
+        assert requested.status_code == status, requested.text
+    assert httpx.get(server.endpoint + "/api/worker/qualification-types", headers=headers).status_code == 200
+
+
+def test_3_the_manual_clock_stays_where_deadlines_can_be_computed(server):
+    admin = worker_headers(server)
+    before = server.now()
+    for change in ({"advance_seconds": 1e20}, {"set": "9999-12-31T23:59:59+00:00"}, {"set": "0001-01-01T00:00:00Z"}):
+        error = assert_envelope(httpx.post(server.endpoint + "/_kempelen/clock", headers=admin, json=change),
+                                400, "InvalidParameterValue")
+        assert "between 1970-01-01 and 9000-01-01" in error["Message"]
+    assert server.now() == before

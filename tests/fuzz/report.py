@@ -8,8 +8,10 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ITERATIONS = int(os.environ.get("KEMPELEN_FUZZ_ITERATIONS", "100"))
+ITERATIONS = int(os.environ.get("KEMPELEN_FUZZ_ITERATIONS", "80"))
 SEED = int(os.environ.get("KEMPELEN_FUZZ_SEED", "9"))
+#: valid requests at the model's edges, per operation (each compared with a fingerprint before and after)
+EXTREME_ITERATIONS = max(1, ITERATIONS // 16)
 FINGERPRINT_EVERY = 50
 
 

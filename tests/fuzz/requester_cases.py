@@ -40,6 +40,8 @@ EXPECTED = {
     "bad_target": {"UnknownOperationException"},
     "bad_signature": AUTH_ERRORS,
     "oversized_body": {"RequestEntityTooLargeException"},
+    "extreme_valid": {"ValidationException", "SerializationException", "RequestError", "ParameterValidationError",
+                      "RequestEntityTooLargeException"},
 }
 ALWAYS = ("malformed_json", "bad_target", "bad_signature", "oversized_body")
 WRONG_CONTENT_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded", "", "*/*",
@@ -273,3 +275,43 @@ class Generator:
 
         return self.signer.headers(target, raw, content_type=headers["content-type"],
                                    now=datetime.now(timezone.utc) - timedelta(hours=1)), raw
+
+
+# --- valid requests at the edges of what the model allows --------------------------------------------------
+
+EXTREME_TEXT = ["\U0001F600", "é", "\u202e", "e\u0301", "%_", "'\"<>&", "\\", " ", "\t\n", "ﾟ", "A"]
+EXTREME_TIMES = [0, 1, 253402300799, 32503680000, 1e11, 1_900_000_000.5, "1970-01-01T00:00:00Z",
+                 "9999-12-31T23:59:59+00:00", "2030-01-01T00:00:00-12:00"]
+
+
+class ExtremeGenerator(Generator):
+    """Requests the model accepts, with every value at an edge: longest strings of odd characters, integers at
+    their type's bounds, timestamps at the ends of time, the most list items. The server may take them or
+    refuse them, but never with a 5xx, and a refusal changes nothing."""
+
+    def value(self, shape: Shape, member: str, depth: int = 0):
+        rnd = self.random
+        kind = shape.type_name
+        meta = shape.metadata
+        if kind == "list":
+            count = rnd.choice([meta.get("min", 1) or 1, meta.get("max", 20), 20])
+            return [self.value(shape.member, member, depth + 1) for _ in range(count)]
+        if kind in ("integer", "long"):
+            top = 2 ** (31 if kind == "integer" else 63) - 1
+            return rnd.choice([meta.get("min", -top - 1), meta.get("max", top), 0, -1, top])
+        if kind == "timestamp":
+            return rnd.choice(EXTREME_TIMES)
+        if kind == "string" and not shape.enum and "pattern" not in meta:
+            limit = meta.get("max") or CEILINGS.get(member, DEFAULT_CEILING) or 65535
+            size = rnd.choice([limit, limit // 2, 1, max(meta.get("min", 1), 1)])
+            text = rnd.choice(EXTREME_TEXT)
+            return (text * size)[:size] if len(text) == 1 else text * max(1, size // len(text) // 2)
+        if kind == "string" and meta.get("pattern") == "^[0-9]+(\\.)?[0-9]{0,2}$":
+            return rnd.choice(["1000000.00", "1000000", "0", "0.00", "999999999999999999999999.99", "0.01"])
+        return super().value(shape, member, depth)
+
+    def case(self, operation: str) -> Case:
+        shape = MODEL.operation_model(operation).input_shape
+        raw = json.dumps(self.value(shape, ""), ensure_ascii=self.random.random() < 0.5).encode()
+        target = TARGET_PREFIX + operation
+        return Case(operation, "extreme_valid", target, raw, self.signer.headers(target, raw))

@@ -9,31 +9,10 @@ import json
 import time
 import zlib
 
-import pytest
-
-from kempelen.testing import LiveServer
-from tests.databases import database_url
 from tests.fuzz.fingerprint import Fingerprinter
 from tests.fuzz.report import FINGERPRINT_EVERY, ITERATIONS, SEED, Tally
-from tests.fuzz.test_fuzz_requester import EXTERNAL_QUESTION
 from tests.fuzz.web_cases import Case, Generator, is_envelope, routes
 from tests.fuzz.wire import Connection
-
-
-def seed_state(server: LiveServer) -> dict[str, str]:
-    keys = server.create_requester("fuzz")
-    ledger = server.create_requester("fuzz ledger", mode="ledger", balance="10.00")
-    mturk = server.client(keys)
-    hit = mturk.create_hit(Title="fuzz", Description="d", Reward="0.10", AssignmentDurationInSeconds=600,
-                           LifetimeInSeconds=3600, MaxAssignments=3, Question=EXTERNAL_QUESTION)["HIT"]
-    qualification = mturk.create_qualification_type(Name="fuzz web type", Description="d",
-                                                    QualificationTypeStatus="Active")["QualificationType"]
-    worker = server.workforce().new()
-    assignment = worker.accept(hit["HITId"])
-    return {"worker_id": worker.worker_id, "worker_token": worker.token, "hit_id": hit["HITId"],
-            "hit_type_id": hit["HITTypeId"], "assignment_id": assignment["AssignmentId"],
-            "qualification_type_id": qualification["QualificationTypeId"], "access_key_id": ledger["AccessKeyId"],
-            "question_identifier": "answer", "qualification_request_id": "3NOSUCHREQUEST", "key": "nokey"}
 
 
 def check(case: Case, status: int, headers: dict[str, str], body: bytes) -> str | None:
@@ -52,40 +31,38 @@ def check(case: Case, status: int, headers: dict[str, str], body: bytes) -> str 
     return None if is_envelope(payload) else f"not the envelope: {str(payload)[:300]}"
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_web_routes_refuse_every_bad_request(kind, capsys):
-    with database_url(kind) as url, LiveServer(url) as server:
-        seeds = seed_state(server)
-        fingerprint = Fingerprinter(url)
-        connection = Connection("127.0.0.1", server.port)
-        tally = Tally(f"web-{kind}")
-        started = time.monotonic()
-        try:
-            expected = fingerprint()
-            for route in routes():
-                name = f"{route.method} {route.template}"
-                generator = Generator(zlib.crc32(f"{SEED}:{name}".encode()), seeds, server.admin_token)
-                for number in range(1, ITERATIONS + 1):
-                    case = generator.case(route)
-                    method = "PATCH" if case.kind == "unknown_method" else route.method
-                    try:
-                        response = connection.request(method, case.path, case.headers, case.body,
-                                                      declared_length=case.declared_length)
-                        problem = check(case, response.status, response.headers, response.body)
-                        tally.add(name, case.kind, response.status)
-                    except (ConnectionError, OSError) as exc:
-                        problem = f"connection: {exc!r}"
-                    if problem:
-                        tally.fail(f"{name} {case.kind} {case.notes} {case.path[:80]}: {problem}")
-                    if number % FINGERPRINT_EVERY == 0 or number == ITERATIONS:
-                        tally.fingerprints += 1
-                        if fingerprint() != expected:
-                            tally.fail(f"{name}: the database changed within requests up to #{number}")
-                            expected = fingerprint()
-        finally:
-            connection.close()
-            fingerprint.close()
-        with capsys.disabled():
-            print("\n" + tally.write(time.monotonic() - started))
-        assert not tally.failures, "\n".join(tally.failures)
-        assert "Traceback" not in server.log(), server.log()[-3000:]
+def test_web_routes_refuse_every_bad_request(fuzz_target, capsys):
+    kind, url, server, seeds = fuzz_target.kind, fuzz_target.url, fuzz_target.server, fuzz_target.seeds
+    fingerprint = Fingerprinter(url)
+    connection = Connection("127.0.0.1", server.port)
+    tally = Tally(f"web-{kind}")
+    started = time.monotonic()
+    try:
+        expected = fingerprint()
+        for route in routes():
+            name = f"{route.method} {route.template}"
+            generator = Generator(zlib.crc32(f"{SEED}:{name}".encode()), seeds, server.admin_token)
+            for number in range(1, ITERATIONS + 1):
+                case = generator.case(route)
+                method = "PATCH" if case.kind == "unknown_method" else route.method
+                try:
+                    response = connection.request(method, case.path, case.headers, case.body,
+                                                  declared_length=case.declared_length)
+                    problem = check(case, response.status, response.headers, response.body)
+                    tally.add(name, case.kind, response.status)
+                except (ConnectionError, OSError) as exc:
+                    problem = f"connection: {exc!r}"
+                if problem:
+                    tally.fail(f"{name} {case.kind} {case.notes} {case.path[:80]}: {problem}")
+                if number % FINGERPRINT_EVERY == 0 or number == ITERATIONS:
+                    tally.fingerprints += 1
+                    if fingerprint() != expected:
+                        tally.fail(f"{name}: the database changed within requests up to #{number}")
+                        expected = fingerprint()
+    finally:
+        connection.close()
+        fingerprint.close()
+    with capsys.disabled():
+        print("\n" + tally.write(time.monotonic() - started))
+    assert not tally.failures, "\n".join(tally.failures)
+    assert "Traceback" not in server.log(), server.log()[-3000:]

@@ -34,6 +34,7 @@ class Route:
     html: bool
     admin: bool                     # guarded by the admin token
     open: bool                      # no credentials at all (health, files, worker-site pages)
+    max_body: int = MAX_BODY        # the route's own bound when the spec gives one (x-kempelen-max-body-bytes)
 
 
 def _resolve(schema: dict) -> dict:
@@ -59,7 +60,7 @@ def routes() -> list[Route]:
                 _resolve(content["application/json"]["schema"]) if "application/json" in content else None,
                 "multipart/form-data" in content, "text/html" in success.get("content", {}),
                 template.startswith("/_kempelen") or template.startswith("/api/workers"),
-                "authorization" not in headers))
+                "authorization" not in headers, operation.get("x-kempelen-max-body-bytes", MAX_BODY)))
     return found
 
 
@@ -177,7 +178,8 @@ class Generator:
         elif kind == "not_json":
             body = rnd.choice([b"{", b"[]", b"null", b"1", b'"x"', b"{'a': 1}", b"\xff", b'{"a": NaN}', b"[" * 50_000])
         elif kind == "oversized_body":
-            declared = rnd.choice([MAX_BODY + 1, 300 * MAX_BODY]) if not route.multipart else 3_000_000_000
+            declared = (rnd.choice([route.max_body + 1, 300 * route.max_body]) if not route.multipart
+                        else 3_000_000_000)
             body = b'{"x": "' + b"x" * 100
         elif kind == "bad_form":
             assignment = rnd.choice(["3NOSUCHASSIGNMENT", "%00", "x" * 3000, "", "ASSIGNMENT_ID_NOT_AVAILABLE"])
