@@ -47,6 +47,17 @@ def test_requester_html_cannot_act_as_the_member(live, account, page):
     expect(page.locator("#api")).to_have_text("api:blocked")
 
 
+def test_a_crowd_form_layout_previews_with_the_local_crowd_elements(live, account, page):
+    # The sentiment starter loads https://assets.crowd.aws/crowd-html-elements.js: the preview frame must get
+    # the server's copy (a wrong path once left the classifier unrendered: its categories were not shown).
+    sign_in(page, live, account)
+    page.goto(f"{live.endpoint}/requester/projects/new?start=sentiment")
+    page.get_by_label("Title", exact=True).fill("Crowd preview")
+    page.get_by_label("Description").fill("d")
+    page.get_by_role("button", name="Save and preview").click()
+    expect(page.frame_locator("iframe.hit-frame").get_by_text("Negative", exact=True)).to_be_visible()
+
+
 def test_qualification_types_requests_and_a_workers_page(live, account, page, shots):
     mturk = live.client(account)
     page.goto(f"{live.endpoint}/requester/signin")
