@@ -58,6 +58,19 @@ def test_a_crowd_form_layout_previews_with_the_local_crowd_elements(live, accoun
     expect(page.frame_locator("iframe.hit-frame").get_by_text("Negative", exact=True)).to_be_visible()
 
 
+def test_a_huge_answer_scrolls_in_its_cell(live, account, page):
+    # A 300,000-character free-text answer once made the HIT page some 200,000 pixels tall.
+    mturk = live.client(account)
+    hit = mturk.create_hit(Title="Long answer", Description="d", Reward="0.10", MaxAssignments=1,
+                           AssignmentDurationInSeconds=600, LifetimeInSeconds=3600, Question=QUESTION)["HIT"]
+    worker = live.workforce().new()
+    worker.submit(worker.accept(hit["HITId"]), {"a": "cat " * 75_000})
+    sign_in(page, live, account)
+    page.goto(f"{live.endpoint}/requester/hits/{hit['HITId']}")
+    expect(page.locator(".answer-text")).to_contain_text("cat cat")
+    assert page.evaluate("document.documentElement.scrollHeight") < 3000
+
+
 def test_qualification_types_requests_and_a_workers_page(live, account, page, shots):
     mturk = live.client(account)
     page.goto(f"{live.endpoint}/requester/signin")
