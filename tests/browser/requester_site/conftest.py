@@ -4,7 +4,6 @@ per database (the tests set the manual clock to fixed moments, so they do not sh
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import pytest
 from kempelen.testing import LiveServer
 from tests.databases import database_url
 
-CHROMIUM = os.environ.get("KEMPELEN_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 EMAIL, PASSWORD = "ada@lab.example", "analytical engine 1843"
 
@@ -26,15 +24,9 @@ def live(request):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    """The suite's one Chromium (tests/browser/conftest.py): Playwright's sync API runs one per thread."""
+    return chromium
 
 
 @pytest.fixture
