@@ -4,7 +4,6 @@ the server refused, so a page only works if everything it needs is served by Kem
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,7 +13,6 @@ from kempelen.testing import LiveServer
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = os.environ.get("KEMPELEN_CHROMIUM", "/usr/bin/chromium")
 # what the worker site sends with HTMLQuestion content, unless the server already sends its own policy
 SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
@@ -25,20 +23,6 @@ def server():
     """Overrides the API tests' two-database server: one SQLite server for the browser tests."""
     with LiveServer() as live:
         yield live
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
-    with playwright_sync.sync_playwright() as playwright:
-        # --no-sandbox: CI containers run as root, where Chromium's own sandbox cannot start.
-        # LocalNetworkAccessChecks off: a response the test fulfils itself (the sandboxed /dynamic/hit
-        # below) has no address, so Chromium would count the page as public and refuse its loopback assets.
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-features=LocalNetworkAccessChecks"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

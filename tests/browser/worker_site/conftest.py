@@ -11,7 +11,6 @@ import pytest
 
 from kempelen.testing import LiveServer
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 
@@ -20,17 +19,6 @@ PHONE = {"width": 390, "height": 844}
 def site():
     with LiveServer(env={"KEMPELEN_WORKER_SIGNUP": "open"}) as live:
         yield live
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
