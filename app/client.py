@@ -72,8 +72,9 @@ class KempelenClient:
 
     # --- admin ----------------------------------------------------------------------------------------
 
-    def create_worker(self, worker_id: str | None = None) -> dict:
-        return self.call("POST", "/api/workers", {"WorkerId": worker_id} if worker_id else {})
+    def create_worker(self, worker_id: str | None = None, password: str | None = None) -> dict:
+        body = {key: value for key, value in (("WorkerId", worker_id), ("Password", password)) if value is not None}
+        return self.call("POST", "/api/workers", body)
 
     def get_worker(self, worker_id: str) -> dict:
         return self.call("GET", f"/api/workers/{urllib.parse.quote(worker_id)}")

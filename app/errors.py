@@ -516,6 +516,28 @@ def request_too_large(limit: int) -> WorkerError:
                        f"The request body is larger than this server's limit of {limit} bytes.")
 
 
+def body_not_an_object() -> WorkerError:
+    return WorkerError(400, "SerializationException", "The request body must be a JSON object.")
+
+
+def unstorable_member(member: str) -> WorkerError:
+    """A JSON body member holding a character no database can store (NUL, or an unpaired surrogate)."""
+    return WorkerError(400, "ValidationException", f"The member {member or '(body)'} contains a character that "
+                                                   "is not allowed (NUL, U+0000, or an unpaired surrogate).")
+
+
+def as_route_error(exc: ServiceError) -> WorkerError:
+    """An operation's AWS-side error, as a Kempelen JSON route answers it: the TurkErrorCode (else the
+    error's type) as Code, 404 for "does not exist", 403 for a signature refused; CSV problems as Details."""
+    code = getattr(exc, "turk_error_code", None) or exc.type_name
+    status = 404 if code.endswith("DoesNotExist") else exc.status_code
+    if isinstance(exc, CoralError):
+        status = 403
+    details = ([{"Line": line, "Message": message} for line, message in exc.problems]
+               if isinstance(exc, BatchCSVInvalid) else None)
+    return WorkerError(status, code, exc.message, details)
+
+
 def unstorable_path(where: str) -> WorkerError:
     """A path segment or query parameter holding a character no database can store (NUL)."""
     return WorkerError(400, "ValidationException",
@@ -573,6 +595,37 @@ def requester_does_not_exist(access_key_id: str) -> WorkerError:
     return WorkerError(404, "RequesterDoesNotExist", f"No active requester {access_key_id}.")
 
 
+def requester_in_sandbox_mode(access_key_id: str) -> WorkerError:
+    return WorkerError(409, "RequesterInSandboxMode", f"Requester {access_key_id} is in sandbox mode: its "
+                                                      "balance is always 10000.00 and nothing is charged.")
+
+
+def withdrawal_exceeds_balance(access_key_id: str, available: str) -> WorkerError:
+    return WorkerError(409, "InsufficientFunds", f"Requester {access_key_id} has {available} available (funds "
+                                                 "not on hold); a withdrawal cannot take the account below zero.")
+
+
+def admin_amount_out_of_range(name: str, value: str, high: str) -> WorkerError:
+    return WorkerError(400, "ParameterOutOfRange", f"The value {value} for {name} is invalid. Amounts may be at "
+                                                   f"most {high}.")
+
+
+# --- the download end of GetFileUploadURL ---------------------------------------------------------------
+
+
+def file_link_invalid() -> WorkerError:
+    return WorkerError(403, "LinkInvalid",
+                       "This link is invalid or has expired. Call GetFileUploadURL for a new one.")
+
+
+def file_gone() -> WorkerError:
+    return WorkerError(404, "FileDoesNotExist", "The file no longer exists.")
+
+
+def worker_invalid_next_token() -> WorkerError:
+    return WorkerError(400, "InvalidNextToken", "The pagination token is invalid.")
+
+
 # --- HIT layouts, projects and batches (the Requester website's; issue 11) ------------------------------
 
 
@@ -616,39 +669,6 @@ class BatchCSVInvalid(RequestError):
         super().__init__(f"The CSV file has problems. Line {first_line}: {first}{more}",
                          _MT + "InvalidParameterValue")
         self.problems = problems
-
-
-
-
-def requester_in_sandbox_mode(access_key_id: str) -> WorkerError:
-    return WorkerError(409, "RequesterInSandboxMode", f"Requester {access_key_id} is in sandbox mode: its "
-                                                      "balance is always 10000.00 and nothing is charged.")
-
-
-def withdrawal_exceeds_balance(access_key_id: str, available: str) -> WorkerError:
-    return WorkerError(409, "InsufficientFunds", f"Requester {access_key_id} has {available} available (funds "
-                                                 "not on hold); a withdrawal cannot take the account below zero.")
-
-
-def admin_amount_out_of_range(name: str, value: str, high: str) -> WorkerError:
-    return WorkerError(400, "ParameterOutOfRange", f"The value {value} for {name} is invalid. Amounts may be at "
-                                                   f"most {high}.")
-
-
-# --- the download end of GetFileUploadURL ---------------------------------------------------------------
-
-
-def file_link_invalid() -> WorkerError:
-    return WorkerError(403, "LinkInvalid",
-                       "This link is invalid or has expired. Call GetFileUploadURL for a new one.")
-
-
-def file_gone() -> WorkerError:
-    return WorkerError(404, "FileDoesNotExist", "The file no longer exists.")
-
-
-def worker_invalid_next_token() -> WorkerError:
-    return WorkerError(400, "InvalidNextToken", "The pagination token is invalid.")
 
 
 # --- the websites' accounts (worker site; requester site sign-in reuses sign_in_failed) ---------------

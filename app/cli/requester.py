@@ -42,6 +42,8 @@ def _create_in_database(args, password: str | None) -> dict:
 
 
 def cmd_requester_create(args) -> int:
+    if len(args.name or "") > 200:
+        args.parser.error("--name is at most 200 characters")
     if args.balance is not None and args.mode != "ledger":
         args.parser.error("--balance needs --mode ledger (a sandbox requester always has 10000.00)")
     password = requester_logins.check_create_options(args)

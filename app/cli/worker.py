@@ -14,10 +14,9 @@ from kempelen.cli.common import (add_endpoint_options, all_pages, client, exampl
 
 
 def cmd_worker_create(args) -> int:
+    password = worker_site.read_password() if args.password_stdin else None
     server = client(args)
-    created = server.create_worker(args.worker_id)
-    if args.password_stdin:
-        worker_site.set_password_from_stdin(args, created["WorkerId"])
+    created = server.create_worker(args.worker_id, password)
     if args.json:
         print_json({"WorkerId": created["WorkerId"], "Token": created["Token"]})
     else:
@@ -304,7 +303,8 @@ def register(commands) -> None:
     create.add_argument("--worker-id", help='an id of your own ("A" + uppercase letters and digits); '
                                             "random otherwise")
     create.add_argument("--password-stdin", action="store_true",
-                        help="read a password for the worker website from stdin (first line)")
+                        help="read a password for the worker website from stdin (first line), e.g. "
+                             "echo 'a long passphrase' | kempelen worker create --password-stdin")
     worker_site.register(command)
 
     hits = command("hits", cmd_worker_hits, "list the HITs the worker may take",

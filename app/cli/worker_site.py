@@ -14,10 +14,6 @@ def read_password(stream=None) -> str:
     return line.rstrip("\r\n")
 
 
-def set_password_from_stdin(args, worker_id: str) -> None:
-    client(args).set_password(worker_id, read_password())
-
-
 def cmd_worker_sign_in_link(args) -> int:
     made = client(args).sign_in_link(args.worker)
     if args.json:

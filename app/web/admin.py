@@ -39,7 +39,7 @@ class ClockChange(Body):
 
 
 class RequesterCreate(Body):
-    name: str = Field(default="", max_length=255)
+    name: str = Field(default="", max_length=200)  # the column's width
     mode: Literal["sandbox", "ledger"] = "sandbox"
     balance: str | None = Field(default=None, pattern=AMOUNT_PATTERN,
                                 description="ledger mode: the funds the account starts with, e.g. 100.00")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0010'  # chained at the merge of worker-site and layouts (requester-site)
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

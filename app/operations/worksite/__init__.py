@@ -20,10 +20,11 @@ The names below are re-exported so a door can say ``from kempelen.operations imp
 ``worksite.accept_hit(ctx, hit_id)``.
 """
 
-from kempelen.operations.worksite.context import WorkerContext, check_allowed, hidden_hit_types  # noqa: F401
+from kempelen.operations.worksite.context import (WorkerContext, check_allowed, hidden_hit_types,  # noqa: F401
+                                                  worker_context)
 from kempelen.operations.worksite.discover import list_hits, preview_hit  # noqa: F401
-from kempelen.operations.worksite.lifecycle import (accept_hit, accept_next, return_assignment,  # noqa: F401
-                                                    submit_assignment)
+from kempelen.operations.worksite.lifecycle import (accept_from_group, accept_hit, accept_next,  # noqa: F401
+                                                    next_after_submit, return_assignment, submit_assignment)
 from kempelen.operations.worksite.mine import get_assignment, list_assignments  # noqa: F401
 from kempelen.operations.worksite.profiles import (EMAIL_MAX, WORKER_ID_MAX, create_worker,  # noqa: F401
                                                    set_profile, worker_view)

@@ -45,6 +45,14 @@ def set_password(session: Session, worker: Worker, password: str) -> None:
     session_rules.end_all(session, session_rules.WORKER, worker.worker_id)
 
 
+def set_password_of(session: Session, worker_id: str, password: str) -> None:
+    """The admin's route: a worker's password by WorkerId."""
+    worker = worker_store.get(session, worker_id)
+    if worker is None:
+        raise errors.worker_does_not_exist(worker_id)
+    set_password(session, worker, password)
+
+
 def check_password(session: Session, worker_id: str, password: str) -> str | None:
     """The WorkerId when the password is the worker's; None otherwise (same cost either way)."""
     worker = worker_store.get(session, worker_id.strip()) if len(worker_id) <= profiles.WORKER_ID_MAX else None

@@ -16,6 +16,7 @@ from kempelen.store import assignments as store
 from kempelen.store import hits as hit_store
 from kempelen.store import qualifications as qualification_store
 from kempelen.store import worker_blocks
+from kempelen.store import workers as worker_store
 from kempelen.domain import assignments as states
 from kempelen.domain.hits import is_disposed
 from kempelen.store.models import HIT, Assignment, HITType, Worker
@@ -42,6 +43,13 @@ class WorkerContext:
                                                masters=worker.masters)
             self._values.update(qualification_store.granted_values(self.session, worker.worker_id))
         return self._values
+
+
+def worker_context(session: Session, worker_id: str, now: datetime, public_url: str,
+                   content_url: str | None = None) -> WorkerContext | None:
+    """The context of a signed-in worker (None when the account no longer exists)."""
+    worker = worker_store.get(session, worker_id)
+    return None if worker is None else WorkerContext(session, worker, now, public_url, content_url=content_url)
 
 
 def check_allowed(ctx: WorkerContext, hit: HIT, hit_type: HITType, action: str) -> None:

@@ -123,3 +123,27 @@ def submit_assignment(ctx: WorkerContext, assignment_id: str, *, answers: dict |
     hit_events.announce(ctx.session, hit, ctx.now)
     return assignment_view(ctx, assignment, hit, hit_type)
 
+
+
+def accept_from_group(ctx: WorkerContext, group_id: str, hit_id: str | None = None) -> dict:
+    """"Accept & Work": the previewed HIT when named (if someone took it meanwhile, the next of its group, as
+    MTurk did), else the next HIT of the group."""
+    if hit_id:
+        try:
+            with ctx.session.begin_nested():
+                return accept_hit(ctx, hit_id)
+        except errors.WorkerError as exc:
+            if exc.code not in ("HITNotAvailable", "HITAlreadyTaken"):
+                raise
+    return accept_next(ctx, group_id)
+
+
+def next_after_submit(ctx: WorkerContext, group_id: str) -> dict | None:
+    """With the worker's auto-accept on, the next HIT of the group just worked on (None: off, or none left)."""
+    if not ctx.worker.auto_accept:
+        return None
+    try:
+        with ctx.session.begin_nested():
+            return accept_next(ctx, group_id)
+    except errors.WorkerError:
+        return None

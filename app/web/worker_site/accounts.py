@@ -9,7 +9,6 @@ from starlette.datastructures import FormData
 from kempelen import errors
 from kempelen.auth.workers import bearer, is_admin
 from kempelen.operations.worksite import accounts
-from kempelen.store import workers as worker_store
 from kempelen.web import pages, sessions
 from kempelen.web.worker_site.common import safe_next, signup_mode
 from kempelen.web.workers import public_url
@@ -156,8 +155,5 @@ def set_password(worker_id: str, body: PasswordIn, request: Request,
     _require_admin(request, authorization)
     state = request.app.state
     with state.db.transaction() as session:
-        worker = worker_store.get(session, worker_id)
-        if worker is None:
-            raise errors.worker_does_not_exist(worker_id)
-        accounts.set_password(session, worker, body.Password)
+        accounts.set_password_of(session, worker_id, body.Password)
     return {"WorkerId": worker_id}

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from fastapi import Depends, Request
 
+from kempelen import errors
 from kempelen.operations import worksite as ops
-from kempelen.store import workers as worker_store
-from kempelen.web import sessions
+from kempelen.web import question_form, sessions
 from kempelen.web.workers import public_url
 
 SIGN_IN_PATH = "/signin"
@@ -23,11 +23,26 @@ def as_worker(request: Request, who: sessions.SignedIn, *, writes: bool) -> Iter
     """One transaction as the signed-in worker, at one instant (as the worker API's acting_worker)."""
     state = request.app.state
     with state.db.transaction(writes=writes) as session:
-        worker = worker_store.get(session, who.principal_id)
-        if worker is None:  # the account is gone: the session is worthless
+        ctx = ops.worker_context(session, who.principal_id, state.clock.now(), public_url(request),
+                                 state.settings.content_url)
+        if ctx is None:  # the account is gone: the session is worthless
             raise sessions.SignInRequired(SIGN_IN_PATH, "/")
-        yield ops.WorkerContext(session, worker, state.clock.now(), public_url(request),
-                                content_url=state.settings.content_url)
+        yield ctx
+
+
+def answer_form(ctx: ops.WorkerContext, question: str, form, save) -> tuple[dict[str, str], object]:
+    """A posted QuestionForm (a HIT's or a qualification test's): read, checked with the worker API's own
+    checks, then `save(answers)` in a savepoint. Returns ({QuestionIdentifier: problem}, what save returned);
+    the problems are empty when it was saved."""
+    answers = question_form.answers_from_form(question, form)
+    problems = question_form.check_form_answers(question, answers)
+    if problems:
+        return problems, None
+    try:
+        with ctx.session.begin_nested():
+            return {}, save(answers)
+    except errors.WorkerError as refused:
+        return question_form.field_errors(refused) or {"": refused.message}, None
 
 
 def signup_mode(request: Request) -> str:

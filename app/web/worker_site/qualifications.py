@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from kempelen import errors
 from kempelen.operations.worksite import qualifications as ops
 from kempelen.web import pages, question_form, sessions
-from kempelen.web.worker_site.common import as_worker, notice_of, signed_in_worker
+from kempelen.web.worker_site.common import answer_form, as_worker, notice_of, signed_in_worker
 
 router = APIRouter()
 
@@ -91,14 +91,8 @@ def answer_test(request: Request, request_id: str, who: sessions.SignedIn = sign
             return pages.redirect("/qualifications")
         if not found["Test"]:
             return pages.redirect("/qualifications")
-        answers = question_form.answers_from_form(found["Test"], form)
-        problems = question_form.check_form_answers(found["Test"], answers)
-        if not problems:
-            try:
-                with ctx.session.begin_nested():
-                    done = ops.answer_test(ctx, request_id, answers=answers)
-            except errors.WorkerError as refused:
-                problems = question_form.field_errors(refused) or {"": refused.message}
+        problems, done = answer_form(ctx, found["Test"], form,
+                                     lambda answers: ops.answer_test(ctx, request_id, answers=answers))
         if problems:
             return _test(request, ctx, found, values=form, field_errors=problems, status=400,
                          problem="Your answers were not accepted: see the questions marked below.")

@@ -14,7 +14,7 @@ from kempelen.operations.worksite import accounts, discover
 from kempelen.web import pages, question_form, sessions
 from kempelen.web.content import SANDBOX, content_url, origin_of
 from kempelen.web.security import page_csp
-from kempelen.web.worker_site.common import as_worker, notice_of, signed_in_worker
+from kempelen.web.worker_site.common import answer_form, as_worker, notice_of, signed_in_worker
 from kempelen.web.workers import public_url
 
 router = APIRouter()
@@ -98,16 +98,9 @@ def accept(request: Request, group_id: str, who: sessions.SignedIn = signed_in_w
     hit_id = form.get("hit_id")
     try:
         with as_worker(request, who, writes=True) as ctx:
-            assignment = (ops.accept_hit(ctx, hit_id) if isinstance(hit_id, str) and hit_id
-                          else ops.accept_next(ctx, group_id))
+            assignment = ops.accept_from_group(ctx, group_id, hit_id if isinstance(hit_id, str) else None)
         return pages.redirect(task_url(assignment))
     except errors.WorkerError as refused:
-        if refused.code in ("HITNotAvailable", "HITAlreadyTaken") and hit_id:
-            try:  # someone took the previewed one meanwhile: take another of the group, as MTurk did
-                with as_worker(request, who, writes=True) as ctx:
-                    return pages.redirect(task_url(ops.accept_next(ctx, group_id)))
-            except errors.WorkerError as again:
-                refused = again
         if refused.code == "NoHITAvailable":
             return pages.redirect("/projects?notice=none-left")
         with as_worker(request, who, writes=False) as ctx:
@@ -168,16 +161,9 @@ def submit(request: Request, assignment_id: str, who: sessions.SignedIn = signed
             return _task_page(request, ctx, assignment, problem="This HIT is submitted from its own page.",
                               status=400)
         accounts.set_auto_accept(ctx.worker, auto_accept)
-        answers = question_form.answers_from_form(assignment["Question"], form)
-        problems = question_form.check_form_answers(assignment["Question"], answers)
-        if not problems:
-            try:
-                with ctx.session.begin_nested():
-                    saved = question_form.save_uploads(ctx, assignment_id, answers,
-                                                       state.settings.effective_upload_dir())
-                    ops.submit_assignment(ctx, assignment_id, answers=saved)
-            except errors.WorkerError as refused:
-                problems = question_form.field_errors(refused) or {"": refused.message}
+        upload_dir = state.settings.effective_upload_dir()
+        problems, _ = answer_form(ctx, assignment["Question"], form, lambda answers: ops.submit_assignment(
+            ctx, assignment_id, answers=question_form.save_uploads(ctx, assignment_id, answers, upload_dir)))
         if problems:
             return _task_page(request, ctx, assignment, values=form, field_errors=problems, status=400,
                               problem="Your answers were not accepted: see the questions marked below.")
@@ -187,11 +173,9 @@ def submit(request: Request, assignment_id: str, who: sessions.SignedIn = signed
 def _after_submit(request: Request, who: sessions.SignedIn, assignment: dict):
     """The next HIT of the same group when auto-accept is on (and one is left), else the HIT list."""
     with as_worker(request, who, writes=True) as ctx:
-        if ctx.worker.auto_accept:
-            try:
-                return pages.redirect(task_url(ops.accept_next(ctx, assignment["HITGroupId"])) + "&notice=submitted")
-            except errors.WorkerError:
-                pass
+        following = ops.next_after_submit(ctx, assignment["HITGroupId"])
+    if following is not None:
+        return pages.redirect(task_url(following) + "&notice=submitted")
     return pages.redirect("/projects?notice=submitted")
 
 

@@ -3,6 +3,8 @@ boto3 checking what the requester sees."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -186,6 +188,10 @@ def test_auto_accept_moves_on_to_the_next_hit_of_the_group(page, mturk):
     create_hit(mturk, "Count the birds", QUESTION_FORM)
     sign_up(page)
     set_auto_accept(page, True)
+    page.goto(f"/projects/{first['HITGroupId']}/tasks")
+    previewed = page.locator("input[name=hit_id]").get_attribute("value")
+    page.get_by_role("link", name="Skip", exact=True).click()  # the group's other HIT
+    assert page.locator("input[name=hit_id]").get_attribute("value") not in ("", previewed)
     accept_group(page, first["HITGroupId"])
     url = page.url
     page.locator("input[name=nextmove]").fill("C3")
@@ -414,3 +420,44 @@ def test_a_post_without_the_csrf_token_is_refused(page, mturk, site, browser_con
                          data={"csrf_token": "forged"})
     assert refused.status_code == 403 and "This form was refused" in refused.text
     assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["NumberOfAssignmentsPending"] == 0
+
+
+CROWD_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<script src="https://assets.crowd.aws/crowd-html-elements.js"></script></head><body>
+<crowd-form>
+  <crowd-classifier name="sentiment" categories="['positive', 'negative']" header="How does it sound?">
+    <classification-target>What a lovely day.</classification-target>
+  </crowd-classifier>
+  <crowd-input name="comment" label="Anything to add?"></crowd-input>
+</crowd-form></body></html>"""
+
+
+def test_an_html_question_built_with_crowd_form_submits_offline(page, mturk, browser_context, site):
+    refused = []
+    allowed = site.endpoint.split("//", 1)[1]
+
+    def offline(route, request):  # nothing may leave the server: MTurk's hosts do not exist here
+        if request.url.split("//", 1)[-1].startswith(allowed) or request.url.startswith(("data:", "about:")):
+            route.continue_()
+        else:
+            refused.append(request.url)
+            route.abort()
+
+    browser_context.route("**/*", offline)
+    question = (f'<HTMLQuestion xmlns="{HTML_NS}"><HTMLContent><![CDATA[{CROWD_PAGE}]]></HTMLContent>'
+                "<FrameHeight>500</FrameHeight></HTMLQuestion>")
+    hit = create_hit(mturk, "Sentiment of a sentence", question)
+    sign_up(page)
+    set_auto_accept(page, False)
+    accept_group(page, hit["HITGroupId"])
+    frame = page.frame_locator("iframe.work-frame")
+    frame.get_by_text("positive", exact=True).click()
+    frame.locator("crowd-input input").fill("sunny")
+    shoot(page, "task-crowd")
+    frame.get_by_role("button", name="Submit").click()
+    page.wait_for_url(re.compile(r"/projects\?notice=submitted"))
+    [assignment] = answers_of(mturk, hit["HITId"])
+    task_answers = re.search(r"<QuestionIdentifier>taskAnswers</QuestionIdentifier><FreeText>(.*?)</FreeText>",
+                             assignment["Answer"]).group(1)
+    assert json.loads(html.unescape(task_answers)) == [{"comment": "sunny", "sentiment": {"label": "positive"}}]
+    assert refused == []
