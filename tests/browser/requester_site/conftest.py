@@ -23,15 +23,9 @@ def live(request):
         yield server
 
 
-@pytest.fixture(scope="session")
-def browser(chromium):
-    """The suite's one Chromium (tests/browser/conftest.py): Playwright's sync API runs one per thread."""
-    return chromium
-
-
 @pytest.fixture
-def context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+def context(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     context.set_default_timeout(15_000)
     yield context
     context.close()
