@@ -25,7 +25,9 @@ from kempelen import errors
 # A batch's CSV (upload, or a reviewed results file) travels as JSON to the requester routes: 10,000 rows are
 # a few MB, so these two get a bound of their own.
 CSV_BODY_BYTES = 32 * 1024 * 1024
-_CSV_PATHS = re.compile(r"^/_kempelen/requester/batches(/[^/]+/review)?$")
+_CSV_PATHS = re.compile(r"^/_kempelen/requester/batches(/[^/]+/review)?$"
+                        # the requester website's uploads of the same files (multipart forms)
+                        r"|^(/requester)?/projects/[^/]+/batches/new$|^(/requester)?/batches/[^/]+/review$")
 _AWS_DOOR = "/"
 
 #: Routes that take files as multipart/form-data and read them with Starlette's streaming parser. A page that

@@ -137,8 +137,9 @@ def _context(request: Request, session, signed: SignedRequest) -> OperationConte
     found = {}
 
     def lookup_secret(access_key_id: str) -> str | None:
-        found["requester"] = requesters.find_active(session, access_key_id)
-        return found["requester"].secret_access_key if found["requester"] else None
+        key = requesters.find_signing_key(session, access_key_id)  # any active key of the account
+        found["requester"] = key[0] if key else None
+        return key[1] if key else None
 
     verify(signed, lookup_secret, wall_time())
     return OperationContext(session=session, requester=found["requester"], now=state.clock.now(),
