@@ -29,6 +29,8 @@ NOT_RUN = {
     "Two commands": "builds a virtual environment and runs the suite itself",
     "Time that moves when you say so": "starts a second server on a fixed port (tests/cli covers the clock)",
     "Docker": "needs a Docker daemon",
+    "The worker website": "acts on the reader's own worker ($WORKER_ID); tests/browser/worker_site runs each route",
+    "The requester website": "asks for the reader's password; tests/cli and tests/browser/requester_site run it",
     "A simulated workforce": "starts a second server on a fixed port (tests/workforce covers the crowd)",
 }
 # What the worker examples did, read before "Reset and snapshots" empties the server.
