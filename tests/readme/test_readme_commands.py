@@ -28,6 +28,11 @@ NOT_RUN = {
     "Two commands": "builds a virtual environment and runs the suite itself",
     "Time that moves when you say so": "starts a second server on a fixed port (tests/cli covers the clock)",
     "Docker": "needs a Docker daemon",
+    # tests/cli/test_workforce_cli.py runs these commands against a server of its own
+    "A simulated workforce": "starts a second server on a fixed port, and its crowd would work the HITs the "
+                             "examples above check",
+    "Reset and snapshots": "would empty the server the other examples share",
+    "Faults on demand": "would throttle the other examples, and starts a second server",
 }
 
 
