@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kempelen.cli.common import add_endpoint_options, client, example, print_json, share
+from kempelen.cli.common import add_endpoint_options, client, print_json, share
 
 EXAMPLE = """example:
   kempelen faults set --throttle 0.2                          # a fifth of all requests: ThrottlingException
@@ -81,9 +81,8 @@ def register(commands) -> None:
     set_.add_argument("--count", type=int, help="stop after this many hits")
     set_.add_argument("--seed", type=int, help="choose requests at random, reproducibly (default: evenly)")
     set_.add_argument("--rules", metavar="JSON", help="the rules as JSON instead (see GET /_kempelen/faults)")
-    show = sub.add_parser("show", help="the rules in force, with what each has hit",
-                          epilog=example("kempelen faults show --json"))
-    clear = sub.add_parser("clear", help="no more faults", epilog=example("kempelen faults clear"))
+    show = sub.add_parser("show", help="the rules in force, with what each has hit", epilog=EXAMPLE)
+    clear = sub.add_parser("clear", help="no more faults", epilog=EXAMPLE)
     for parser in (set_, show, clear):
         parser.add_argument("--json", action="store_true")
         add_endpoint_options(parser)

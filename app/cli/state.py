@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import urllib.parse
 
-from kempelen.cli.common import add_endpoint_options, client, example, print_json, table, utc
+from kempelen.cli.common import add_endpoint_options, client, print_json, table, utc
 
 RESET_EXAMPLE = """example:
   kempelen reset                                  # every requester's HITs, assignments, ... (keys stay)
@@ -81,7 +81,7 @@ def register(commands) -> None:
         parser.add_argument("name", metavar="NAME", help="letters, digits, - and _ (up to 40)")
         add_endpoint_options(parser)
         parser.set_defaults(func=cmd_snapshot)
-    listing = sub.add_parser("list", help="the snapshots saved", epilog=example("kempelen snapshot list --json"))
+    listing = sub.add_parser("list", help="the snapshots saved", epilog=SNAPSHOT_EXAMPLE)
     listing.add_argument("--json", action="store_true")
     add_endpoint_options(listing)
     listing.set_defaults(func=cmd_snapshot)
