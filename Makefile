@@ -30,7 +30,7 @@ run: $(RUNTIME)
 test: $(TESTING)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## The fuzzers of tests/fuzz/, long: FUZZ_ITERATIONS requests per operation and database (the suite runs 80).
+## The fuzzers of tests/fuzz/, long: FUZZ_ITERATIONS requests per operation and database (the suite runs 50).
 FUZZ_ITERATIONS ?= 3000
 fuzz: install
 	KEMPELEN_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(BIN)/python -m pytest tests/fuzz -p no:randomly -q $(PYTEST_ARGS)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from kempelen.cli.common import add_endpoint_options, client, print_json, share
 
-EXAMPLE = """examples:
+EXAMPLE = """example:
   kempelen faults set --throttle 0.2                          # a fifth of all requests: ThrottlingException
   kempelen faults set --throttle 0.5 --operations CreateHIT,ListHITs --service-fault 0.05
   kempelen faults set --latency-ms 300 --operations GetHIT
@@ -69,10 +68,9 @@ def cmd_faults(args) -> int:
 
 def register(commands) -> None:
     faults = commands.add_parser("faults", help="answer some requests with throttling, faults or delays",
-                                 epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=EXAMPLE)
     sub = faults.add_subparsers(dest="faults_command", required=True, metavar="COMMAND")
-    set_ = sub.add_parser("set", help="replace the fault rules", epilog=EXAMPLE,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    set_ = sub.add_parser("set", help="replace the fault rules", epilog=EXAMPLE)
     set_.add_argument("--throttle", type=share, metavar="SHARE", help="ThrottlingException (Rate exceeded)")
     set_.add_argument("--service-fault", type=share, metavar="SHARE", help="ServiceFault (HTTP 500)")
     set_.add_argument("--latency-ms", type=int, metavar="MS", help="delay each matching request")

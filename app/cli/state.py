@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import urllib.parse
 
 from kempelen.cli.common import add_endpoint_options, client, print_json, table, utc
 
-RESET_EXAMPLE = """examples:
+RESET_EXAMPLE = """example:
   kempelen reset                                  # every requester's HITs, assignments, ... (keys stay)
   kempelen reset --requester AKIAKEMPELENDEVELOP1 # one requester's
   kempelen reset --everything                     # accounts too (the development requester comes back)
 """
-SNAPSHOT_EXAMPLE = """examples:
+SNAPSHOT_EXAMPLE = """example:
   kempelen snapshot save seeded       # the whole database (and a manual clock's time)
   kempelen snapshot restore seeded    # back to it, between tests
   kempelen snapshot list
@@ -64,8 +63,7 @@ def register(commands) -> None:
     reset = commands.add_parser("reset", help="empty a running server's HITs, assignments, qualifications, ...",
                                 description="Empty the HITs, HIT types, assignments, qualifications, bonuses and "
                                             "messages of every requester (or one); access keys and workers stay "
-                                            "unless --everything.", epilog=RESET_EXAMPLE,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+                                            "unless --everything.", epilog=RESET_EXAMPLE)
     which = reset.add_mutually_exclusive_group()
     which.add_argument("--requester", metavar="ACCESS_KEY_ID", help="only this requester's")
     which.add_argument("--everything", action="store_true", help="accounts too: requesters, workers, funds")
@@ -73,14 +71,13 @@ def register(commands) -> None:
     reset.set_defaults(func=cmd_reset)
 
     snapshot = commands.add_parser("snapshot", help="save a running server's database, or go back to a save",
-                                   epilog=SNAPSHOT_EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   epilog=SNAPSHOT_EXAMPLE)
     sub = snapshot.add_subparsers(dest="snapshot_command", required=True, metavar="COMMAND")
     for name, help_ in (("save", "save the database (and a manual clock's time) as NAME, replacing one of "
                                  "that name"),
                         ("restore", "put the database (and a manual clock) back as NAME was saved"),
                         ("delete", "delete snapshot NAME")):
-        parser = sub.add_parser(name, help=help_, description=help_, epilog=SNAPSHOT_EXAMPLE,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = sub.add_parser(name, help=help_, description=help_, epilog=SNAPSHOT_EXAMPLE)
         parser.add_argument("name", metavar="NAME", help="letters, digits, - and _ (up to 40)")
         add_endpoint_options(parser)
         parser.set_defaults(func=cmd_snapshot)

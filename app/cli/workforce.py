@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -10,8 +9,8 @@ import time
 from kempelen.cli.common import HelpFormatter, add_endpoint_options, example, print_json, share, shorten, table
 
 EXAMPLE = """example:
-  kempelen serve --clock manual --seed 1 &           # another shell: a server whose ids repeat on a rerun
   kempelen workforce run --workers 200 --policy random --seed 7 --until-done
+  kempelen serve --clock manual --seed 1 &           # a server whose ids repeat on a rerun
   kempelen workforce run --workers 50 --policy csv:answers.csv --max-assignments 100
   kempelen workforce run --workers 20 --policy csv:gold.csv --accuracy 0.8 --hit-type 3ABC...
 
@@ -110,7 +109,7 @@ def register(commands) -> None:
     run = sub.add_parser("run", help="many simulated workers find, accept, answer, submit, return and abandon HITs",
                          description="Simulated workers work through the worker API on the server's clock "
                                      "(a manual clock is moved by the crowd), then a summary per HIT type.",
-                         epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+                         epilog=EXAMPLE)
     run.add_argument("--workers", type=int, required=True, metavar="N")
     run.add_argument("--policy", default="random", help="random (default), csv:FILE or python:MODULE:FUNCTION")
     run.add_argument("--accuracy", type=share, metavar="P", help="answer the policy's (gold) answer with "

@@ -32,7 +32,10 @@ from kempelen.store import models
 from kempelen.store.db import Database
 
 #: kept by a reset unless everything goes (a requester's funds are part of its account, not its activity)
-ACCOUNT_TABLES = frozenset({"requester", "worker", "ledger_entry"})
+ACCOUNT_TABLES = frozenset({"requester", "worker", "ledger_entry",
+                            # the websites' sign-in state and a requester's people and keys go with the accounts
+                            "web_session", "sign_in_link", "worker_invite", "sign_in_throttle",
+                            "requester_access_key", "requester_invite", "requester_member"})
 SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 PG_SCHEMA_PREFIX = "kempelen_snapshot_"
 META_TABLE = "kempelen_snapshot_meta"
@@ -84,6 +87,11 @@ REQUESTER_SCOPE = {
     "qualification_type": lambda key: models.QualificationType.requester_id == key,
     "hit": lambda key: models.HIT.requester_id == key,
     "hit_type": lambda key: models.HITType.requester_id == key,
+    # projects (HIT layouts) and their batches are a requester's work too, as its HIT types are
+    "batch_row": lambda key: models.BatchRow.batch_id.in_(
+        select(models.Batch.batch_id).where(models.Batch.requester_id == key)),
+    "batch": lambda key: models.Batch.requester_id == key,
+    "project": lambda key: models.Project.requester_id == key,
 }
 
 

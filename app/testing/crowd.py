@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import http.client
 import json
 import math
 import random
-import threading
 import time
 import urllib.parse
 from collections import Counter
@@ -41,7 +39,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from kempelen.client import KempelenClient, KempelenError, Unreachable, refusal
+from kempelen.client import KempelenError
+from kempelen.testing.transport import KeepAliveClient
 from kempelen.testing.policies import AnswerPolicy, Task, as_policy
 
 EXTERNAL_SUBMIT_PATH = "/mturk/externalSubmit"
@@ -145,48 +144,6 @@ class _Event:
     data: Any = field(compare=False, default=None)
 
 
-class _KeepAliveClient(KempelenClient):
-    """The admin/worker API client on one keep-alive connection per thread: a crowd sends thousands of small
-    requests, and a new TCP connection for each would cost more than many of the requests themselves."""
-
-    def __init__(self, endpoint: str | None, admin_token: str | None):
-        super().__init__(endpoint, admin_token)
-        parsed = urllib.parse.urlsplit(self.endpoint)
-        self._host, self._port = parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80)
-        self._https, self._prefix = parsed.scheme == "https", parsed.path.rstrip("/")
-        self._local = threading.local()
-
-    def _connection(self) -> http.client.HTTPConnection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-            connection = self._local.connection = kind(self._host, self._port, timeout=self.timeout)
-        return connection
-
-    def call(self, method: str, path: str, body: Any = None, *, worker_id: str | None = None,
-             query: dict | None = None) -> Any:
-        path, data, headers = self.prepare(path, body, worker_id=worker_id, query=query)
-        status, raw = self.send(method, path, data, headers)
-        if status >= 400:
-            raise refusal(status, raw.decode(errors="replace"))
-        return json.loads(raw or b"null")
-
-    def send(self, method: str, path: str, data: bytes | None, headers: dict) -> tuple[int, bytes]:
-        for attempt in (1, 2):  # a keep-alive connection the server closed meanwhile is opened again, once
-            connection = self._connection()
-            try:
-                connection.request(method, self._prefix + path, body=data, headers=headers)
-                response = connection.getresponse()
-                return response.status, response.read()
-            except (http.client.HTTPException, ConnectionError, OSError) as exc:
-                connection.close()
-                self._local.connection = None
-                stale = isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError))
-                if attempt == 2 or not stale:
-                    raise Unreachable(f"cannot reach {self.endpoint}: {exc}") from None
-        raise AssertionError("unreachable")
-
-
 class Crowd:
     """``Crowd(endpoint, 200, policy=RandomAnswers(), seed=7).run()``; see the module's docstring."""
 
@@ -200,7 +157,7 @@ class Crowd:
             raise ValueError("a crowd has at least one worker")
         if clock not in ("auto", "drive", "follow", "real"):
             raise ValueError("clock is auto, drive, follow or real")
-        self.client = _KeepAliveClient(endpoint, admin_token)
+        self.client = KeepAliveClient(endpoint, admin_token)
         self.endpoint = self.client.endpoint
         self.size = workers
         self.policy: AnswerPolicy = as_policy(policy) if policy is not None else RandomAnswers()

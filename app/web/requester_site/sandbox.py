@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
 
+from kempelen.domain.frames import EXTERNAL_SUBMIT_PATH
 from kempelen.web.hit_content import STATIC_PATH, prepare_html_question
 from kempelen.web.requester_site.common import PREFIX
 
@@ -23,9 +24,9 @@ FRAME_CSP = (f"sandbox {SANDBOX}; default-src 'none'; script-src 'self' 'unsafe-
 
 
 def frame_response(html: str, status: int = 200) -> HTMLResponse:
-    # MTurk's script addresses point at the server's own copies, as on the worker site, so a crowd-form
-    # layout previews as workers will see it (form-action 'none' still keeps its submit going nowhere)
-    html = prepare_html_question(html, assets_base=STATIC_PATH, submit_url="/mturk/externalSubmit")
+    """Requester HTML as the worker site serves it (MTurk's script addresses pointed at this server's copies:
+    kempelen.web.hit_content), under the sandbox policy."""
+    html = prepare_html_question(html, assets_base=STATIC_PATH, submit_url=EXTERNAL_SUBMIT_PATH)
     return HTMLResponse(html, status_code=status, headers={
         "Content-Security-Policy": FRAME_CSP, "X-Frame-Options": "SAMEORIGIN", "Cache-Control": "no-store",
         "Referrer-Policy": "no-referrer"})

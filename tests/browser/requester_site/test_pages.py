@@ -212,3 +212,21 @@ def test_the_manage_page_works_from_the_keyboard(live, account, page):
     link.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Keyboard HIT")).to_be_visible()
+
+
+def test_a_crowd_html_template_previews_with_the_servers_own_elements(live, account, page):
+    sign_in(page, live, account)
+    page.goto(f"{live.endpoint}/requester/projects/new?start=sentiment")
+    page.get_by_label("Title", exact=True).fill("Sentiment")
+    page.get_by_label("Description").fill("d")
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith((live.endpoint, "data:", "about:")) else None)
+    page.get_by_role("button", name="Save and preview").click()
+    page.get_by_role("textbox", name="text").fill("Lovely lamp")
+    page.get_by_role("button", name="Preview with these values").click()
+    frame = page.frame_locator("iframe.hit-frame")
+    expect(frame.locator("crowd-classifier")).to_contain_text("Lovely lamp")
+    preview = next(f for f in page.frames if "/frame" in f.url)
+    preview.wait_for_function("() => !!customElements.get('crowd-classifier')")
+    assert outside == []  # the template names MTurk's CDN; the preview loads the server's own copy
