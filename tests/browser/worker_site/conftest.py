@@ -1,17 +1,23 @@
 """Browser fixtures: Debian's chromium driven by Playwright against a live server (SQLite), boto3 beside it.
 
-Screenshots of the main pages go to docs/screenshots/worker-*.png (committed; the README shows them)."""
+Screenshots of the main pages go to docs/screenshots/worker-*.png with KEMPELEN_SCREENSHOTS=1 (committed; the
+README shows them), else to a temporary directory."""
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from kempelen.testing import LiveServer
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+# Into docs/ only when asked (KEMPELEN_SCREENSHOTS=1, as the requester site's tests), so a test run leaves the
+# committed pictures alone.
+SCREENSHOTS = (Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+               if os.environ.get("KEMPELEN_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "kempelen-shots")
 PHONE = {"width": 390, "height": 844}
 
 
