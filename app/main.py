@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 
-from fastapi import FastAPI, Request, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi import FastAPI
 
-from kempelen.auth.sigv4 import SignedRequest
 from kempelen.clock import Clock, make_clock
 from kempelen.config import Settings
-from kempelen.protocol import CONTENT_TYPE, RequesterAPI
+from kempelen.front import KempelenApp
+from kempelen.protocol import RequesterAPI
 from kempelen.store import requesters
 from kempelen.store.db import Database
 from kempelen.store.migrate import upgrade
@@ -46,9 +45,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         yield
         sweeper.stop()
         deliverer.stop()
+        app.shutdown_executor()
 
-    app = FastAPI(title="Kempelen", version="0.1.0", docs_url="/_kempelen/docs",
-                  openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
+    app = KempelenApp(title="Kempelen", version="0.1.0", docs_url="/_kempelen/docs",
+                      openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
     app.state.deliverer = deliverer
     app.include_router(admin.router)
@@ -58,20 +58,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(files.router)
     app.add_exception_handler(WorkerError, workers.worker_error_response)
 
-    @app.post("/", include_in_schema=False)
-    async def requester_api(request: Request) -> Response:
-        """MTurk's Requester API: every operation is POST / with X-Amz-Target."""
-        body = await request.body()
-        signed = SignedRequest(
-            method=request.method, path=request.scope.get("raw_path", b"/").decode("latin-1").split("?")[0],
-            query_string=request.scope.get("query_string", b"").decode("latin-1"),
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
-            body=body)
-        # A worker-thread hop costs more than a SQLite point read; see RequesterAPI.runs_inline.
-        origin = workers.public_url(request)
-        result = (api.handle(signed, origin) if api.runs_inline(signed)
-                  else await run_in_threadpool(api.handle, signed, origin))
-        return Response(result.body, status_code=result.status, media_type=CONTENT_TYPE,
-                        headers={"x-amzn-RequestId": result.request_id})
+    # MTurk's Requester API: every operation is POST / with X-Amz-Target, answered in front of the routers.
+    app.serve_requester_api(api)
 
     return app

@@ -68,7 +68,8 @@ class RequesterAPI:
         name = _operation_name(request.headers)
         operation = REGISTRY.get(name) if name else None
         writes = operation.writes if operation else False
-        with self.db.transaction(writes=writes) as session:
+        # A read opens its transaction only if it needs the ORM (kempelen.store.db.LazyRead).
+        with self.db.transaction(writes=True) if writes else self.db.reading() as session:
             found = {}
             # A writer reads its requester in its own transaction: a deactivated key changes nothing.
             find_active = requesters.find_active if writes else self.requesters.find_active

@@ -1,0 +1,79 @@
+"""The front door: MTurk's Requester API (every operation is `POST /`) answered before FastAPI's stack.
+
+Requester calls are nearly all of a server's traffic, and FastAPI would first run them through its
+middleware and try every route of the worker, admin and file routers before reaching `POST /`. This ASGI
+layer takes `POST /` itself, reads the body, hands it to kempelen.protocol.RequesterAPI and writes the
+answer; every other request goes to the FastAPI app unchanged.
+
+Where the operation runs: cheap SQLite reads on the event loop (a worker-thread hop costs about as much as
+the read, see RequesterAPI.runs_inline), everything else on a thread pool of our own (a plain executor:
+anyio's to_thread costs several times more per call).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import FastAPI
+from starlette.requests import Request
+
+from kempelen.auth.sigv4 import SignedRequest
+from kempelen.protocol import CONTENT_TYPE, RequesterAPI
+from kempelen.web.workers import public_url
+
+_CONTENT_TYPE = CONTENT_TYPE.encode()
+# Enough for every connection a busy server holds to have its operation in flight; writes on SQLite queue
+# on one lock anyway.
+THREADS = 32
+
+
+class KempelenApp(FastAPI):
+    """FastAPI with the Requester API's `POST /` answered in front of it (see the module docstring)."""
+
+    requester_api: RequesterAPI | None = None
+    _executor: ThreadPoolExecutor | None = None
+
+    def serve_requester_api(self, api: RequesterAPI) -> None:
+        self.requester_api = api
+
+    async def __call__(self, scope, receive, send) -> None:
+        if (self.requester_api is not None and scope["type"] == "http" and scope["method"] == "POST"
+                and scope["path"] == "/"):
+            await self._requester_call(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def _requester_call(self, scope, receive, send) -> None:
+        api = self.requester_api
+        chunks = []
+        while True:  # bounded: ends at the last body chunk or at a disconnect
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        signed = SignedRequest(
+            method="POST", path=scope.get("raw_path", b"/").decode("latin-1").split("?")[0],
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]], body=body)
+        scope["app"] = self
+        origin = public_url(Request(scope))
+        if api.runs_inline(signed):
+            result = api.handle(signed, origin)
+        else:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(THREADS, thread_name_prefix="kempelen-op")
+            result = await asyncio.get_running_loop().run_in_executor(self._executor, api.handle, signed, origin)
+        await send({"type": "http.response.start", "status": result.status, "headers": [
+            (b"content-length", b"%d" % len(result.body)), (b"content-type", _CONTENT_TYPE),
+            (b"x-amzn-requestid", result.request_id.encode())]})
+        await send({"type": "http.response.body", "body": result.body})
+
+    def shutdown_executor(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+

@@ -1,0 +1,73 @@
+"""Prepared reads: a Core SELECT compiled once per dialect and run on the driver's own cursor.
+
+A read operation that needs one statement (GetHIT, a page of ListHITs) has no use for a Session, ORM
+objects or a transaction: one SELECT sees one consistent snapshot on SQLite and PostgreSQL alike. Building
+those cost several times the query itself, so `rows()` runs the statement straight on a pooled driver
+connection in autocommit, with the columns' own bind and result processors (UTC datetimes, booleans), and
+returns plain named tuples. When the caller's unit of work already has a Session open (a write, or a read
+that needed the ORM), the statement runs inside that transaction instead, so it sees what it has written.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select
+
+if TYPE_CHECKING:
+    from kempelen.store.db import Database
+
+
+class _Compiled:
+    __slots__ = ("sql", "positional", "binds", "results")
+
+    def __init__(self, statement: Select, dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.positional = compiled.positional
+        names = compiled.positiontup if compiled.positional else list(compiled.binds)
+        # (name, processor, the bind's own value: literals in the statement such as status == "Accepted")
+        self.binds = [(name, compiled.binds[name].type._cached_bind_processor(dialect), compiled.binds[name].value)
+                      for name in names]
+        self.results = [column.type._cached_result_processor(dialect, None)
+                        for column in statement.selected_columns]
+
+    def parameters(self, values: dict[str, Any]):
+        processed = [(name, process(value) if process else value) for name, process, value in
+                     ((name, process, values[name] if name in values else own) for name, process, own in self.binds)]
+        if self.positional:
+            return tuple(value for _, value in processed)
+        return dict(processed)
+
+
+class PreparedRead:
+    """A SELECT whose selected columns have distinct names (they become the row's attributes)."""
+
+    def __init__(self, statement: Select, name: str = "Row"):
+        self.statement = statement
+        self.row = namedtuple(name, [column.key for column in statement.selected_columns])
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            found = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
+        return found
+
+    def process(self, compiled: _Compiled, raw_rows) -> list:
+        make, processors = self.row._make, compiled.results
+        return [make([process(value) if process else value for process, value in zip(processors, raw)])
+                for raw in raw_rows]
+
+
+def rows(unit, prepared: PreparedRead, values: dict[str, Any]) -> list:
+    """The rows of `prepared` with bind `values`, as named tuples. `unit` is the operation's session: a
+    lazily opened read (kempelen.store.db.LazyRead) that has not opened one yet runs the statement on the
+    driver; anything else runs it in the session's transaction."""
+    database: Database | None = getattr(unit, "unopened_database", None)
+    if database is None:
+        make = prepared.row._make
+        return [make(row) for row in unit.execute(prepared.statement, values)]
+    compiled = prepared.compiled(database.engine.dialect)
+    return prepared.process(compiled, database.autocommit_read(compiled.sql, compiled.parameters(values)))
