@@ -28,7 +28,7 @@ REQUESTER_CACHE_SECONDS = 5.0
 # while the hop and the GIL hand-offs around it cost about as much again, so they run on the event loop.
 # Everything else (writes, PostgreSQL round trips, pages of up to 100 HITs at several milliseconds,
 # filters that can scan) goes to the thread pool.
-INLINE_READS = frozenset({"GetHIT", "GetAccountBalance"})
+INLINE_READS = frozenset({"GetHIT", "GetAccountBalance", "ListHITs"})
 
 log = logging.getLogger("kempelen.protocol")
 

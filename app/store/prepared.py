@@ -20,25 +20,34 @@ if TYPE_CHECKING:
 
 
 class _Compiled:
-    __slots__ = ("sql", "positional", "binds", "results")
+    __slots__ = ("sql", "positional", "names", "constants", "slots", "results")
 
     def __init__(self, statement: Select, dialect):
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
         self.positional = compiled.positional
-        names = compiled.positiontup if compiled.positional else list(compiled.binds)
-        # (name, processor, the bind's own value: literals in the statement such as status == "Accepted")
-        self.binds = [(name, compiled.binds[name].type._cached_bind_processor(dialect), compiled.binds[name].value)
-                      for name in names]
+        self.names = list(compiled.positiontup if compiled.positional else compiled.binds)
+        # Literals in the statement (status == "Accepted") are processed once, here; named binds per call:
+        # slots[i] = (name, processor) for the parameters the caller gives.
+        self.constants: list = []
+        self.slots: list[tuple[int, str, Any]] = []
+        for index, name in enumerate(self.names):
+            bind = compiled.binds[name]
+            process = bind.type._cached_bind_processor(dialect)
+            if bind.value is None and not bind.callable:
+                self.constants.append(None)
+                self.slots.append((index, name, process))
+            else:
+                self.constants.append(process(bind.value) if process else bind.value)
         self.results = [column.type._cached_result_processor(dialect, None)
                         for column in statement.selected_columns]
 
     def parameters(self, values: dict[str, Any]):
-        processed = [(name, process(value) if process else value) for name, process, value in
-                     ((name, process, values[name] if name in values else own) for name, process, own in self.binds)]
-        if self.positional:
-            return tuple(value for _, value in processed)
-        return dict(processed)
+        filled = self.constants.copy()
+        for index, name, process in self.slots:
+            value = values[name]
+            filled[index] = process(value) if process is not None and value is not None else value
+        return tuple(filled) if self.positional else dict(zip(self.names, filled))
 
 
 class PreparedRead:
