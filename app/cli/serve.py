@@ -33,6 +33,9 @@ def cmd_serve(args) -> int:
               "create a requester with `kempelen requester create`, and set KEMPELEN_ADMIN_TOKEN.",
               file=sys.stderr)
         return 2
+    if args.workers > 1 and settings.clock != "system":
+        print("kempelen: --workers needs --clock system (a manual clock lives in one process)", file=sys.stderr)
+        return 2
     db = Database(settings.database_url)
     clock = make_clock(settings.clock)
     prepare_database(settings, db, clock)
@@ -44,6 +47,12 @@ def cmd_serve(args) -> int:
               f"    AWS_ACCESS_KEY_ID={DEVELOPMENT_ACCESS_KEY_ID}\n"
               f"    AWS_SECRET_ACCESS_KEY={DEVELOPMENT_SECRET_ACCESS_KEY}\n"
               f"  boto3.client('mturk', endpoint_url='{endpoint}', region_name='us-east-1')", flush=True)
+    if args.workers > 1:
+        from kempelen.serving import run_workers
+
+        db.dispose()  # the worker processes open their own
+        return run_workers(settings, workers=args.workers, host=args.host, port=args.port,
+                           log_level=args.log_level, access_log=args.access_log)
     uvicorn.run(create_app(settings, db=db, clock=clock), host=args.host, port=args.port,
                 log_level=args.log_level, access_log=args.access_log)
     return 0
@@ -56,5 +65,7 @@ def register(commands) -> None:
     serve.add_argument("--clock", choices=["system", "manual"], help="manual: time moves only when told")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("KEMPELEN_WORKERS", "1")),
+                       help="server processes sharing the port, e.g. one per core (needs --clock system)")
     add_database_options(serve)
     serve.set_defaults(func=cmd_serve)

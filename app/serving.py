@@ -1,0 +1,37 @@
+"""`kempelen serve --workers N`: N server processes sharing one listening socket, for every core.
+
+uvicorn's own supervisor starts the processes (and restarts one that dies); each builds the app with
+`worker_app()` from the settings the parent puts in its environment. The parent migrates the database once
+before any of them starts. The processes share nothing but the database, exactly as replicas on several
+hosts do: the sweeper and the outbox deliverer already take their rows with SKIP LOCKED and conditional
+updates (kempelen.sweeper, kempelen.events.delivery), so N of them still write each transition and send each
+event once. A manual clock lives in one process's memory, so it cannot be shared: --workers needs the
+system clock.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kempelen.config import Settings
+
+
+def worker_app():
+    """The app of one worker process (uvicorn factory): settings from the KEMPELEN_* environment."""
+    from kempelen.main import create_app
+
+    return create_app(Settings())
+
+
+def run_workers(settings: Settings, *, workers: int, host: str, port: int, log_level: str,
+                access_log: bool) -> int:
+    """Serves until stopped; the caller has migrated the database and checked the clock is the system's."""
+    import uvicorn
+
+    # What the command line chose, for the worker processes' Settings() to read.
+    os.environ["KEMPELEN_DATABASE_URL"] = settings.database_url
+    os.environ["KEMPELEN_DATA_DIR"] = str(settings.data_dir)
+    os.environ["KEMPELEN_CLOCK"] = settings.clock
+    uvicorn.run("kempelen.serving:worker_app", factory=True, workers=workers, host=host, port=port,
+                log_level=log_level, access_log=access_log)
+    return 0
