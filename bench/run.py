@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-DEFAULT_BENCHMARKS = ("throughput", "listing", "workers")
+DEFAULT_BENCHMARKS = ("throughput", "processes", "startup", "listing", "workers")
 # requirements (about 10 minutes) and notifications (about 5 minutes) run only when named
 BENCHMARKS = (*DEFAULT_BENCHMARKS, "requirements", "notifications")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -46,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: short windows, small counts")
     parser.add_argument("--only", type=_csv(str), default=DEFAULT_BENCHMARKS, metavar="NAMES",
-                        help="comma-separated benchmarks to run: throughput,listing,workers,requirements,"
-                             "notifications (default: throughput,listing,workers)")
+                        help="comma-separated benchmarks to run: throughput,processes,startup,listing,workers,"
+                             "requirements,notifications (default: throughput,processes,startup,listing,workers)")
     group = parser.add_argument_group("throughput")
     group.add_argument("--ops", type=_csv(str), metavar="OPS",
                        help="operations (default GetHIT,GetAccountBalance,ListHITs,CreateHIT)")
@@ -155,6 +155,14 @@ def summary(results: dict) -> str:
                 row.append("-")
             rows.append(row)
         parts.append(_table(headers, rows))
+    if results.get("processes"):
+        from bench import processes
+
+        parts.append(processes.summary(results["processes"], results["processes_settings"]))
+    if results.get("startup"):
+        from bench import startup
+
+        parts.append(startup.summary(results["startup"]))
     workers = results.get("workers")
     if workers:
         parts.append(_workers_summary(workers))
@@ -300,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
-    from bench import drivers, listing, notifications, requirements, servers, throughput, workers  # after argument checks
+    from bench import (drivers, listing, notifications, processes, requirements, servers, startup,  # after checks
+                       throughput, workers)
 
     quick = args.quick
     started_at = datetime.now(timezone.utc)
@@ -325,6 +334,19 @@ def main(argv: list[str] | None = None) -> int:
                 rounds=args.rounds or (2 if quick else 5), seed_hits=args.seed_hits or (100 if quick else 300),
                 profile=Profiler(args.results_dir / f"profile-{started_at:%Y%m%d-%H%M%S}") if args.profile else None)
             results["throughput"] = throughput.run(settings, workspace, say)
+        if "processes" in args.only:
+            say("\n== processes ==")
+            settings = throughput.Settings(
+                operations=processes.OPERATIONS, concurrency=args.concurrency,
+                generator=args.generator or drivers.default_generator(),
+                warmup=args.warmup if args.warmup is not None else (0.5 if quick else 1.0),
+                duration=args.duration if args.duration is not None else (2.0 if quick else 10.0),
+                rounds=args.rounds or (2 if quick else 5))
+            results["processes"] = processes.run(settings, workspace, say)
+            results["processes_settings"] = {"concurrency": settings.concurrency, "generator": settings.generator}
+        if "startup" in args.only:
+            say("\n== startup ==")
+            results["startup"] = startup.run(startup.Settings(rounds=2 if quick else 5), workspace, say)
         if "listing" in args.only:
             say("\n== listing ==")
             settings = listing.Settings(

@@ -94,15 +94,27 @@ class ChildServer:
             return False
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the whole process (all its threads), or None if unreadable."""
+        """User + system CPU time of the process and its child processes (`--workers N`), all threads, or
+        None if unreadable."""
         if self._process is None:
             return None
-        try:
-            stat = Path(f"/proc/{self._process.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime, stime (fields 14 and 15 of stat)
+        total, pending, seen = 0.0, [self._process.pid], set()
+        while pending:  # bounded: a process tree of a few processes
+            pid = pending.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    pending += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                if pid == self._process.pid:
+                    return None
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime, stime (fields 14 and 15 of stat)
+        return total
 
     def stop(self) -> None:
         if self._process is not None:

@@ -80,7 +80,7 @@ def _parameters(operation: str, hit_ids: list[str], pages: list[dict]) -> list[d
     raise ValueError(f"not benchmarked: {operation}")
 
 
-def alternate(settings: Settings, targets: list[servers.ChildServer], endpoint: str, operation: str,
+def alternate(settings: Settings, targets: list[servers.ChildServer], operation: str,
               parameters: list[dict], say, profile_pid: int | None = None, profile_name: str = ""
               ) -> dict[str, list[loadgen.RunResult]]:
     """`settings.rounds` rounds, each driving every target in turn with the same signed bytes."""
@@ -91,8 +91,8 @@ def alternate(settings: Settings, targets: list[servers.ChildServer], endpoint: 
         settings.profile.start(profile_pid, profile_name or operation)
     for round_number in range(settings.rounds):
         for target in targets:
-            # signed just before each run: a signature is good for 15 minutes
-            calls = signing.pool(endpoint, operation, parameters, settings.pool_size)
+            # signed just before each run (a signature is good for 15 minutes), for the target's own Host
+            calls = signing.pool(target.endpoint, operation, parameters, settings.pool_size)
             raw = [call.raw(target.host_header) for call in calls]
             warmup = settings.warmup if round_number == 0 else min(settings.warmup, 0.5)
             profiled = settings.profile and target.pid == profile_pid
@@ -146,7 +146,7 @@ def run_database(kind: str, settings: Settings, workspace: servers.Workspace, sa
             for operation in settings.operations:
                 parameters = _parameters(operation, hit_ids[:16], pages)
                 _check(kempelen, kempelen.endpoint, operation, parameters)
-                runs = alternate(settings, [bare, kempelen], kempelen.endpoint, operation, parameters, say,
+                runs = alternate(settings, [bare, kempelen], operation, parameters, say,
                                  profile_pid=kempelen.pid, profile_name=f"{kind}-{operation}")
                 loads = runs.pop("_load_average")
                 baseline, ours = pool(runs["bare"]), pool(runs["kempelen"])
