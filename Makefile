@@ -4,6 +4,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# `make test` runs the suite in TEST_WORKERS pytest-xdist processes (it mostly waits on live servers), each
+# with session servers of its own, so no test shares a server or its manual clock with a concurrent one.
+# worksteal: an idle worker takes queued tests from a busy one, so a slow file does not end the run alone.
+TEST_WORKERS ?= 4
+test: export PYTEST_ADDOPTS += -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: run test install bench schemas clean
 

@@ -6,8 +6,9 @@ layer takes `POST /` itself, reads the body, hands it to kempelen.protocol.Reque
 answer; every other request goes to the FastAPI app unchanged.
 
 Where the operation runs: cheap SQLite reads on the event loop (a worker-thread hop costs about as much as
-the read, see RequesterAPI.runs_inline), everything else on a thread pool of our own (a plain executor:
-anyio's to_thread costs several times more per call).
+the read, see RequesterAPI.runs_inline); SQLite writes on one thread of their own, since they take the
+process's write lock in turn anyway (RequesterAPI.takes_turns); everything else on a thread pool (a plain
+executor: anyio's to_thread costs several times more per call).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class KempelenApp(FastAPI):
 
     requester_api: RequesterAPI | None = None
     _executor: ThreadPoolExecutor | None = None
+    _write_executor: ThreadPoolExecutor | None = None
     _origins: dict = {}
 
     def serve_requester_api(self, api: RequesterAPI) -> None:
@@ -66,9 +68,8 @@ class KempelenApp(FastAPI):
         if api.runs_inline(signed):
             result = api.handle(signed, origin)
         else:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(THREADS, thread_name_prefix="kempelen-op")
-            result = await asyncio.get_running_loop().run_in_executor(self._executor, api.handle, signed, origin)
+            executor = self._writer() if api.takes_turns(signed) else self._pool()
+            result = await asyncio.get_running_loop().run_in_executor(executor, api.handle, signed, origin)
         await send({"type": "http.response.start", "status": result.status, "headers": [
             (b"content-length", b"%d" % len(result.body)), (b"content-type", _CONTENT_TYPE),
             (b"x-amzn-requestid", result.request_id.encode())]})
@@ -86,8 +87,19 @@ class KempelenApp(FastAPI):
             origin = self._origins[key] = public_url(Request(scope))
         return origin
 
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(THREADS, thread_name_prefix="kempelen-op")
+        return self._executor
+
+    def _writer(self) -> ThreadPoolExecutor:
+        if self._write_executor is None:
+            self._write_executor = ThreadPoolExecutor(1, thread_name_prefix="kempelen-write")
+        return self._write_executor
+
     def shutdown_executor(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
-            self._executor = None
+        for executor in (self._executor, self._write_executor):
+            if executor is not None:
+                executor.shutdown(wait=False)
+        self._executor = self._write_executor = None
 

@@ -52,6 +52,14 @@ class RequesterAPI:
         """Whether `request` is cheap enough to handle on the event loop (see INLINE_READS)."""
         return self.db.dialect == "sqlite" and _operation_name(request.headers) in INLINE_READS
 
+    def takes_turns(self, request: SignedRequest) -> bool:
+        """Whether `request` is a write on SQLite: those take this process's one write lock in turn anyway
+        (kempelen.store.db), so they are best queued on one thread rather than contend from many."""
+        if self.db.dialect != "sqlite":
+            return False
+        operation = REGISTRY.get(_operation_name(request.headers) or "")
+        return operation is not None and operation.writes
+
     def handle(self, request: SignedRequest, origin: str = "") -> WireResponse:
         request_id = str(uuid.uuid4())
         try:
