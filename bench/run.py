@@ -131,9 +131,11 @@ def summary(results: dict) -> str:
         parts.append(f"Listing: one request at a time, all sizes served at once and measured in {s['rounds']} "
                      f"interleaved rounds, up to {s['duration_s']:g} s or {s['max_requests']} requests per case "
                      f"and size; MaxResults {s['page_size']}")
-        load_rows = [[f"{int(size):,} HITs", f"{v['load']['insert_s']:.1f} s", f"{v['load']['rows_per_s']:,}/s",
-                      f"{v['load']['database_bytes'] / 1e6:,.0f} MB"] for size, v in listing["sizes"].items()]
-        parts.append(_table(["bulk load", "insert", "rows", "database"], load_rows))
+        load_rows = [[f"{int(size):,} HITs", f"{v['load']['insert_s']:.1f} s",
+                      f"{v['load'].get('insert_cpu_s', 0):.1f} s", f"{v['load']['rows_per_s']:,}/s",
+                      f"{v['load']['database_bytes'] / 1e6:,.0f} MB", f"{v['load'].get('load_average', 0):.1f}"]
+                     for size, v in listing["sizes"].items()]
+        parts.append(_table(["bulk load", "insert (wall)", "CPU", "rows", "database", "load avg"], load_rows))
         headers = ["case"]
         for size in sizes:
             headers += [f"p50 ms @{int(size):,}", f"p99 ms @{int(size):,}"]
