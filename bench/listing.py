@@ -138,7 +138,8 @@ def _sample_hit_ids(database_path: Path, first: int, last: int, how_many: int) -
 
 
 def query_plan(database_url: str, after: int | None, page_size: int) -> dict:
-    """The SQL that kempelen.store.hits.page_of_hits sends for one page, and SQLite's plan for it (diagnostics)."""
+    """The SQL that ListHITs sends for one page (kempelen.store.hits.page_of_hit_views, run here in a Session
+    so it can be captured), and SQLite's plan for it (diagnostics)."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.orm import Session
 
@@ -153,8 +154,8 @@ def query_plan(database_url: str, after: int | None, page_size: int) -> dict:
 
     try:
         with Session(engine) as session:
-            store.page_of_hits(session, DEVELOPMENT_ACCESS_KEY_ID, datetime.now(timezone.utc), after=after,
-                               limit=page_size)
+            store.page_of_hit_views(session, DEVELOPMENT_ACCESS_KEY_ID, datetime.now(timezone.utc), after=after,
+                                    limit=page_size)
         statement, parameters = next((s, p) for s, p in captured if s.lstrip().upper().startswith("SELECT"))
         with engine.connect() as connection:
             plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
