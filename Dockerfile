@@ -6,8 +6,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     KEMPELEN_DATA_DIR=/data \
-    KEMPELEN_DEVELOPMENT_CREDENTIALS=off \
-    KEMPELEN_MIGRATIONS_DIR=/srv/kempelen/migrations
+    KEMPELEN_DEVELOPMENT_CREDENTIALS=off
 
 RUN useradd --system --create-home --home-dir /srv/kempelen kempelen \
  && mkdir -p /data && chown kempelen:kempelen /data
@@ -16,10 +15,12 @@ WORKDIR /srv/kempelen
 COPY pyproject.toml setup.py README.md ./
 COPY app ./app
 COPY migrations ./migrations
-RUN pip install --no-cache-dir . && chown -R kempelen:kempelen /srv/kempelen
+# The installed package carries everything, migrations included: the sources go once it is built.
+RUN pip install --no-cache-dir . && rm -rf app migrations build *.egg-info && chown -R kempelen:kempelen /srv/kempelen
 
 USER kempelen
 VOLUME ["/data"]
 EXPOSE 8000
-HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/_kempelen/health')"
+# ready: the database answers at the schema this server needs (compose and orchestrators wait on it)
+HEALTHCHECK --interval=5s --start-period=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/_kempelen/ready')"
 CMD ["kempelen", "serve", "--host", "0.0.0.0", "--port", "8000"]

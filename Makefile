@@ -10,23 +10,35 @@ PORT   ?= 8000
 TEST_WORKERS ?= 4
 test: export PYTEST_ADDOPTS += -n $(TEST_WORKERS) --dist worksteal
 
-.PHONY: run test install bench schemas clean
+.PHONY: run test install bench schemas clean fuzz
 
-install: $(VENV)/.installed
+# Two stamps: `make run` needs the runtime only; `make test` (and `make install`) add the test tools.
+RUNTIME := $(VENV)/.installed-runtime
+TESTING := $(VENV)/.installed-test
 
-$(VENV)/.installed: pyproject.toml
+install: $(TESTING)
+
+$(RUNTIME): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(TESTING): $(RUNTIME)
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
 ## Serve the API on SQLite (./data), printing the endpoint and the development credentials.
-run: install
+run: $(RUNTIME)
 	$(BIN)/kempelen serve --host $(HOST) --port $(PORT)
 
 ## The whole suite: SQLite always, PostgreSQL too when reachable (CI requires it).
-test: install
+test: $(TESTING)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The fuzzers of tests/fuzz/, long: FUZZ_ITERATIONS requests per operation and database (the suite runs 80).
+FUZZ_ITERATIONS ?= 3000
+fuzz: install
+	KEMPELEN_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(BIN)/python -m pytest tests/fuzz -p no:randomly -q $(PYTEST_ARGS)
 
 ## Benchmarks (not tests): see bench/README.md.
 bench: install

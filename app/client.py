@@ -50,12 +50,7 @@ class KempelenClient:
     def call(self, method: str, path: str, body: Any = None, *, worker_id: str | None = None,
              query: dict | None = None) -> Any:
         """One JSON request with the admin token (acting for `worker_id` on worker routes)."""
-        headers = {"Authorization": f"Bearer {self.admin_token}", "Content-Type": "application/json"}
-        if worker_id is not None:
-            headers["X-Kempelen-Worker-Id"] = worker_id
-        if query:
-            path += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
-        data = json.dumps(body).encode() if body is not None else None
+        path, data, headers = self.prepare(path, body, worker_id=worker_id, query=query)
         request = urllib.request.Request(self.endpoint + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -64,6 +59,16 @@ class KempelenClient:
             raise _refusal(exc) from None
         except urllib.error.URLError as exc:
             raise Unreachable(f"cannot reach {self.endpoint}: {exc.reason}") from None
+
+    def prepare(self, path: str, body: Any = None, *, worker_id: str | None = None,
+                query: dict | None = None) -> tuple[str, bytes | None, dict[str, str]]:
+        """The path with its query, the JSON body and the headers of one call (shared with other transports)."""
+        headers = {"Authorization": f"Bearer {self.admin_token}", "Content-Type": "application/json"}
+        if worker_id is not None:
+            headers["X-Kempelen-Worker-Id"] = worker_id
+        if query:
+            path += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
+        return path, (json.dumps(body).encode() if body is not None else None), headers
 
     # --- admin ----------------------------------------------------------------------------------------
 
@@ -156,6 +161,21 @@ class KempelenClient:
 
     # --- requester accounts (admin) -------------------------------------------------------------------
 
+    def create_requester(self, name: str = "", mode: str = "sandbox", balance: str | None = None) -> dict:
+        """A new requester on the server: {"AccessKeyId", "SecretAccessKey"}."""
+        body = {"name": name, "mode": mode, **({"balance": balance} if balance is not None else {})}
+        return self.call("POST", "/_kempelen/requesters", body)
+
+    def requesters(self) -> list[dict]:
+        return self.call("GET", "/_kempelen/requesters")["Requesters"]
+
+    def workers(self, *, max_results: int | None = None, next_token: str | None = None) -> dict:
+        return self.call("GET", "/api/workers", query={"MaxResults": max_results, "NextToken": next_token})
+
+    def reissue_token(self, worker_id: str) -> dict:
+        """A new API token for the worker; its old token stops working."""
+        return self.call("POST", f"/api/workers/{urllib.parse.quote(worker_id)}/token")
+
     def add_funds(self, access_key_id: str, amount: str, memo: str = "") -> dict:
         """Into a ledger-mode account ("25.00"; "-5.00" takes money out); returns the balance after."""
         return self.call("POST", f"/_kempelen/requesters/{urllib.parse.quote(access_key_id)}/funds",
@@ -190,13 +210,17 @@ class KempelenClient:
             raise Unreachable(f"cannot reach {self.endpoint}: {exc.reason}") from None
 
 def _refusal(exc: urllib.error.HTTPError) -> KempelenError:
-    raw = exc.read().decode(errors="replace")
+    return refusal(exc.code, exc.read().decode(errors="replace"), exc.reason)
+
+
+def refusal(status: int, raw: str, reason: str = "") -> KempelenError:
+    """The KempelenError for a 4xx/5xx answer's body."""
     try:
         payload = json.loads(raw)
     except ValueError:
-        return KempelenError(exc.code, None, raw or exc.reason)
+        return KempelenError(status, None, raw or reason)
     if isinstance(payload, dict) and isinstance(payload.get("Error"), dict):
         error = payload["Error"]
-        return KempelenError(exc.code, error.get("Code"), error.get("Message", ""), error.get("Details"))
+        return KempelenError(status, error.get("Code"), error.get("Message", ""), error.get("Details"))
     detail = payload.get("detail", raw) if isinstance(payload, dict) else raw
-    return KempelenError(exc.code, None, detail if isinstance(detail, str) else json.dumps(detail))
+    return KempelenError(status, None, detail if isinstance(detail, str) else json.dumps(detail))

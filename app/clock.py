@@ -43,6 +43,10 @@ class ManualClock:
     """A clock that stands still until it is set or advanced (tests, CI)."""
 
     mode = "manual"
+    # Between the epoch and year 9000: every deadline the service computes (a HIT's lifetime, a century of
+    # retry delay) must still fit in a datetime, and times before 1970 have no epoch milliseconds.
+    EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
     def __init__(self, start: datetime | None = None):
         self._now = _to_ms((start or wall_time()).astimezone(timezone.utc))
@@ -55,15 +59,24 @@ class ManualClock:
         if when.tzinfo is None:
             raise ValueError("the time must carry a timezone, e.g. 2026-01-01T00:00:00Z")
         with self._lock:
-            self._now = _to_ms(when.astimezone(timezone.utc))
+            self._now = self._within(when.astimezone(timezone.utc))
             return self._now
 
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:
             raise ValueError("the clock only moves forward; use set() to go back")
         with self._lock:
-            self._now = _to_ms(self._now + timedelta(seconds=seconds))
+            try:
+                later = self._now + timedelta(seconds=seconds)
+            except OverflowError:
+                later = datetime.max.replace(tzinfo=timezone.utc)
+            self._now = self._within(later)
             return self._now
+
+    def _within(self, when: datetime) -> datetime:
+        if not self.EARLIEST <= when < self.LATEST:
+            raise ValueError(f"the clock must stay between {self.EARLIEST:%Y-%m-%d} and {self.LATEST:%Y-%m-%d}")
+        return _to_ms(when)
 
 
 def make_clock(mode: str, start: datetime | None = None) -> Clock:

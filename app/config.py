@@ -60,6 +60,16 @@ class Settings:
     delivery_retry_seconds: float = field(
         default_factory=lambda: float(os.environ.get("KEMPELEN_DELIVERY_RETRY_SECONDS", "5.0")))
 
+    # Faults on demand (kempelen.faults): a JSON list of rules; unset = none, the default.
+    faults: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_FAULTS"))
+    # Reproducible ids (kempelen.ids.seed): `kempelen serve --seed S`; unset = random ids.
+    seed: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_SEED"))
+
+    # Bodies over these are refused before authentication (kempelen.limits); uploads have their own bound.
+    max_body_bytes: int = field(default_factory=lambda: int(os.environ.get("KEMPELEN_MAX_BODY_BYTES", 1024 * 1024)))
+    max_upload_bytes: int = field(default_factory=lambda: int(os.environ.get("KEMPELEN_MAX_UPLOAD_BYTES",
+                                                                             2_000_000_000 + 1024 * 1024)))
+
     def effective_admin_token(self) -> str | None:
         """The token admin routes require: the configured one, else the development one if enabled."""
         if self.admin_token:

@@ -124,6 +124,18 @@ class InvalidSignatureException(CoralError):
     type_name = "InvalidSignatureException"
 
 
+class ThrottlingException(CoralError):
+    """AWS's throttling answer ("Rate exceeded", HTTP 400), which botocore's retry modes retry and back off on;
+    only sent when a fault rule asks for it (kempelen.faults)."""
+
+    type_name = "ThrottlingException"
+    coral_namespace = "com.amazon.coral.availability"
+
+
+def throttling() -> ThrottlingException:
+    return ThrottlingException("Rate exceeded")
+
+
 class UnrecognizedClientException(CoralError):
     type_name = "UnrecognizedClientException"
 
@@ -255,6 +267,11 @@ def worker_id_invalid() -> RequestError:
     return RequestError("WorkerId is invalid.", "AWS.ParameterOutOfRange")
 
 
+def too_many_worker_blocks(limit: int) -> RequestError:
+    return RequestError(f"You have already blocked {limit} Workers, the most a Requester can block. Unblock a "
+                        "Worker before blocking another.", "AWS.ParameterOutOfRange")
+
+
 def permission_denied() -> RequestError:
     return RequestError("This user is not authorized to perform the requested operation.",
                         _MT + "PermissionDenied")
@@ -340,8 +357,11 @@ def answers_invalid(problems: list) -> WorkerError:
                        [{"QuestionIdentifier": p.question_identifier, "Reason": p.reason} for p in problems])
 
 
-def answers_malformed(reason: str) -> WorkerError:
-    return WorkerError(400, "AnswerInvalid", reason)
+def answers_malformed(reason: str, question_identifier: str | None = None) -> WorkerError:
+    """``question_identifier``: the question the badly shaped answer was for, when there is one."""
+    details = None if question_identifier is None else [{"QuestionIdentifier": question_identifier,
+                                                         "Reason": reason}]
+    return WorkerError(400, "AnswerInvalid", reason, details)
 
 
 def qualification_requirement_not_met(message: str) -> WorkerError:
@@ -425,3 +445,174 @@ def uploaded_file_size_invalid(question_identifier: str, size: int, low: int, hi
 def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> RequestError:
     return RequestError(f"There is no uploaded file for question {question_identifier} of assignment "
                         f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")
+
+
+# --- state controls and faults (admin: reset, snapshots, fault rules) -------------------------------------
+
+
+def requester_does_not_exist(access_key_id: str) -> WorkerError:
+    return WorkerError(404, "RequesterDoesNotExist", f"There is no requester with access key {access_key_id}.")
+
+
+def snapshot_does_not_exist(name: str) -> WorkerError:
+    return WorkerError(404, "SnapshotDoesNotExist", f"There is no snapshot named {name}.")
+
+
+def snapshot_refused(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidSnapshot", message)
+
+
+def fault_rules_invalid(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidFaultRule", message)
+
+# --- the edges: bodies, characters and amounts every door refuses the same way ----------------------------
+
+
+class RequestEntityTooLargeException(CoralError):
+    """A requester-API body over the server's limit. AWS's text for this is not known; the name follows
+    Coral's *Exception convention and the status is HTTP's own (413)."""
+
+    status_code = 413
+    type_name = "RequestEntityTooLargeException"
+
+
+def request_too_large_aws(limit: int) -> RequestEntityTooLargeException:
+    return RequestEntityTooLargeException(f"The request body is larger than this server's limit of {limit} bytes.")
+
+
+def request_too_large(limit: int) -> WorkerError:
+    return WorkerError(413, "RequestEntityTooLarge",
+                       f"The request body is larger than this server's limit of {limit} bytes.")
+
+
+def unstorable_path(where: str) -> WorkerError:
+    """A path segment or query parameter holding a character no database can store (NUL)."""
+    return WorkerError(400, "ValidationException",
+                       f"The {where} contains a character that is not allowed (NUL, U+0000).")
+
+
+def request_invalid(problems: list[tuple[str, str]]) -> WorkerError:
+    """``problems``: (where, what) pairs, e.g. ("body.WorkerId", "Input should be a valid string")."""
+    count = len(problems)
+    text = "; ".join(f"'{where}': {what}" for where, what in problems)
+    return WorkerError(400, "ValidationException",
+                       f"{count} validation {'error' if count == 1 else 'errors'} detected: {text}")
+
+
+_HTTP_CODES = {400: "BadRequest", 401: "NotAuthorized", 403: "Forbidden", 404: "NotFound",
+               405: "MethodNotAllowed", 409: "Conflict", 413: "RequestEntityTooLarge", 415: "UnsupportedMediaType"}
+
+
+def http_error(status: int, message: str) -> WorkerError:
+    """What the framework itself refuses (no such route, method not allowed), in the one envelope."""
+    return WorkerError(status if 400 <= status < 500 else 400, _HTTP_CODES.get(status, "BadRequest"), message)
+
+
+def internal_error() -> WorkerError:
+    """The last resort of the non-AWS doors; the trace goes to the log."""
+    return WorkerError(500, "InternalError", "The server could not process the request; the error is logged.")
+
+
+# --- the admin routes (/_kempelen/...) ------------------------------------------------------------------
+
+
+def admin_token_required() -> WorkerError:
+    return WorkerError(401, "NotAuthorized", "A valid admin token is required (Authorization: Bearer <token>).")
+
+
+def worker_id_required() -> WorkerError:
+    return WorkerError(400, "MissingWorkerId", "With the admin token, name the worker to act for in the "
+                                               "X-Kempelen-Worker-Id header.")
+
+
+def clock_not_manual() -> WorkerError:
+    return WorkerError(409, "ClockNotManual", "The server runs on the system clock; start it with "
+                                              "`kempelen serve --clock manual` to move time.")
+
+
+def invalid_value(message: str) -> WorkerError:
+    return WorkerError(400, "InvalidParameterValue", message)
+
+
+def starting_balance_needs_ledger() -> WorkerError:
+    return WorkerError(400, "InvalidParameterValue", "A starting balance needs mode 'ledger'.")
+
+
+def requester_does_not_exist(access_key_id: str) -> WorkerError:
+    return WorkerError(404, "RequesterDoesNotExist", f"No active requester {access_key_id}.")
+
+
+def requester_in_sandbox_mode(access_key_id: str) -> WorkerError:
+    return WorkerError(409, "RequesterInSandboxMode", f"Requester {access_key_id} is in sandbox mode: its "
+                                                      "balance is always 10000.00 and nothing is charged.")
+
+
+def withdrawal_exceeds_balance(access_key_id: str, available: str) -> WorkerError:
+    return WorkerError(409, "InsufficientFunds", f"Requester {access_key_id} has {available} available (funds "
+                                                 "not on hold); a withdrawal cannot take the account below zero.")
+
+
+def admin_amount_out_of_range(name: str, value: str, high: str) -> WorkerError:
+    return WorkerError(400, "ParameterOutOfRange", f"The value {value} for {name} is invalid. Amounts may be at "
+                                                   f"most {high}.")
+
+
+# --- the download end of GetFileUploadURL ---------------------------------------------------------------
+
+
+def file_link_invalid() -> WorkerError:
+    return WorkerError(403, "LinkInvalid",
+                       "This link is invalid or has expired. Call GetFileUploadURL for a new one.")
+
+
+def file_gone() -> WorkerError:
+    return WorkerError(404, "FileDoesNotExist", "The file no longer exists.")
+
+
+def worker_invalid_next_token() -> WorkerError:
+    return WorkerError(400, "InvalidNextToken", "The pagination token is invalid.")
+
+
+# --- HIT layouts, projects and batches (the Requester website's; issue 11) ------------------------------
+
+
+def hit_layout_parameters_missing(names: list[str]) -> RequestError:
+    # MTurk's text, as a requester quoted it (boto/boto#3056)
+    return RequestError("Your request is missing required parameters. Required parameters include "
+                        "HITLayoutParameter. You have not provided all required HITLayout parameters. "
+                        f"Missing parameter names: {', '.join(names)}", "AWS.MissingParameters")
+
+
+def hit_layout_parameters_unknown(names: list[str]) -> RequestError:
+    # The API reference's constraint, with the names in the style of the missing-names text [INFER]
+    return RequestError("Parameter names supplied in a HITLayoutParameter structure must be used in the "
+                        f"referenced HITLayout. Unknown parameter names: {', '.join(names)}",
+                        _MT + "InvalidParameterValue")
+
+
+def hit_layout_parameter_repeated(name: str) -> RequestError:
+    return RequestError(f"The HITLayoutParameter {name} is given more than once.", _MT + "InvalidParameterValue")
+
+
+def project_invalid(problems: list[str]) -> RequestError:
+    return RequestError(" ".join(problems), _MT + "InvalidParameterValue")
+
+
+def batch_does_not_exist(batch_id: object) -> RequestError:
+    return RequestError(f"Batch {batch_id} does not exist.", "AWS.MechanicalTurk.BatchDoesNotExist")
+
+
+def batch_in_wrong_state(batch_id: object, status: str, allowed: str) -> RequestError:
+    return RequestError(f"Batch {batch_id} is {status}. This can be done to a batch that is: {allowed}",
+                        "AWS.MechanicalTurk.InvalidBatchState")
+
+
+class BatchCSVInvalid(RequestError):
+    """An uploaded CSV refused: every problem found, each with the line it starts on (1 = the header)."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        first_line, first = problems[0]
+        more = f" ({len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(f"The CSV file has problems. Line {first_line}: {first}{more}",
+                         _MT + "InvalidParameterValue")
+        self.problems = problems

@@ -1,9 +1,11 @@
-"""The front door: MTurk's Requester API (every operation is `POST /`) answered before FastAPI's stack.
+"""The front door: MTurk's Requester API (every operation is `POST /`) answered before FastAPI's routing.
 
-Requester calls are nearly all of a server's traffic, and FastAPI would first run them through its
-middleware and try every route of the worker, admin and file routers before reaching `POST /`. This ASGI
-layer takes `POST /` itself, reads the body, hands it to kempelen.protocol.RequesterAPI and writes the
-answer; every other request goes to the FastAPI app unchanged.
+Requester calls are nearly all of a server's traffic, and FastAPI would run them through its exception
+layers and try every route of the worker, admin, file and site routers before reaching `POST /`. This ASGI
+layer takes `POST /` itself: through the app's own middleware (the request observer's log line and
+metrics, the edge limits), then straight to the requester endpoint here, which reads the body, applies any
+fault rule, hands it to kempelen.protocol.RequesterAPI and writes the answer. Every other request goes to
+the FastAPI app unchanged.
 
 Where the operation runs: cheap SQLite reads on the event loop (a worker-thread hop costs about as much as
 the read, see RequesterAPI.runs_inline); SQLite writes on one thread of their own, since they take the
@@ -20,7 +22,9 @@ from fastapi import FastAPI
 from starlette.requests import Request
 
 from kempelen.auth.sigv4 import SignedRequest
+from kempelen.faults import Faults
 from kempelen.protocol import CONTENT_TYPE, RequesterAPI
+from kempelen.web.faults import injected_response
 from kempelen.web.workers import public_url
 
 _CONTENT_TYPE = CONTENT_TYPE.encode()
@@ -33,18 +37,27 @@ class KempelenApp(FastAPI):
     """FastAPI with the Requester API's `POST /` answered in front of it (see the module docstring)."""
 
     requester_api: RequesterAPI | None = None
+    faults: Faults | None = None
+    _requester_stack = None
     _executor: ThreadPoolExecutor | None = None
     _write_executor: ThreadPoolExecutor | None = None
     _origins: dict = {}
 
-    def serve_requester_api(self, api: RequesterAPI) -> None:
-        self.requester_api = api
+    def serve_requester_api(self, api: RequesterAPI, faults: Faults | None = None) -> None:
+        self.requester_api, self.faults = api, faults
         self._origins = {}
 
     async def __call__(self, scope, receive, send) -> None:
         if (self.requester_api is not None and scope["type"] == "http" and scope["method"] == "POST"
                 and scope["path"] == "/"):
-            await self._requester_call(scope, receive, send)
+            scope["app"] = self
+            if self._requester_stack is None:
+                # the app's own middleware (as Starlette stacks it: the first added innermost) around ours
+                stack = self._requester_call
+                for middleware in reversed(self.user_middleware):
+                    stack = middleware.cls(stack, *middleware.args, **middleware.kwargs)
+                self._requester_stack = stack
+            await self._requester_stack(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -63,7 +76,11 @@ class KempelenApp(FastAPI):
             method="POST", path=scope.get("raw_path", b"/").decode("latin-1").split("?")[0],
             query_string=scope.get("query_string", b"").decode("latin-1"),
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]], body=body)
-        scope["app"] = self
+        if self.faults is not None and self.faults.active:  # off by default (kempelen.faults)
+            injected = await injected_response(self.faults, signed.headers, api.clock, CONTENT_TYPE)
+            if injected is not None:
+                await injected(scope, receive, send)
+                return
         origin = self._origin(scope)
         if api.runs_inline(signed):
             result = api.handle(signed, origin)

@@ -6,6 +6,8 @@ import contextlib
 
 from fastapi import FastAPI
 
+from kempelen import ids
+from kempelen.web import hit_content
 from kempelen.clock import Clock, make_clock
 from kempelen.config import Settings
 from kempelen.front import KempelenApp
@@ -13,17 +15,28 @@ from kempelen.protocol import RequesterAPI
 from kempelen.store import requesters
 from kempelen.store.db import Database
 from kempelen.store.migrate import upgrade
-from kempelen.errors import WorkerError
 from kempelen.events.delivery import Deliverer
+from kempelen.faults import Faults
 from kempelen.sweeper import Sweeper
-from kempelen.web import admin, external, files, qualifications, workers
+from kempelen.limits import EdgeLimits
+from kempelen.observability.metrics import Metrics
+from kempelen.observability.requests import RequestObserver
+from kempelen.web import accounts, admin, envelope, external, files, observe, qualifications, state, workers
+from kempelen.web import requester_api as requester_routes
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
     """Migrate, and give a fresh database its development requester (or disable it)."""
+    _seed_ids(settings)
     upgrade(db)
     with db.transaction() as session:
         requesters.set_development_requester(session, clock.now(), settings.development_credentials)
+
+
+def _seed_ids(settings: Settings) -> None:
+    """`serve --seed`: once per process, before the first id (the development requester's) is made."""
+    if settings.seed is not None and not ids.seeded():
+        ids.seed(settings.seed)
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
@@ -31,9 +44,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     settings = settings or Settings()
     db = db or Database(settings.database_url)
     clock = clock or make_clock(settings.clock)
+    _seed_ids(settings)
     api = RequesterAPI(db, clock, settings)
     sweeper = Sweeper(db, clock)
-    deliverer = Deliverer(db, settings)
+    faults = Faults.from_setting(settings.faults)
+    deliverer = Deliverer(db, settings, faults)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -47,18 +62,30 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         deliverer.stop()
         app.shutdown_executor()
 
-    app = KempelenApp(title="Kempelen", version="0.1.0", docs_url="/_kempelen/docs",
+    # docs_url=None: kempelen.web.observe serves /_kempelen/docs from local files (no CDN)
+    app = KempelenApp(title="Kempelen", version="0.1.0", docs_url=None,
                       openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
-    app.state.deliverer = deliverer
+    app.state.deliverer, app.state.faults, app.state.requester_api = deliverer, faults, api
+    app.mount(hit_content.STATIC_PATH, hit_content.static_files(), name="static")  # crowd elements, legacy JS
+    app.state.metrics = Metrics(db, clock)
     app.include_router(admin.router)
+    app.include_router(accounts.router)
+    app.include_router(observe.router)
     app.include_router(workers.router)
     app.include_router(external.router)
     app.include_router(qualifications.router)
     app.include_router(files.router)
-    app.add_exception_handler(WorkerError, workers.worker_error_response)
+    app.include_router(state.router)
+    app.include_router(requester_routes.router)
+    envelope.install(app)
+    app.add_middleware(EdgeLimits, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
+    # outermost: a log line and metrics for every request, those the edge refuses included
+    app.add_middleware(RequestObserver, metrics=app.state.metrics)
 
-    # MTurk's Requester API: every operation is POST / with X-Amz-Target, answered in front of the routers.
-    app.serve_requester_api(api)
+    # MTurk's Requester API: every operation is POST / with X-Amz-Target, answered in front of the routers
+    # (inside the middleware above: the observer and the edge limits see it like any other request).
+    app.serve_requester_api(api, faults)
 
     return app

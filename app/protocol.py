@@ -75,28 +75,52 @@ class RequesterAPI:
     def _dispatch(self, request: SignedRequest, request_id: str, origin: str) -> dict:
         name = _operation_name(request.headers)
         operation = REGISTRY.get(name) if name else None
-        writes = operation.writes if operation else False
-        # A read opens its transaction only if it needs the ORM (kempelen.store.db.LazyRead).
-        with self.db.transaction(writes=True) if writes else self.db.reading() as session:
-            found = {}
-            # A writer reads its requester in its own transaction: a deactivated key changes nothing.
-            find_active = requesters.find_active if writes else self.requesters.find_active
+        if operation is None or not operation.writes:
+            # A read verifies and runs with the cached requester, its transaction opened only if it needs
+            # the ORM (kempelen.store.db.LazyRead): one prepared statement needs none (hot path).
+            with self.db.reading() as session:
+                found = {}
 
-            def lookup_secret(access_key_id: str) -> str | None:
-                found["requester"] = find_active(session, access_key_id)
-                return found["requester"].secret_access_key if found["requester"] else None
+                def lookup_secret(access_key_id: str) -> str | None:
+                    found["requester"] = self.requesters.find_active(session, access_key_id)
+                    return found["requester"].secret_access_key if found["requester"] else None
 
-            verify(request, lookup_secret, wall_time())
-            if name not in OPERATION_NAMES:
-                raise errors.UnknownOperationException()
-            parsed = parse_request(name, request.body)
-            if operation is None:
-                raise errors.operation_not_available(name)
-            ctx = OperationContext(session=session, requester=found["requester"], now=self.clock.now(),
-                                   request_id=request_id, settings=self.settings, origin=origin)
-            result = operation.implementation(ctx, parsed)
-            session.flush()
-            return serialize_response(result)
+                verify(request, lookup_secret, wall_time())
+                parsed = self._parse(name, operation, request.body)
+                return self._run(operation, session, found["requester"], parsed, request_id, origin)
+        # A write is verified and parsed before its transaction begins, so a badly signed or malformed
+        # write never takes SQLite's write lock (or a PostgreSQL connection for a transaction).
+        access_key_id = verify(request, self._secret_outside_transaction, wall_time())
+        parsed = self._parse(name, operation, request.body)
+        with self.db.transaction(writes=True) as session:
+            # The writer reads its requester again in its own transaction: a deactivated key changes nothing.
+            requester = requesters.find_active(session, access_key_id)
+            if requester is None:
+                raise errors.UnrecognizedClientException()
+            return self._run(operation, session, requester, parsed, request_id, origin)
+
+    def _secret_outside_transaction(self, access_key_id: str) -> str | None:
+        requester = self.requesters.cached(access_key_id)
+        if requester is None:
+            with self.db.transaction(writes=False) as session:
+                requester = self.requesters.find_active(session, access_key_id)
+        return requester.secret_access_key if requester else None
+
+    @staticmethod
+    def _parse(name: str | None, operation, body: bytes):
+        if name not in OPERATION_NAMES:
+            raise errors.UnknownOperationException()
+        parsed = parse_request(name, body)
+        if operation is None:
+            raise errors.operation_not_available(name)
+        return parsed
+
+    def _run(self, operation, session, requester, parsed, request_id: str, origin: str) -> dict:
+        ctx = OperationContext(session=session, requester=requester, now=self.clock.now(),
+                               request_id=request_id, settings=self.settings, origin=origin)
+        result = operation.implementation(ctx, parsed)
+        session.flush()
+        return serialize_response(result)
 
 
 def _operation_name(headers: list[tuple[str, str]]) -> str | None:

@@ -6,6 +6,7 @@
     .venv/bin/python -m bench.run --only workers
     .venv/bin/python -m bench.run --only requirements   # not in the full run: about 10 minutes
     .venv/bin/python -m bench.run --only notifications  # not in the full run: about 5 minutes
+    .venv/bin/python -m bench.run --only state          # not in the full run: reset/snapshots at 100,000 HITs
 
 Benchmarks: `throughput` (GetHIT, ListHITs, CreateHIT against a bare FastAPI endpoint), `listing`
 (ListHITs page time and GetHIT at 1,000 and 1,000,000 HITs) and `workers` (accept-and-submit through the
@@ -31,7 +32,7 @@ from pathlib import Path
 
 DEFAULT_BENCHMARKS = ("throughput", "processes", "startup", "listing", "workers")
 # requirements (about 10 minutes) and notifications (about 5 minutes) run only when named
-BENCHMARKS = (*DEFAULT_BENCHMARKS, "requirements", "notifications")
+BENCHMARKS = (*DEFAULT_BENCHMARKS, "requirements", "notifications", "state")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -85,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--notification-events", type=int, help="events in the burst (10000; quick 1000)")
     group.add_argument("--delivery-interval", type=float,
                        help="KEMPELEN_DELIVERY_INTERVAL for the server (default: the server's own, 1.0 s)")
+    group = parser.add_argument_group("state")
+    group.add_argument("--state-hits", type=int, help="HITs in the database (100000; quick 10000)")
+    group.add_argument("--state-rounds", type=int, help="rounds of save/restore/reset (3; quick 1)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where the JSON goes (bench/results)")
     parser.add_argument("--no-json", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary databases and server logs")
@@ -168,6 +172,8 @@ def summary(results: dict) -> str:
     workers = results.get("workers")
     if workers:
         parts.append(_workers_summary(workers))
+    if results.get("state"):
+        parts.append(_state_summary(results["state"]))
     requirements = results.get("requirements")
     if requirements:
         parts.append(_requirements_summary(requirements))
@@ -245,6 +251,16 @@ def _workers_summary(workers: dict) -> str:
     text.append(_table(["workers", "target", "req/s", "pairs/s", "accepts/s", "p50 ms", "p99 ms", "refusals",
                         "errors", "server CPU", "client CPU", "ratio per round", "ratio req/s (Kempelen/bare)"],
                        rows))
+    crowd_rows = [[level, str(c["pairs"]), _fmt(c["wall_s"], 1), _fmt(c["pairs_per_s"], 1), _fmt(c["req_per_s"], 1),
+                   _fmt(result["bare"]["rate_per_s"] / 2, 1), _pct(c["server_cpu"]), _counts(c["refused"]),
+                   _fmt(c["ratio_to_raw_loop"], 3), _fmt(c["ratio_to_bare_pairs"], 3)]
+                  for level, result in workers["levels"].items() for c in [result.get("crowd")] if c]
+    if crowd_rows:
+        text.append("Simulated workforce (kempelen.testing.crowd, flat out: no work time, pauses, returns or "
+                    "abandons), the same levels, timed from its first request (workers created, HITs listed) "
+                    "to its last:")
+        text.append(_table(["workers", "pairs", "seconds", "pairs/s", "req/s", "bare pairs/s", "server CPU",
+                            "refusals", "vs raw loop", "ratio pairs/s (crowd/bare)"], crowd_rows))
     loads = [x for level in workers["levels"].values() for target in ("bare", "kempelen")
              for x in level[target]["load_avg_per_round"]]
     exhausted = sum(level["kempelen"]["exhausted_workers"] for level in workers["levels"].values())
@@ -260,6 +276,25 @@ def _workers_summary(workers: dict) -> str:
                 f"ListAssignmentsForHIT: {listed['over_assigned']} of {listed['hits']} HITs, "
                 f"{listed['assignments_listed']} listed) -- must be 0: "
                 f"{'met' if v['over_assigned'] == 0 else 'MISSED'}")
+    return "\n".join(text)
+
+
+def _state_summary(state: dict) -> str:
+    s = state["settings"]
+    text = [f"State: a database of {s['hits']:,} HITs ({s['assignments']:,} assignments) of one requester and "
+            f"{s['other_hits']:,} of another; in-process (kempelen.operations.state), median of {s['rounds']} rounds"]
+    rows = []
+    for kind, result in state["databases"].items():
+        t = result["timings"]
+        rows.append([kind, f"{result['database_bytes'] / 1e6:,.0f} MB", _fmt(t["save"]["median_s"], 3),
+                     _fmt(t["restore"]["median_s"], 3), _fmt(t["restore_after_reset_one"]["median_s"], 3),
+                     _fmt(t["restore_after_reset"]["median_s"], 3),
+                     _fmt(t["reset_all"]["median_s"], 3), _fmt(t["reset_one_requester"]["median_s"], 3),
+                     f"{t['baseline']['what']} {_fmt(t['baseline']['median_s'], 3)}",
+                     _fmt(t["restore"]["ratio_to_baseline"], 2)])
+    text.append(_table(["database", "size", "save s", "restore after a test s", "restore after reset 1 s",
+                        "restore after reset all s", "reset all s",
+                        "reset 1 requester s", "baseline s", "restore/baseline"], rows))
     return "\n".join(text)
 
 
@@ -373,6 +408,13 @@ def main(argv: list[str] | None = None) -> int:
                 walk_pages=5 if quick else 20, rounds=args.requirement_rounds or (2 if quick else 4),
                 max_requests=10 if quick else 60, walks=2 if quick else 4, samples=10 if quick else 40)
             results["requirements"] = requirements.run(settings, workspace, say)
+        if "state" in args.only:
+            from bench import state
+
+            say("\n== state ==")
+            settings = state.Settings(hits=args.state_hits or (10_000 if quick else 100_000),
+                                      rounds=args.state_rounds or (1 if quick else 3))
+            results["state"] = state.run(settings, workspace, say)
         if "notifications" in args.only:
             say("\n== notifications ==")
             settings = notifications.Settings(

@@ -13,6 +13,14 @@ workers race for the last free slots of the same HITs, and a fresh type keeps ev
 alike. Refusals (HITNotAvailable, NoHITAvailable, ...) are counted by code, not treated as failures; a
 worker told NoHITAvailable has nothing left and stops for the round (reported as exhaustion).
 
+After the raw loop of each level, the simulated workforce (kempelen.testing.crowd, what `kempelen workforce run`
+and ``workforce.crowd`` drive) works a fresh HIT type with the same number of workers: work, pauses, returns
+and abandons set to zero, so it too accepts and submits as fast as the server answers, but through its own
+client (a keep-alive connection per thread, ExternalQuestion answers posted to externalSubmit) and its
+instant-by-instant schedule (one instant's accepts go out together, then their submits). Its pairs/s are
+timed from its first request to its last (creating its workers and listing the HITs included) and set
+against the bare endpoint's pairs/s (req/s / 2) of the same level in the same run.
+
 Afterwards every benchmark HIT is checked for over-assignment twice: in the database (assignments not
 Returned/Abandoned per HIT <= MaxAssignments) and through boto3 (ListAssignmentsForHIT <= MaxAssignments).
 """
@@ -56,6 +64,7 @@ class Settings:
     rounds: int = 3
     rate_guess: float = 150.0    # accept+submit pairs/s assumed before the first round, to size the HITs
     margin: float = 2.5          # HITs for margin x the expected pairs (best rate so far x round time)
+    crowd: bool = True           # also the simulated workforce at each level
 
 
 @dataclass
@@ -373,6 +382,28 @@ def _pool(rounds: list[RoundResult]) -> dict:
     }
 
 
+def crowd_round(endpoint: str, mturk, concurrency: int, pairs: int, server: servers.ChildServer) -> dict:
+    """The simulated workforce at `concurrency` workers doing `pairs` accept-and-submit pairs, flat out."""
+    from kempelen.testing.crowd import Behaviour, Crowd
+
+    count = max(math.ceil(pairs / MAX_ASSIGNMENTS), math.ceil(pairs / concurrency)) + 5
+    type_id, hit_ids = create_hits(mturk, f"{workload.TITLE} (crowd c{concurrency})", count)
+    flat_out = Behaviour(work_seconds=0, think_seconds=0, arrival_seconds=0, return_rate=0, abandon_rate=0)
+    crowd = Crowd(endpoint, concurrency, lambda task, rng: {"label": "cat"}, seed=f"bench-{concurrency}",
+                  behaviour=flat_out, clock="real", concurrency=concurrency, hit_type_id=type_id)
+    gc.collect()
+    cpu_before, started = server.cpu_seconds(), time.perf_counter()
+    summary = crowd.run(until_done=True, max_assignments=pairs)
+    wall = time.perf_counter() - started
+    cpu_after = server.cpu_seconds()
+    return {"workers": concurrency, "hits": count, "pairs": summary.submitted, "accepted": summary.accepted,
+            "requests": summary.requests, "wall_s": round(wall, 3),
+            "pairs_per_s": round(summary.submitted / wall, 1), "req_per_s": round(summary.requests / wall, 1),
+            "refused": dict(summary.refused),
+            "server_cpu": None if cpu_before is None or cpu_after is None else round((cpu_after - cpu_before) / wall, 3),
+            "hit_ids": hit_ids}
+
+
 def run(settings: Settings, workspace: servers.Workspace, say) -> dict:
     directory = workspace.sub("workers")
     database = directory / "kempelen.db"
@@ -422,6 +453,19 @@ def run(settings: Settings, workspace: servers.Workspace, say) -> dict:
                 "ratio": round(ours["rate_per_s"] / baseline["rate_per_s"], 4) if baseline["rate_per_s"] else None,
                 "ratio_per_round": [round((k.requests / k.window_s) / (b.requests / b.window_s), 4)
                                     for b, k in zip(runs["bare"], runs["kempelen"]) if b.requests]}
+            if settings.crowd:
+                pairs = max(50, round(ours["pairs_per_s"] * settings.duration))
+                crowd = crowd_round(kempelen.endpoint, mturk, concurrency, pairs, kempelen)
+                all_hits += crowd.pop("hit_ids")
+                bare_pairs = baseline["rate_per_s"] / 2
+                crowd["ratio_to_bare_pairs"] = round(crowd["pairs_per_s"] / bare_pairs, 4) if bare_pairs else None
+                crowd["ratio_to_raw_loop"] = (round(crowd["pairs_per_s"] / ours["pairs_per_s"], 4)
+                                              if ours["pairs_per_s"] else None)
+                levels[str(concurrency)]["crowd"] = crowd
+                say(f"  c={concurrency:<3} crowd: {crowd['pairs']} pairs in {crowd['wall_s']:.1f} s = "
+                    f"{crowd['pairs_per_s']:.1f} pairs/s ({crowd['req_per_s']:.1f} req/s, server CPU "
+                    f"{(crowd['server_cpu'] or 0) * 100:.0f}%, refused {sum(crowd['refused'].values())}); bare "
+                    f"{bare_pairs:.1f} pairs/s, ratio {crowd['ratio_to_bare_pairs']}")
         say(f"  verifying {len(all_hits)} HITs: database, then ListAssignmentsForHIT through boto3")
         clock = time.monotonic()
         verification = {"database": verify_database(database, all_hits), "boto3": verify_boto3(mturk, all_hits)}

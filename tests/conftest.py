@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from kempelen.testing import LiveServer
-from tests.databases import drop, postgres_database
+from tests.databases import live_server
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def server(request):
-    if request.param == "sqlite":
-        with LiveServer() as live:
-            yield live
-        return
-    admin, name, url = postgres_database()
-    try:
-        with LiveServer(url) as live:
-            yield live
-    finally:
-        drop(admin, name)
+    with live_server(request.param) as live:
+        yield live
 
 
 @pytest.fixture

@@ -64,3 +64,16 @@ def migrated_database(kind: str) -> Iterator[Database]:
             yield database
         finally:
             database.dispose()
+
+
+@contextlib.contextmanager
+def live_server(kind: str):
+    """`kempelen serve` on an empty database of `kind`, both gone afterwards."""
+    from kempelen.testing import LiveServer
+
+    if kind == "sqlite":
+        with LiveServer() as live:
+            yield live
+        return
+    with database_url(kind) as url, LiveServer(url) as live:
+        yield live

@@ -3,7 +3,8 @@
 Pure: the caller hands in the request as received, a secret lookup and the wall time, and gets back the
 access key id or one of the Coral auth errors. The checks run in the order AWS's JSON services were
 observed to apply them (header present, parameters present, date, Host signed, algorithm, credential
-shape, credential scope, key id, signature), because clients and tests see whichever error comes first.
+shape, credential scope, key id, signature), because clients and tests see whichever error comes first;
+X-Amz-Target, when sent, must be signed too (checked right after Host).
 The canonical request is built the way botocore's signer builds it, so boto3-signed requests verify.
 """
 
@@ -69,6 +70,9 @@ def verify(request: SignedRequest, lookup_secret: Callable[[str], str | None], n
     signed_names = sorted({name.strip().lower() for name in params["SignedHeaders"].split(";") if name.strip()})
     if "host" not in signed_names:
         raise InvalidSignatureException("'Host' must be a 'SignedHeader' in the AWS Authorization.")
+    # The operation travels in X-Amz-Target: unsigned, a captured request could be replayed as another one.
+    if "x-amz-target" in headers and "x-amz-target" not in signed_names:
+        raise InvalidSignatureException("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.")
     if algorithm != ALGORITHM:
         raise IncompleteSignatureException(f"Unsupported AWS 'algorithm': '{algorithm}' (only {ALGORITHM} for now). ")
 

@@ -31,8 +31,7 @@ def resolve_worker(authorization: str | None, acting_for: str | None, admin_toke
         raise errors.worker_unauthorized()
     if is_admin(token, admin_token):
         if not acting_for:
-            raise errors.WorkerError(400, "MissingWorkerId", "With the admin token, name the worker to act "
-                                                             "for in the X-Kempelen-Worker-Id header.")
+            raise errors.worker_id_required()
         worker = by_id(acting_for)
         if worker is None:
             raise errors.worker_does_not_exist(acting_for)

@@ -24,6 +24,10 @@ def settings_from(args) -> Settings:
         settings.database_url = args.database_url
     if getattr(args, "clock", None):
         settings.clock = args.clock
+    if getattr(args, "seed", None) is not None:
+        settings.seed = args.seed
+    if getattr(args, "faults", None):
+        settings.faults = args.faults
     return settings
 
 
@@ -38,10 +42,40 @@ def client(args) -> KempelenClient:
     return KempelenClient(args.endpoint, args.admin_token)
 
 
+def note(message: str) -> None:
+    """Where a command did its work (which server, which database), on stderr so stdout stays parseable."""
+    print(f"kempelen: {message}", file=sys.stderr)
+
+
+def example(*lines: str) -> str:
+    """A parser's epilog: the lines of an example, shown as written under --help."""
+    return "example:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Descriptions wrapped as usual; an example epilog kept line for line."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("example:"):
+            return "\n".join(indent + line for line in text.splitlines())
+        return super()._fill_text(text, width, indent)
+
+
 def add_database_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: KEMPELEN_DATABASE_URL or SQLite "
                                                "in the data directory)")
     parser.add_argument("--data-dir", help="where SQLite and files live (default: KEMPELEN_DATA_DIR or ./data)")
+
+
+def add_offline_database_options(parser: argparse.ArgumentParser) -> None:
+    """For a command that asks the running server by default: name a database to work on it directly."""
+    parser.add_argument("--database-url", help="offline: write into this database directly (SQLAlchemy URL) "
+                                               "instead of asking the running server")
+    parser.add_argument("--data-dir", help="offline: write into the SQLite database in this directory")
+
+
+def is_offline(args) -> bool:
+    return bool(getattr(args, "database_url", None) or getattr(args, "data_dir", None))
 
 
 def add_endpoint_options(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +97,17 @@ def signed_amount(text: str) -> str:
     """An amount of funds: negative takes money out of the account."""
     amount(text.removeprefix("-"))
     return text
+
+
+def share(text: str) -> float:
+    """A share of things, from 0 to 1 (--accuracy, --throttle, ...)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text}")
+    return value
 
 
 def utc(text: str) -> str:

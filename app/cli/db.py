@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kempelen.cli.common import add_database_options, redact, settings_from
+from kempelen.cli.common import add_database_options, example, redact, settings_from
 
 
 def cmd_db_upgrade(args) -> int:
@@ -17,7 +17,9 @@ def cmd_db_upgrade(args) -> int:
 
 
 def register(commands) -> None:
-    db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
-    db_upgrade = db.add_parser("upgrade", help="apply migrations")
+    group = commands.add_parser("db", help="database maintenance", epilog=example("kempelen db upgrade"))
+    db = group.add_subparsers(dest="db_command", required=True)
+    db_upgrade = db.add_parser("upgrade", help="apply migrations", epilog=example(
+        "kempelen db upgrade --database-url postgresql://kempelen@127.0.0.1/kempelen"))
     add_database_options(db_upgrade)
     db_upgrade.set_defaults(func=cmd_db_upgrade)

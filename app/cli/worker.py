@@ -8,16 +8,42 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from kempelen.cli.common import add_endpoint_options, all_pages, client, print_json, shorten, table, utc
+from kempelen.cli.common import (add_endpoint_options, all_pages, client, example, note, print_json, shorten,
+                                 table, utc)
 
 
 def cmd_worker_create(args) -> int:
-    created = client(args).create_worker(args.worker_id)
+    server = client(args)
+    created = server.create_worker(args.worker_id)
     if args.json:
         print_json({"WorkerId": created["WorkerId"], "Token": created["Token"]})
     else:
         # WorkerId first, so `$(kempelen worker create | head -1)` is the id.
         print(f"{created['WorkerId']}\nKEMPELEN_WORKER_TOKEN={created['Token']}")
+    note(f"created the worker on the server at {server.endpoint}")
+    return 0
+
+
+def cmd_worker_list(args) -> int:
+    server = client(args)
+    workers = all_pages(server.workers, "Workers")
+    if args.json:
+        print_json({"Workers": workers, "NumResults": len(workers), "NextToken": None})
+    elif not workers:
+        print("The server has no workers yet.")
+    else:
+        print(table([[w["WorkerId"], utc(w["CreationTime"])] for w in workers], ["WorkerId", "Created (UTC)"]))
+    return 0
+
+
+def cmd_worker_token(args) -> int:
+    server = client(args)
+    issued = server.reissue_token(args.worker)
+    if args.json:
+        print_json({"WorkerId": issued["WorkerId"], "Token": issued["Token"]})
+    else:
+        print(f"KEMPELEN_WORKER_TOKEN={issued['Token']}")
+    note(f"re-issued the token on the server at {server.endpoint}; the old token no longer works")
     return 0
 
 
@@ -254,11 +280,14 @@ def cmd_worker_messages(args) -> int:
 def register(commands) -> None:
     worker = commands.add_parser("worker", help="act as a worker on a running server (worker API)",
                                  description="Act as a worker on a running server, through its worker API "
-                                             "with the admin token.")
+                                             "with the admin token.",
+                                 epilog=example("WORKER=$(kempelen worker create | head -1)",
+                                                "kempelen worker hits --worker $WORKER"))
     sub = worker.add_subparsers(dest="worker_command", required=True, metavar="COMMAND")
 
-    def command(name: str, func, help_: str, *, worker_option: bool = True, json_option: bool = True):
-        parser = sub.add_parser(name, help=help_, description=help_)
+    def command(name: str, func, help_: str, example_: str, *, worker_option: bool = True,
+                json_option: bool = True):
+        parser = sub.add_parser(name, help=help_, description=help_, epilog=example(example_))
         if worker_option:
             parser.add_argument("--worker", required=True, metavar="WORKER_ID")
         if json_option:
@@ -268,23 +297,27 @@ def register(commands) -> None:
         return parser
 
     create = command("create", cmd_worker_create, "create a worker and print its WorkerId and API token",
-                     worker_option=False)
+                     "kempelen worker create --worker-id A1TESTWORKER", worker_option=False)
     create.add_argument("--worker-id", help='an id of your own ("A" + uppercase letters and digits); '
                                             "random otherwise")
 
-    hits = command("hits", cmd_worker_hits, "list the HITs the worker may take")
+    hits = command("hits", cmd_worker_hits, "list the HITs the worker may take",
+                   "kempelen worker hits --worker A1TESTWORKER")
     hits.add_argument("--hit-type", metavar="HITTYPE_ID", help="only HITs of this HIT type")
 
-    preview = command("preview", cmd_worker_preview, "preview a HIT")
+    preview = command("preview", cmd_worker_preview, "preview a HIT",
+                      "kempelen worker preview --worker A1TESTWORKER --hit $HIT_ID")
     preview.add_argument("--hit", required=True, metavar="HITID")
 
     accept = command("accept", cmd_worker_accept, "accept a HIT (or the next HIT of a HIT type); "
-                                                  "prints the AssignmentId")
+                                                  "prints the AssignmentId",
+                     "ASSIGNMENT=$(kempelen worker accept --worker A1TESTWORKER --hit $HIT_ID)")
     which = accept.add_mutually_exclusive_group(required=True)
     which.add_argument("--hit", metavar="HITID")
     which.add_argument("--hit-type", metavar="HITTYPE_OR_GROUP_ID")
 
     submit = command("submit", cmd_worker_submit, "submit an assignment's answers; prints its new status",
+                     "kempelen worker submit --worker A1TESTWORKER --assignment $ASSIGNMENT --answer animal=cat",
                      json_option=False)
     submit.add_argument("--assignment", required=True, metavar="ASSIGNMENT_ID")
     answers = submit.add_mutually_exclusive_group(required=True)
@@ -294,14 +327,18 @@ def register(commands) -> None:
     answers.add_argument("--answers-file", metavar="FILE",
                          help="a JSON object of answers or a QuestionFormAnswers XML document (- for stdin)")
 
-    return_ = command("return", cmd_worker_return, "give an accepted assignment back", json_option=False)
+    return_ = command("return", cmd_worker_return, "give an accepted assignment back",
+                      "kempelen worker return --worker A1TESTWORKER --assignment $ASSIGNMENT", json_option=False)
     return_.add_argument("--assignment", required=True, metavar="ASSIGNMENT_ID")
 
-    command("assignments", cmd_worker_assignments, "list the worker's assignments")
-    command("show", cmd_worker_show, "show the worker's WorkerId and statistics")
+    command("assignments", cmd_worker_assignments, "list the worker's assignments",
+            "kempelen worker assignments --worker A1TESTWORKER --json")
+    command("show", cmd_worker_show, "show the worker's WorkerId and statistics",
+            "kempelen worker show --worker A1TESTWORKER")
 
     profile = command("profile", cmd_worker_profile, "show or set what the system qualifications read: "
-                                                     "Locale, Adult, Masters; and the worker's Email")
+                                                     "Locale, Adult, Masters; and the worker's Email",
+                      "kempelen worker profile --worker A1TESTWORKER --country US --adult")
     profile.add_argument("--country", metavar="CC", help="ISO 3166-1 alpha-2, e.g. US; replaces the whole "
                                                          "Locale (repeat --subdivision to keep one)")
     profile.add_argument("--subdivision", metavar="SS", help="ISO 3166-2 subdivision of the US, e.g. CA")
@@ -311,13 +348,17 @@ def register(commands) -> None:
                                                             "server has an SMTP server; '' removes it")
 
     command("qualification-types", cmd_worker_qualification_types,
-            "list the qualification types the worker may request, with its requests and scores")
+            "list the qualification types the worker may request, with its requests and scores",
+            "kempelen worker qualification-types --worker A1TESTWORKER")
     request = command("request-qualification", cmd_worker_request_qualification,
-                      "request a qualification; prints the request's status (and its test, if it has one)")
+                      "request a qualification; prints the request's status (and its test, if it has one)",
+                      "kempelen worker request-qualification --worker A1TESTWORKER --type $QUALIFICATION_TYPE_ID")
     request.add_argument("--type", required=True, metavar="QUALIFICATION_TYPE_ID")
 
     answer = command("answer-test", cmd_worker_answer_test, "answer a qualification test; prints the request's "
-                                                            "status", json_option=False)
+                                                            "status",
+                     "kempelen worker answer-test --worker A1TESTWORKER --request $REQUEST_ID --answer q1=b",
+                     json_option=False)
     answer.add_argument("--request", required=True, metavar="QUALIFICATION_REQUEST_ID")
     answers = answer.add_mutually_exclusive_group(required=True)
     answers.add_argument("--answer", action="append", type=_answer_pair, metavar="NAME=VALUE",
@@ -325,5 +366,11 @@ def register(commands) -> None:
     answers.add_argument("--answers-file", metavar="FILE",
                          help="a JSON object of answers or a QuestionFormAnswers XML document (- for stdin)")
 
-    command("qualifications", cmd_worker_qualifications, "list the worker's qualifications and their values")
-    command("messages", cmd_worker_messages, "the worker's inbox, oldest first")
+    command("qualifications", cmd_worker_qualifications, "list the worker's qualifications and their values",
+            "kempelen worker qualifications --worker A1TESTWORKER")
+    command("messages", cmd_worker_messages, "the worker's inbox, oldest first",
+            "kempelen worker messages --worker A1TESTWORKER")
+    command("list", cmd_worker_list, "list the server's workers", "kempelen worker list | head -5",
+            worker_option=False)
+    command("token", cmd_worker_token, "re-issue a worker's lost API token (the old one stops working)",
+            "kempelen worker token --worker A1TESTWORKER")

@@ -6,6 +6,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 
+# Ceilings that keep every sum the ledger and workers' earnings compute (SUM over 64-bit cents; SQLite's
+# sum() fails on overflow) far from 2**63 cents: a Reward or bonus of at most a million dollars, a movement
+# of funds of at most a billion. MTurk documented none; no real HIT comes near them.
+MAX_PAYMENT = Decimal("1000000.00")
+MAX_FUNDS_MOVEMENT = Decimal("1000000000.00")
+
 
 def parse_amount(text: str) -> Decimal:
     """A CurrencyAmount already matched against ^[0-9]+(\\.)?[0-9]{0,2}$ ("5", "5.", "0.5", "101.42")."""

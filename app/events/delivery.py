@@ -22,6 +22,7 @@ from kempelen.clock import wall_time
 from kempelen.config import Settings
 from kempelen.events import transports
 from kempelen.events.outbox import DELIVERED, FAILED, PENDING
+from kempelen.faults import Faults
 from kempelen.store.db import Database
 from kempelen.store.models import NotificationDelivery
 
@@ -51,8 +52,8 @@ class Pass:
 
 
 class Deliverer:
-    def __init__(self, db: Database, settings: Settings):
-        self.db, self.settings = db, settings
+    def __init__(self, db: Database, settings: Settings, faults: Faults | None = None):
+        self.db, self.settings, self.faults = db, settings, faults
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._running = threading.Lock()  # one pass at a time in this process (the loop or a flush)
@@ -108,6 +109,8 @@ class Deliverer:
         """None when delivered, else why not."""
         try:
             transports.send(self.settings, row.transport, row.destination, row.document)
+            if self.faults is not None and self.faults.active and self.faults.duplicate(row.event_type):
+                transports.send(self.settings, row.transport, row.destination, row.document)  # at least once
         except transports.DeliveryFailed as exc:
             log.warning("delivery %s to %s failed (attempt %s): %s", row.seq, row.destination, row.attempts, exc)
             return str(exc)

@@ -4,7 +4,11 @@ liability makes (CreateHIT, more assignments, a reopened HIT, an overturned reje
 from __future__ import annotations
 
 from kempelen import errors
-from kempelen.domain.money import format_amount
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from kempelen.domain.money import MAX_FUNDS_MOVEMENT, format_amount, parse_amount, to_cents
 from kempelen.operations.context import OperationContext
 from kempelen.operations.registry import operation
 from kempelen.schemas import generated as shapes
@@ -26,6 +30,24 @@ def ensure_funds(ctx: OperationContext) -> None:
     ctx.session.flush()
     if ledger.balance(ctx.session, ctx.requester.access_key_id, ctx.now).available_cents < 0:
         raise errors.insufficient_funds()
+
+
+def move_funds(session: Session, requester_id: str, amount: str, memo: str, now: datetime) -> None:
+    """Put money into a ledger-mode account (`amount` "25.00"), or take it out ("-25.00"): never more than is
+    available (funds not on hold), so an account cannot go below zero."""
+    negative = amount.startswith("-")
+    cents = to_cents(parse_amount(amount.removeprefix("-")))
+    if cents > to_cents(MAX_FUNDS_MOVEMENT):
+        raise errors.admin_amount_out_of_range("amount", amount, f"{MAX_FUNDS_MOVEMENT:.2f}")
+    # taking money out competes with spenders: take the account lock they take (ensure_funds)
+    ledger.lock_account(session, requester_id)
+    if negative:
+        available = ledger.balance(session, requester_id, now).available_cents
+        if cents > available:
+            raise errors.withdrawal_exceeds_balance(requester_id, format_amount(available))
+        cents = -cents
+    ledger.add_funds(session, requester_id, cents, memo, now)
+    session.flush()
 
 
 @operation("GetAccountBalance", writes=False)

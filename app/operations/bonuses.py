@@ -10,6 +10,7 @@ from kempelen.domain.money import bonus_fee, format_amount, parse_amount, to_cen
 from kempelen.operations.account import ensure_funds
 from kempelen.operations.assignments import load_assignment
 from kempelen.operations.context import OperationContext
+from kempelen.operations.hit_types import check_payment
 from kempelen.operations.paging import page_after
 from kempelen.operations.registry import operation
 from kempelen.schemas import generated as shapes
@@ -25,6 +26,7 @@ def send_bonus(ctx: OperationContext, request: shapes.SendBonusRequest) -> shape
     amount = parse_amount(request.BonusAmount)
     if amount <= 0:
         raise errors.parameter_out_of_range("BonusAmount", request.BonusAmount, "0.01", "the account balance")
+    check_payment("BonusAmount", request.BonusAmount, "0.01")
     if not (request.Reason or "").strip():
         raise errors.missing_parameters("Reason")
     # in progress, returned or abandoned: it does not exist (Mephisto#1081)

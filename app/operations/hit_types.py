@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kempelen import errors, ids
 from kempelen.domain import hits as rules
-from kempelen.domain.money import parse_amount, to_cents
+from kempelen.domain.money import MAX_PAYMENT, parse_amount, to_cents
 from kempelen.domain.qualifications import DISCOVER, guarded_actions, is_system_type, requirement_problem
 from kempelen.operations.context import OperationContext
 from kempelen.operations.registry import operation
@@ -30,6 +30,12 @@ def check_length(name: str, value: str | None, limit: int, *, required: bool = F
         raise errors.missing_parameters(name)
     if value is not None and len(value) > limit:
         raise errors.value_too_long(name, limit)
+
+
+def check_payment(name: str, amount: str, low: str) -> None:
+    """A Reward or BonusAmount no larger than the ledger and workers' earnings can add up (money.MAX_PAYMENT)."""
+    if parse_amount(amount) > MAX_PAYMENT:
+        raise errors.parameter_out_of_range(name, amount, low, f"{MAX_PAYMENT:.2f}")
 
 
 def requirements_json(ctx: OperationContext, requirements) -> str:
@@ -63,6 +69,7 @@ def find_or_create_hit_type(ctx: OperationContext, *, title: str, description: s
     if auto_approval_delay is None:
         auto_approval_delay = rules.DEFAULT_AUTO_APPROVAL_DELAY
     check_range("AutoApprovalDelayInSeconds", auto_approval_delay, rules.AUTO_APPROVAL_RANGE)
+    check_payment("Reward", reward, "0.00")
     reward_cents = to_cents(parse_amount(reward))
     requirements = requirements_json(ctx, qualification_requirements)
 

@@ -15,6 +15,7 @@ from kempelen.operations.account import ensure_funds
 from kempelen.operations.context import OperationContext
 from kempelen.operations.hit_types import check_length, check_range, find_or_create_hit_type
 from kempelen.operations.paging import page_after
+from kempelen.operations.projects import layout_question
 from kempelen.operations.registry import operation
 from kempelen.operations.views import hit_view
 from kempelen.questions import QuestionInvalid, parse_question
@@ -80,14 +81,17 @@ def _create(ctx: OperationContext, request, hit_type: HITType) -> shapes.HIT:
     check_length("RequesterAnnotation", request.RequesterAnnotation, rules.ANNOTATION_MAX)
     if request.Question is not None and request.HITLayoutId is not None:
         raise errors.invalid_parameter("Provide either a Question or a HITLayoutId, not both.")
-    if request.HITLayoutId is not None:
-        raise errors.hit_layout_does_not_exist(request.HITLayoutId)
-    if request.Question is None:
+    question, layout_parameters = request.Question, None
+    if request.HITLayoutId is not None:  # the project's layout, filled in, is the HIT's HTMLQuestion
+        question, layout_parameters = layout_question(ctx, request.HITLayoutId, request.HITLayoutParameters)
+    elif request.HITLayoutParameters:
+        raise errors.missing_parameters("HITLayoutId")
+    if question is None:
         raise errors.missing_parameters("Question")
     try:
-        parse_question(request.Question)
+        parse_question(question)
     except QuestionInvalid as exc:
-        raise errors.invalid_question("Question", request.Question, str(exc)) from None
+        raise errors.invalid_question("Question", question, str(exc)) from None
     assignment_policy = _policy_json("AssignmentReviewPolicy", request.AssignmentReviewPolicy)
     hit_policy = _policy_json("HITReviewPolicy", request.HITReviewPolicy)
 
@@ -102,7 +106,8 @@ def _create(ctx: OperationContext, request, hit_type: HITType) -> shapes.HIT:
     hit = HIT(hit_id=hit_id, requester_id=ctx.requester.access_key_id, hit_type_id=hit_type.hit_type_id,
               creation_time=ctx.now, expiration=ctx.now + timedelta(seconds=request.LifetimeInSeconds),
               max_assignments=max_assignments, initial_max_assignments=max_assignments,
-              question=request.Question, requester_annotation=request.RequesterAnnotation,
+              question=question, requester_annotation=request.RequesterAnnotation,
+              hit_layout_id=request.HITLayoutId, hit_layout_parameters=layout_parameters,
               assignment_review_policy=assignment_policy, hit_review_policy=hit_policy,
               reviewing=False, assignments_done=0,
               assignment_cost_cents=assignment_cost_cents(
@@ -174,6 +179,11 @@ def update_expiration_for_hit(ctx: OperationContext, request: shapes.UpdateExpir
     hit, hit_type = load_hit(ctx, request.HITId, for_update=True)
     status, _ = _status(ctx, hit, hit_type)
     if status == rules.DISPOSED:
+        # MTurk answered "expire now" on a deleted HIT with success, and clients that expire-then-delete rely
+        # on it (they learn "already deleted" from the DeleteHIT that follows): nothing changes. Extending
+        # a deleted HIT is still refused.
+        if request.ExpireAt <= ctx.now:
+            return shapes.UpdateExpirationForHITResponse()
         raise errors.hit_in_wrong_state(status, "Assignable, Unassignable, Reviewable, Reviewing")
     # 0 or any moment not in the future expires the HIT now; a future moment sets (and may reopen) it.
     if request.ExpireAt > ctx.now:

@@ -21,7 +21,7 @@ from kempelen.store import messages, pagination
 from kempelen.store import qualifications as store
 from kempelen.store.models import QualificationType, Worker
 
-LONG_MAX = 2**63 - 1
+SECONDS_MAX = 100 * 365 * 24 * 3600  # TestDurationInSeconds, RetryDelayInSeconds
 GRANTED, REVOKED = "Granted", "Revoked"
 #: the moment every system type reports as its CreationTime: the 2017-01-17 API's release
 SYSTEM_CREATION_TIME = datetime(2017, 1, 17, tzinfo=timezone.utc)
@@ -101,15 +101,17 @@ def _own_type(ctx: OperationContext, qualification_type_id: str, *, for_update: 
     return found
 
 
-def _at_least(name: str, value: int | None, low: int) -> None:
-    if value is not None and value < low:
-        raise errors.parameter_out_of_range(name, value, low, LONG_MAX)
+def _seconds_in_range(name: str, value: int | None, low: int) -> None:
+    # At most a century: the model allows any long, but a deadline or retry time past year 9999 cannot be
+    # computed (timedelta overflows) and no test or retry delay needs more.
+    if value is not None and not low <= value <= SECONDS_MAX:
+        raise errors.parameter_out_of_range(name, value, low, SECONDS_MAX)
 
 
 def _parsed_test(test: str, duration: int | None):
     if duration is None:
         raise errors.missing_parameters("TestDurationInSeconds")
-    _at_least("TestDurationInSeconds", duration, 1)
+    _seconds_in_range("TestDurationInSeconds", duration, 1)
     try:
         return parse_test(test)
     except QuestionInvalid as exc:
@@ -137,7 +139,7 @@ def create_qualification_type(ctx: OperationContext, request: shapes.CreateQuali
         raise errors.missing_parameters("Name")
     check_length("Description", request.Description, hit_rules.DESCRIPTION_MAX, required=True)
     check_length("Keywords", request.Keywords, hit_rules.KEYWORDS_MAX)
-    _at_least("RetryDelayInSeconds", request.RetryDelayInSeconds, 0)
+    _seconds_in_range("RetryDelayInSeconds", request.RetryDelayInSeconds, 0)
     auto_granted = bool(request.AutoGranted)
     if request.Test is not None:
         if auto_granted:
@@ -214,7 +216,7 @@ def update_qualification_type(ctx: OperationContext, request: shapes.UpdateQuali
     if request.Description is not None:
         check_length("Description", request.Description, hit_rules.DESCRIPTION_MAX, required=True)
     # Absent means unchanged, so a retry delay, once set, can be changed but never removed.
-    _at_least("RetryDelayInSeconds", request.RetryDelayInSeconds, 0)
+    _seconds_in_range("RetryDelayInSeconds", request.RetryDelayInSeconds, 0)
     auto_granted = found.auto_granted if request.AutoGranted is None else request.AutoGranted
 
     if request.Test is not None:
@@ -227,7 +229,7 @@ def update_qualification_type(ctx: OperationContext, request: shapes.UpdateQuali
     elif request.AnswerKey is not None or request.TestDurationInSeconds is not None:
         if found.test is None:
             raise errors.missing_parameters("Test")
-        _at_least("TestDurationInSeconds", request.TestDurationInSeconds, 1)
+        _seconds_in_range("TestDurationInSeconds", request.TestDurationInSeconds, 1)
         if request.AnswerKey is not None:
             _check_answer_key(request.AnswerKey, parse_test(found.test))
     if auto_granted and (request.Test is not None or found.test is not None):

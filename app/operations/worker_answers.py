@@ -50,14 +50,14 @@ def check_uploads(answers: list[Answer], uploads: Mapping[str, Upload]) -> None:
         if answer.kind == "FileUpload" and answer.uploaded_file_size != _uploaded_size(
                 answer.question_identifier, answer.uploaded_file_key, uploads):
             raise errors.answers_malformed(f"The answer to {answer.question_identifier} gives the wrong size for "
-                                           f"the uploaded file {answer.uploaded_file_key}.")
+                                           f"the uploaded file {answer.uploaded_file_key}.", answer.question_identifier)
 
 
 def _uploaded_size(name: str, key: object, uploads: Mapping[str, Upload]) -> int:
     upload = uploads.get(key) if isinstance(key, str) else None
     if upload is None or upload.question_identifier != name:
         raise errors.answers_malformed(f"The answer to {name} names no file uploaded for that question in this "
-                                       f"assignment: {key!r}.")
+                                       f"assignment: {key!r}.", name)
     return upload.size
 
 
@@ -70,14 +70,27 @@ def checked(question: Question, answers: list[Answer]) -> list[Answer]:
     return answers
 
 
+def field_errors(error: errors.WorkerError) -> dict[str, str]:
+    """A refused submission as {QuestionIdentifier: message}, for a page that shows each message next to its
+    field: every rule an answer broke (``checked``), a badly shaped answer, or an uploaded file's size.
+    Several reasons for one question are joined; a refusal that names no question gives ``{}``."""
+    found: dict[str, list[str]] = {}
+    for detail in error.details:
+        identifier, reason = detail.get("QuestionIdentifier"), detail.get("Reason")
+        if isinstance(identifier, str) and reason and reason not in found.setdefault(identifier, []):
+            found[identifier].append(reason)
+    return {identifier: " ".join(reasons) for identifier, reasons in found.items()}
+
+
 def _form_answer(name: str, value: object, is_selection: bool, uploads: Mapping[str, Upload]) -> Answer:
     if isinstance(value, Mapping):
         unknown = set(value) - {"FreeText", "SelectionIdentifiers", "OtherSelectionText", "UploadedFileKey"}
         if unknown:
-            raise errors.answers_malformed(f"The answer to {name} has unknown members: {', '.join(sorted(unknown))}.")
+            raise errors.answers_malformed(f"The answer to {name} has unknown members: {', '.join(sorted(unknown))}.",
+                                           name)
         if "UploadedFileKey" in value:
             if len(value) > 1:
-                raise errors.answers_malformed(f"The answer to {name} is a file: UploadedFileKey goes alone.")
+                raise errors.answers_malformed(f"The answer to {name} is a file: UploadedFileKey goes alone.", name)
             key = value["UploadedFileKey"]
             return Answer(name, uploaded_file_key=key, uploaded_file_size=_uploaded_size(name, key, uploads))
         if "FreeText" in value:
@@ -96,12 +109,12 @@ def _strings(name: str, value: object) -> list[str]:
         return [value]
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return value
-    raise errors.answers_malformed(f"The answer to {name} must be a string or a list of strings.")
+    raise errors.answers_malformed(f"The answer to {name} must be a string or a list of strings.", name)
 
 
 def _text(name: str, value: object) -> str:
     if isinstance(value, list):
         return "|".join(_strings(name, value))
     if isinstance(value, bool) or value is None or isinstance(value, (dict,)):
-        raise errors.answers_malformed(f"The answer to {name} must be text.")
+        raise errors.answers_malformed(f"The answer to {name} must be text.", name)
     return value if isinstance(value, str) else str(value)

@@ -11,12 +11,17 @@ from kempelen.schemas import generated as shapes
 from kempelen.store import pagination
 from kempelen.store import worker_blocks as store
 
+BLOCKS_MAX = 100_000  # per requester (spec §10)
+
 
 @operation("CreateWorkerBlock")
 def create_worker_block(ctx: OperationContext, request: shapes.CreateWorkerBlockRequest
                         ) -> shapes.CreateWorkerBlockResponse:
     if not (request.Reason or "").strip():
         raise errors.missing_parameters("Reason")
+    if not store.is_blocked(ctx.session, ctx.requester.access_key_id, request.WorkerId) \
+            and store.count(ctx.session, ctx.requester.access_key_id) >= BLOCKS_MAX:
+        raise errors.too_many_worker_blocks(BLOCKS_MAX)
     # Blocking an already blocked worker succeeds and keeps the newer reason.
     store.block(ctx.session, ctx.requester.access_key_id, request.WorkerId, request.Reason, ctx.now)
     return shapes.CreateWorkerBlockResponse()

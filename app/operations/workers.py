@@ -132,12 +132,10 @@ def set_profile(worker: Worker, *, country: str | None = None, subdivision: str 
     if email is not None:
         email = email.strip()
         if email and (len(email) > EMAIL_MAX or transports.destination_problem("Email", email)):
-            raise errors.WorkerError(400, "InvalidParameterValue", f"Email {email!r} is not an email address "
-                                                                   "such as worker@example.org.")
+            raise errors.invalid_value(f"Email {email!r} is not an email address such as worker@example.org.")
     if country is not None:
         if not (len(country) == 2 and country.isascii() and country.isalpha() and country.isupper()):
-            raise errors.WorkerError(400, "InvalidParameterValue", f"Country {country!r} is not an ISO 3166-1 "
-                                                                   "alpha-2 code such as US or DE.")
+            raise errors.invalid_value(f"Country {country!r} is not an ISO 3166-1 alpha-2 code such as US or DE.")
         worker.locale_country = country
         if country != "US":
             worker.locale_subdivision = None
@@ -145,12 +143,10 @@ def set_profile(worker: Worker, *, country: str | None = None, subdivision: str 
         worker.locale_subdivision = None
     if subdivision is not None:
         if worker.locale_country != "US":
-            raise errors.WorkerError(400, "InvalidParameterValue", "A Subdivision can be set only for the "
-                                                                   "Country US, as on MTurk.")
+            raise errors.invalid_value("A Subdivision can be set only for the Country US, as on MTurk.")
         if not (1 <= len(subdivision) <= 3 and subdivision.isascii() and subdivision.isalnum()
                 and subdivision.isupper()):
-            raise errors.WorkerError(400, "InvalidParameterValue", f"Subdivision {subdivision!r} is not an "
-                                                                   "ISO 3166-2 code such as CA or NY.")
+            raise errors.invalid_value(f"Subdivision {subdivision!r} is not an ISO 3166-2 code such as CA or NY.")
         worker.locale_subdivision = subdivision
     if adult is not None:
         worker.adult = adult
@@ -242,7 +238,8 @@ def accept_hit(ctx: WorkerContext, hit_id: str) -> dict:
         raise errors.hit_not_available(hit.hit_id, status)
     check_allowed(ctx, hit, hit_type, quals.ACCEPT)
     assignment = Assignment(
-        assignment_id=ids.entity_id(), hit_id=hit.hit_id, worker_id=ctx.worker.worker_id,
+        assignment_id=ids.assignment_id(hit.hit_id, ctx.worker.worker_id), hit_id=hit.hit_id,
+        worker_id=ctx.worker.worker_id,
         status=states.ACCEPTED, accept_time=ctx.now,
         deadline=states.deadline(ctx.now, hit_type.assignment_duration))
     try:
@@ -433,12 +430,12 @@ def _cursor(scope: str, token: str | None) -> int | None:
     try:
         return pagination.decode(scope, token)
     except pagination.InvalidToken:
-        raise errors.WorkerError(400, "InvalidNextToken", "The pagination token is invalid.") from None
+        raise errors.worker_invalid_next_token() from None
 
 
 def _limit(max_results: int | None) -> int:
     if max_results is None:
         return pagination.DEFAULT_PAGE_SIZE
     if not 1 <= max_results <= 100:
-        raise errors.WorkerError(400, "InvalidParameterValue", "MaxResults must be between 1 and 100.")
+        raise errors.invalid_value("MaxResults must be between 1 and 100.")
     return max_results

@@ -8,6 +8,7 @@ element, attribute, comment and URL in it is checked against the documented subs
 
 from __future__ import annotations
 
+import html
 import re
 from html.entities import name2codepoint
 
@@ -67,6 +68,43 @@ def _numeric_entities(text: str) -> str:
     return _ENTITY.sub(swap, text)
 
 
+def _parse(text: str) -> etree._Element:
+    """The block wrapped as the docs say; XMLSyntaxError if it is not well-formed."""
+    wrapped = f'<FormattedContent xmlns="{XHTML}">{_numeric_entities(text)}</FormattedContent>'
+    return etree.fromstring(wrapped.encode("utf-8"), safe_parser())
+
+
+def _problems(root: etree._Element):
+    """(node, reason) for every node or attribute outside the subset, in document order."""
+    for node in root.iterdescendants():
+        if isinstance(node, etree._Comment):
+            yield node, None, "comments are not allowed"
+            continue
+        if isinstance(node, etree._ProcessingInstruction):
+            yield node, None, "processing instructions are not allowed"
+            continue
+        if isinstance(node, etree._Entity):
+            yield node, None, f"the entity &{node.name}; is not defined"
+            continue
+        qname = etree.QName(node)
+        if qname.namespace != XHTML or qname.localname not in _ALLOWED:
+            yield node, None, f"the element <{qname.localname}> is not allowed"
+            continue
+        name = qname.localname
+        allowed = _ALLOWED[name] | ({"title"} if name == "br" else {"title", "dir", "lang", _XML_LANG})
+        for attribute, value in node.attrib.items():
+            if attribute not in allowed:
+                shown = "xml:lang" if attribute == _XML_LANG else etree.QName(attribute).localname
+                yield node, attribute, f"the attribute '{shown}' is not allowed on <{name}>"
+            elif value.strip().lower().startswith("javascript:"):
+                yield node, attribute, f"javascript: URLs are not allowed (<{name} {attribute}>)"
+            elif (name, attribute) in _URL_ATTRIBUTES and not _URL.fullmatch(value.strip()):
+                yield node, attribute, f"<{name}> {attribute} must be a {_SCHEMES} URL, not '{value}'"
+        for attribute in _REQUIRED.get(name, ()):
+            if attribute not in node.attrib:
+                yield node, None, f"<{name}> needs the attribute '{attribute}'"
+
+
 def check_formatted_content(text: str, line: int | None = None) -> None:
     """Raise QuestionInvalid unless ``text`` is within MTurk's FormattedContent XHTML subset."""
     where = f" (line {line})" if line else ""
@@ -74,31 +112,48 @@ def check_formatted_content(text: str, line: int | None = None) -> None:
     def refuse(reason: str) -> QuestionInvalid:
         return QuestionInvalid(f"FormattedContent is not valid: {reason}{where}")
 
-    wrapped = f'<FormattedContent xmlns="{XHTML}">{_numeric_entities(text)}</FormattedContent>'
     try:
-        root = etree.fromstring(wrapped.encode("utf-8"), safe_parser())
+        root = _parse(text)
     except etree.XMLSyntaxError as error:
         raise refuse(re.sub(r",? line \d+, column \d+$", "", error.msg or str(error))) from None
-    for node in root.iterdescendants():
-        if isinstance(node, etree._Comment):
-            raise refuse("comments are not allowed")
-        if isinstance(node, etree._ProcessingInstruction):
-            raise refuse("processing instructions are not allowed")
-        if isinstance(node, etree._Entity):
-            raise refuse(f"the entity &{node.name}; is not defined")
-        qname = etree.QName(node)
-        if qname.namespace != XHTML or qname.localname not in _ALLOWED:
-            raise refuse(f"the element <{qname.localname}> is not allowed")
-        name = qname.localname
-        allowed = _ALLOWED[name] | ({"title"} if name == "br" else {"title", "dir", "lang", _XML_LANG})
-        for attribute, value in node.attrib.items():
-            if attribute not in allowed:
-                shown = "xml:lang" if attribute == _XML_LANG else etree.QName(attribute).localname
-                raise refuse(f"the attribute '{shown}' is not allowed on <{name}>")
-            if value.strip().lower().startswith("javascript:"):
-                raise refuse(f"javascript: URLs are not allowed (<{name} {attribute}>)")
-            if (name, attribute) in _URL_ATTRIBUTES and not _URL.fullmatch(value.strip()):
-                raise refuse(f"<{name}> {attribute} must be a {_SCHEMES} URL, not '{value}'")
-        for attribute in _REQUIRED.get(name, ()):
-            if attribute not in node.attrib:
-                raise refuse(f"<{name}> needs the attribute '{attribute}'")
+    for _node, _attribute, reason in _problems(root):
+        raise refuse(reason)
+
+
+def formatted_content_html(text: str) -> str:
+    """The block as HTML for a worker's page: only the subset survives (an element outside it goes with
+    its content, an attribute outside it alone), so a document stored before a rule changed cannot bring
+    script in. Links that open a new window get ``rel="noopener noreferrer"``."""
+    try:
+        root = _parse(text)
+    except etree.XMLSyntaxError:
+        return html.escape(text)  # never checked as XHTML: show it as the text it is
+    for node, attribute, _reason in list(_problems(root)):
+        if attribute is not None:
+            node.attrib.pop(attribute, None)
+        else:
+            _drop(node)
+    for node in root.iter():
+        if isinstance(node.tag, str):
+            node.tag = etree.QName(node).localname
+            if node.tag == "a" and node.get("target"):
+                node.set("rel", "noopener noreferrer")
+    etree.cleanup_namespaces(root)
+    out = html.escape(root.text or "", quote=False)
+    for child in root:
+        out += etree.tostring(child, method="html", encoding="unicode", with_tail=True)
+    return out
+
+
+def _drop(node: etree._Element) -> None:
+    """Remove a node but keep the text that followed it."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail or ""
+    previous = node.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(node)

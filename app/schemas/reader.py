@@ -17,8 +17,10 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from kempelen.domain import text
 from kempelen.errors import SerializationException, ValidationException
 from kempelen.schemas.generated import OPERATIONS, SHAPES, Shape
+from kempelen.schemas.limits import ceiling
 
 #: read(value, path, violations) -> the value as plain Python (dicts for structures); appends Coral-worded
 #: violations, raises SerializationException on a wrong JSON type.
@@ -218,7 +220,7 @@ def _list(spec: dict) -> Reader:
 def _structure(name: str) -> Reader:
     spec = SHAPES[name]
     required = set(spec["required"])
-    members = [(member, _member_path(member), member in required, reader(shape))
+    members = [(member, _member_path(member), member in required, _member_reader(member, shape))
                for member, shape in spec["members"]]
 
     def read(value, path, out):
@@ -250,9 +252,35 @@ def reader(shape: str) -> Reader:
             _READERS[shape] = _structure(shape)
         elif spec["type"] == "list":
             _READERS[shape] = _list(spec)
+        elif spec["type"] == "string":
+            # every string, at any depth: what the databases cannot store is refused before it reaches them
+            _READERS[shape] = _with_checks(_string, _checks(spec) + [(text.unstorable, text.RULE)])
         else:
             _READERS[shape] = _with_checks(_SCALARS[spec["type"]], _checks(spec))
     return _READERS[shape]
+
+
+def _member_reader(member: str, shape: str) -> Reader:
+    """The shape's reader, plus the member's length ceiling when the model leaves a string unbounded."""
+    read = reader(shape)
+    spec = SHAPES[shape]
+    listed = spec["type"] == "list"
+    string = SHAPES[spec["member"]] if listed else spec
+    unbounded = string["type"] == "string" and "max" not in string and "enum" not in string
+    high = ceiling(member) if unbounded else None
+    if high is None:
+        return read
+    rule = _LENGTH.format("less than or equal", high)
+    if listed:  # scalars in a list are reported once for the list, as _list does
+        rule = f"Member must satisfy constraint: [{rule}]"
+
+    def read_bounded(value, path, out):
+        value = read(value, path, out)
+        if any(len(item) > high for item in value if item is not None) if listed else len(value) > high:
+            out.append(_violation(value, path, rule))
+        return value
+
+    return read_bounded
 
 
 def _reject_constant(name: str) -> float:

@@ -152,6 +152,16 @@ class Database:
         with (self._writers if writes else self._readers)() as session, session.begin():
             yield session
 
+    @contextlib.contextmanager
+    def writers_held(self) -> Iterator[None]:
+        """This process's writers held off (SQLite; nothing to hold on PostgreSQL), for work done on a
+        connection of its own, such as a snapshot copied with SQLite's backup API."""
+        if self._write_lock is None:
+            yield
+            return
+        with self._write_lock:
+            yield
+
     def dispose(self) -> None:
         with _LOCKS_GUARD:
             readers, self._thread_readers = self._thread_readers, []

@@ -19,8 +19,13 @@ _PG_MIGRATION_LOCK = 7_517_373_640_501
 
 
 def migrations_dir() -> Path:
+    """The migrations/ directory, installed inside the package as kempelen.migrations (see setup.py)."""
     configured = os.environ.get("KEMPELEN_MIGRATIONS_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "migrations"
+    if configured:
+        return Path(configured)
+    import kempelen.migrations
+
+    return Path(kempelen.migrations.__file__).resolve().parent
 
 
 def alembic_config(database_url: str) -> Config:
@@ -82,3 +87,17 @@ def upgrade(db: Database, revision: str = "head") -> None:
             if db.dialect == "postgresql":
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
                 connection.commit()
+
+
+_HEAD: list[str] = []
+
+
+def schema_versions(db: Database) -> tuple[str | None, str]:
+    """(the revision the database is at, the head this code's migrations reach); raises if unreachable."""
+    if not _HEAD:
+        from alembic.script import ScriptDirectory
+
+        _HEAD.append(ScriptDirectory.from_config(alembic_config(db.url)).get_current_head())
+    with db.engine.connect() as connection:
+        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return current, _HEAD[0]

@@ -85,7 +85,8 @@ class HIT(Base):
     __table_args__ = (Index(None, "requester_id", "seq"), Index(None, "hit_type_id", "seq"),
                       # the sweeper's scans for expiries and Reviewable HITs not yet announced
                       Index(None, "expired_announced", "expiration"),
-                      Index(None, "reviewable_announced", "expiration"))
+                      Index(None, "reviewable_announced", "expiration"),
+                      Index(None, "hit_layout_id", "seq"))  # a project's HITs, batch or API-made
 
     # keyset pagination runs over seq: an indexed, strictly increasing creation order
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
@@ -400,3 +401,67 @@ class ReviewPolicyResult(Base):
     question_id: Mapped[str | None] = mapped_column(Text)
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text)
+
+
+class Project(Base):
+    """A Requester-website project: an HTML design layout with ``${name}`` placeholders plus the HIT properties
+    of the project form. Its id is a HITLayoutId (CreateHIT's HITLayoutId builds a HIT from it); its seq is
+    the numeric OriginalHitTemplateId that batch HITs' RequesterAnnotation names."""
+
+    __tablename__ = "project"
+    __table_args__ = (Index(None, "requester_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    hit_layout_id: Mapped[str] = mapped_column(String(64), unique=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    name: Mapped[str] = mapped_column(Text)  # the requester's own name for it; workers never see it
+    template: Mapped[str] = mapped_column(Text)
+    parameters: Mapped[str] = mapped_column(Text)  # JSON list of the placeholder names, in template order
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str | None] = mapped_column(Text)
+    reward_cents: Mapped[int] = mapped_column(BigInteger)
+    max_assignments: Mapped[int] = mapped_column(BigInteger)
+    assignment_duration: Mapped[int] = mapped_column(BigInteger)
+    lifetime: Mapped[int] = mapped_column(BigInteger)
+    auto_approval_delay: Mapped[int] = mapped_column(BigInteger)
+    qualification_requirements: Mapped[str] = mapped_column(Text, default="[]")  # JSON, as CreateHIT takes them
+    requester_annotation: Mapped[str | None] = mapped_column(Text)
+    frame_height: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Batch(Base):
+    """An uploaded CSV of a project: one HIT per row once published. Batch ids are numbers, as MTurk's were.
+    The project's properties are copied at upload, so editing the project never changes a batch midway."""
+
+    __tablename__ = "batch"
+    __table_args__ = (Index(None, "requester_id", "batch_id"),)
+
+    batch_id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    hit_layout_id: Mapped[str] = mapped_column(ForeignKey("project.hit_layout_id"))
+    name: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # Unpublished, Publishing, Published, Cancelled
+    input_columns: Mapped[str] = mapped_column(Text)  # JSON list: the CSV header, in its order
+    properties: Mapped[str] = mapped_column(Text)  # JSON: the project's HIT properties at upload
+    row_count: Mapped[int] = mapped_column(BigInteger)
+    published_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    hit_type_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BatchRow(Base):
+    """One CSV row of a batch (its values in the header's order) and, once published, its HIT."""
+
+    __tablename__ = "batch_row"
+    __table_args__ = (Index(None, "batch_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.batch_id"))
+    line_number: Mapped[int] = mapped_column(BigInteger)  # where the row starts in the uploaded file
+    values: Mapped[str] = mapped_column(Text)  # JSON list
+    hit_id: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -35,6 +35,11 @@ class ActiveRequesterCache:
         self._monotonic = monotonic
         self._entries: dict[str, tuple[float, Requester]] = {}
 
+    def cached(self, access_key_id: str) -> Requester | None:
+        """The remembered requester, or None when it must be looked up (no session needed)."""
+        entry = self._entries.get(access_key_id)
+        return entry[1] if entry is not None and entry[0] > self._monotonic() else None
+
     def find_active(self, session: Session, access_key_id: str) -> Requester | None:
         now = self._monotonic()
         entry = self._entries.get(access_key_id)

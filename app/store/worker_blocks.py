@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,10 @@ def page(session: Session, requester_id: str, *, after: str | None, limit: int) 
     if after is not None:
         query = query.where(WorkerBlock.worker_id > after)
     return list(session.scalars(query.order_by(WorkerBlock.worker_id).limit(limit)))
+
+
+def count(session: Session, requester_id: str) -> int:
+    return session.scalar(select(func.count()).select_from(WorkerBlock).where(WorkerBlock.requester_id == requester_id))
 
 
 def is_blocked(session: Session, requester_id: str, worker_id: str) -> bool:

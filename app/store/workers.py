@@ -40,3 +40,8 @@ def page(session: Session, *, after: str | None, limit: int) -> list[Worker]:
     if after is not None:
         query = query.where(Worker.worker_id > after)
     return list(session.scalars(query))
+
+
+def set_token(worker: Worker, token: str) -> None:
+    """The worker's new API token; the old one stops working with this transaction."""
+    worker.token_sha256 = token_digest(token)

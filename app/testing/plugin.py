@@ -7,7 +7,13 @@ Fixtures:
 - ``mturk``: a boto3 ``mturk`` client for that requester, bound to the server.
 - ``kempelen_clock``: the server's manual clock: ``.now()``, ``.advance(seconds)``, ``.set(datetime)``.
 - ``workforce``: scripted workers: ``worker = workforce.new()``, ``worker.accept(hit_id)``, ``worker.submit(
-  assignment, {"q1": "cat"})``, ``worker.return_(assignment)``.
+  assignment, {"q1": "cat"})``, ``worker.return_(assignment)``; and simulated crowds: ``workforce.crowd(200,
+  policy=RandomAnswers(), seed=7).run(until_done=True)`` (kempelen.testing.crowd).
+- ``kempelen_faults``: the server's fault rules (``.set_faults({"kind": "throttle", "share": 0.5})``), cleared
+  after the test.
+
+State between tests, on the ``kempelen`` server: ``kempelen.reset()`` (or ``reset(requester=key)``,
+``reset(everything=True)``), ``kempelen.save_snapshot("name")`` and ``kempelen.restore_snapshot("name")``.
 
 A project's own fixtures of the same names win over these, as pytest always lets a conftest.py do.
 """
@@ -63,3 +69,10 @@ def kempelen_clock(kempelen) -> ServerClock:
 @pytest.fixture
 def workforce(kempelen) -> Workforce:
     return kempelen.workforce()
+
+
+@pytest.fixture
+def kempelen_faults(kempelen):
+    """The server, for setting fault rules (``set_faults``, ``faults``); none are left after the test."""
+    yield kempelen
+    kempelen.set_faults()

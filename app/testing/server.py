@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -11,6 +12,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -27,7 +29,7 @@ class LiveServer:
     """`kempelen serve` on a free loopback port; on a temporary SQLite database unless told otherwise."""
 
     def __init__(self, database_url: str | None = None, *, clock: str = "manual",
-                 env: dict[str, str] | None = None, startup_timeout: float = 30.0):
+                 env: dict[str, str] | None = None, startup_timeout: float = 30.0, seed: str | int | None = None):
         self._tmp = tempfile.TemporaryDirectory(prefix="kempelen-")
         self.data_dir = Path(self._tmp.name)
         self.database_url = database_url or f"sqlite:///{self.data_dir / 'kempelen.db'}"
@@ -35,7 +37,8 @@ class LiveServer:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.admin_token = DEVELOPMENT_ADMIN_TOKEN
-        self._env = env or {}
+        # seed: reproducible ids (`kempelen serve --seed`), so a rerun against a fresh server makes the same ones
+        self._env = {**({"KEMPELEN_SEED": str(seed)} if seed is not None else {}), **(env or {})}
         self._startup_timeout = startup_timeout
         self._process: subprocess.Popen | None = None
         self.log_path = self.data_dir / "server.log"
@@ -45,7 +48,8 @@ class LiveServer:
         env.pop("KEMPELEN_ADMIN_TOKEN", None)
         self._log = open(self.log_path, "wb")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "kempelen.cli", "serve", "--port", str(self.port), "--clock", self.clock,
+            # -I: the server never imports from the test project (its cwd, PYTHONPATH, a package named app)
+            [sys.executable, "-I", "-m", "kempelen.cli", "serve", "--port", str(self.port), "--clock", self.clock,
              "--database-url", self.database_url, "--data-dir", str(self.data_dir), "--log-level", "warning"],
             stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + self._startup_timeout
@@ -84,12 +88,46 @@ class LiveServer:
         except OSError:
             return ""
 
-    def admin(self, method: str, path: str, body: dict | None = None) -> dict:
+    def admin(self, method: str, path: str, body: dict | list | None = None) -> dict:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.endpoint + path, data=data, method=method, headers={
             "Authorization": f"Bearer {self.admin_token}", "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read() or b"null")
+
+    # --- state controls (between tests) and faults --------------------------------------------------------
+
+    def reset(self, requester: str | None = None, *, everything: bool = False) -> dict:
+        """Empty every requester's HITs, HIT types, assignments, qualifications, bonuses and messages (or one
+        requester's); keys and workers stay unless everything=True. Returns the rows deleted per table."""
+        body = {"everything": everything, **({"requester": requester} if requester else {})}
+        return self.admin("POST", "/_kempelen/reset", body)["Deleted"]
+
+    def save_snapshot(self, name: str) -> dict:
+        """Save the whole database (and the manual clock's time) as `name`."""
+        return self.admin("PUT", f"/_kempelen/snapshots/{name}")
+
+    def restore_snapshot(self, name: str) -> dict:
+        """Go back to snapshot `name`: its rows, its clock time, its seeded ids' progress."""
+        return self.admin("POST", f"/_kempelen/snapshots/{name}/restore")
+
+    def set_faults(self, *rules: dict) -> list[dict]:
+        """Replace the fault rules (see kempelen.faults), e.g. {"kind": "throttle", "operations": ["CreateHIT"],
+        "share": 0.5}; none turns faults off."""
+        return self.admin("PUT", "/_kempelen/faults", {"Rules": list(rules)})["Rules"]
+
+    def faults(self) -> list[dict]:
+        """The rules in force, with the requests each has seen and hit."""
+        return self.admin("GET", "/_kempelen/faults")["Rules"]
+
+    @contextlib.contextmanager
+    def faulty(self, *rules: dict) -> Iterator[LiveServer]:
+        """`with server.faulty({"kind": "throttle", "share": 0.5}):` faults inside the block, none after."""
+        self.set_faults(*rules)
+        try:
+            yield self
+        finally:
+            self.set_faults()
 
     def create_requester(self, name: str = "", *, mode: str = "sandbox", balance: str | None = None
                          ) -> dict[str, str]:

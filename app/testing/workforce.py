@@ -103,10 +103,20 @@ class ScriptedWorker:
         return self._client.upload(self.worker_id, assignment, question_identifier, data, filename, content_type)
 
 class Workforce:
-    """Makes scripted workers on one server."""
+    """Makes scripted workers on one server, one at a time (``new``) or as a simulated crowd (``crowd``)."""
 
     def __init__(self, endpoint: str, admin_token: str | None = None):
         self.client = KempelenClient(endpoint, admin_token)
+        self.endpoint, self.admin_token = endpoint, admin_token
+
+    def crowd(self, workers: int, policy=None, *, seed: int | str | None = None, **options):
+        """A simulated workforce of `workers` on this server (kempelen.testing.crowd): ``crowd = workforce.crowd(
+        200, policy=RandomAnswers(), seed=7)``, then ``summary = crowd.run(until_done=True)``. `policy` is an
+        answer policy (kempelen.testing.policies) or a callable ``(task, rng) -> answers``; `options` are Crowd's
+        (behaviour=Behaviour(...), clock, concurrency, hit_type_id, progress)."""
+        from kempelen.testing.crowd import Crowd
+
+        return Crowd(self.endpoint, workers, policy, seed=seed, admin_token=self.admin_token, **options)
 
     def new(self, worker_id: str | None = None) -> ScriptedWorker:
         created = self.client.create_worker(worker_id)

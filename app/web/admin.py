@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
-
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from typing import Literal
 
+from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field
 
+from kempelen import errors
+from kempelen.auth.workers import bearer, is_admin
 from kempelen.clock import ManualClock
-from kempelen.domain.money import format_amount, parse_amount, to_cents
+from kempelen.domain.money import format_amount
+from kempelen.operations.account import move_funds
 from kempelen.store import ledger, requesters
+from kempelen.web.envelope import Body
 
 AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
 
@@ -20,10 +22,9 @@ router = APIRouter(prefix="/_kempelen", tags=["admin"])
 
 
 def require_admin(request: Request, authorization: str | None = Header(default=None)) -> None:
-    expected = request.app.state.settings.effective_admin_token()
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise HTTPException(status_code=401, detail="A valid admin token is required (Authorization: Bearer ...).")
+    # only as "Authorization: Bearer <token>", as the worker API takes it
+    if not is_admin(bearer(authorization), request.app.state.settings.effective_admin_token()):
+        raise errors.admin_token_required()
 
 
 class ClockState(BaseModel):
@@ -31,21 +32,21 @@ class ClockState(BaseModel):
     now: datetime
 
 
-class ClockChange(BaseModel):
+class ClockChange(Body):
     advance_seconds: float | None = None
     set: datetime | None = None
 
 
-class RequesterCreate(BaseModel):
-    name: str = ""
+class RequesterCreate(Body):
+    name: str = Field(default="", max_length=255)
     mode: Literal["sandbox", "ledger"] = "sandbox"
     balance: str | None = Field(default=None, pattern=AMOUNT_PATTERN,
                                 description="ledger mode: the funds the account starts with, e.g. 100.00")
 
 
-class Funds(BaseModel):
+class Funds(Body):
     amount: str = Field(pattern=r"^-?[0-9]+(\.[0-9]{1,2})?$", description="e.g. 25.00; negative takes money out")
-    memo: str = ""
+    memo: str = Field(default="", max_length=1024)
 
 
 class RequesterCredentials(BaseModel):
@@ -68,15 +69,14 @@ def read_clock(request: Request) -> ClockState:
 def change_clock(change: ClockChange, request: Request) -> ClockState:
     clock = request.app.state.clock
     if not isinstance(clock, ManualClock):
-        raise HTTPException(status_code=409, detail="The server runs on the system clock; start it with "
-                                                    "`kempelen serve --clock manual` to move time.")
+        raise errors.clock_not_manual()
     try:
         if change.set is not None:
             clock.set(change.set)
         if change.advance_seconds is not None:
             clock.advance(change.advance_seconds)
     except ValueError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+        raise errors.invalid_value(str(exc)) from None
     # Transitions the new time has made due are written down before the caller goes on.
     request.app.state.sweeper.run_until_done()
     return ClockState(mode=clock.mode, now=clock.now())
@@ -86,14 +86,13 @@ def change_clock(change: ClockChange, request: Request) -> ClockState:
 def create_requester(body: RequesterCreate, request: Request) -> RequesterCredentials:
     state = request.app.state
     if body.balance is not None and body.mode != "ledger":
-        raise HTTPException(status_code=400, detail="A starting balance needs mode 'ledger'.")
+        raise errors.starting_balance_needs_ledger()
     with state.db.transaction() as session:
         now = state.clock.now()
         requester = requesters.create(session, now, name=body.name, mode=body.mode)
         if body.balance is not None:
             session.flush()
-            ledger.add_funds(session, requester.access_key_id, to_cents(parse_amount(body.balance)),
-                             "opening balance", now)
+            move_funds(session, requester.access_key_id, body.balance, "opening balance", now)
         return RequesterCredentials(AccessKeyId=requester.access_key_id,
                                     SecretAccessKey=requester.secret_access_key)
 
@@ -101,10 +100,9 @@ def create_requester(body: RequesterCreate, request: Request) -> RequesterCreden
 def _ledger_requester(session, access_key_id: str):
     requester = requesters.find_active(session, access_key_id)
     if requester is None:
-        raise HTTPException(status_code=404, detail=f"No active requester {access_key_id}.")
+        raise errors.requester_does_not_exist(access_key_id)
     if requester.mode != "ledger":
-        raise HTTPException(status_code=409, detail=f"Requester {access_key_id} is in sandbox mode: "
-                                                    "its balance is always 10000.00 and nothing is charged.")
+        raise errors.requester_in_sandbox_mode(access_key_id)
     return requester
 
 
@@ -122,10 +120,7 @@ def add_funds(access_key_id: str, body: Funds, request: Request) -> dict:
     with state.db.transaction() as session:
         _ledger_requester(session, access_key_id)
         now = state.clock.now()
-        # taking money out competes with spenders: take the account lock they take (operations.account)
-        ledger.lock_account(session, access_key_id)
-        ledger.add_funds(session, access_key_id, to_cents(parse_amount(body.amount)), body.memo, now)
-        session.flush()
+        move_funds(session, access_key_id, body.amount, body.memo, now)
         return _balance_view(session, access_key_id, now)
 
 

@@ -22,13 +22,14 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
 from kempelen import errors
-from kempelen.domain import frames
+from kempelen.domain import frames, text
 from kempelen.domain.hits import is_disposed
 from kempelen.operations import workers as ops
 from kempelen.questions import parse_question
 from kempelen.store import assignments as assignment_store
 from kempelen.store import hits as hit_store
 from kempelen.store import workers as worker_store
+from kempelen.web.hit_content import STATIC_PATH, prepare_html_question
 from kempelen.web.workers import incoming_file, public_url
 
 router = APIRouter(tags=["worker site"])
@@ -53,6 +54,10 @@ async def _fields(request: Request) -> tuple[list[tuple[str, str]], list[tuple[s
 async def external_submit(request: Request) -> HTMLResponse:
     """Record an ExternalQuestion/HTMLQuestion assignment's answers, then tell the worker page it is done."""
     fields, files = await _fields(request)
+    # multipart text fields (urlencoded ones are refused before the route: kempelen.limits)
+    bad = next((name for name, value in fields if text.unstorable(name) or text.unstorable(value)), None)
+    if bad is not None:
+        return _page("Submission refused", errors.unstorable_path(f"form field {bad!r}").message, 400)
     assignment_id = next((value for name, value in fields if name == "assignmentId"), None)
     if request.method == "POST" and assignment_id is None and "assignmentId" in request.query_params:
         return _page("Submission refused", "The answers must be sent as form fields in the request body, "
@@ -102,4 +107,7 @@ def html_question(request: Request, hitId: str) -> HTMLResponse:  # noqa: N803 -
         question = parse_question(found[0].question)
     if question.kind != "HTMLQuestion":
         return _page("No such HIT", f"Hit {hitId} is not an HTMLQuestion HIT.", 404)
-    return HTMLResponse(question.html_content)
+    # MTurk's script and submit addresses point here: the assets from whichever origin serves this content,
+    # the answers to the worker site (turkSubmitTo)
+    return HTMLResponse(prepare_html_question(question.html_content, assets_base=STATIC_PATH,
+                                              submit_url=public_url(request) + frames.EXTERNAL_SUBMIT_PATH))

@@ -8,8 +8,9 @@ import re
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, Response
 
+from kempelen import errors
 from kempelen.clock import epoch_ms
 from kempelen.operations.files import FILES_PATH, link_is_valid
 from kempelen.store import file_uploads
@@ -24,15 +25,14 @@ def download(key: str, request: Request, Expires: str = "", Signature: str = "")
     """The file behind a FileUploadURL, for 60 seconds of service time after GetFileUploadURL."""
     state = request.app.state
     directory = state.settings.effective_upload_dir()
-    if not Expires.isdigit() or not link_is_valid(directory, key, int(Expires), Signature,
+    if not (Expires.isascii() and Expires.isdigit()) or not link_is_valid(directory, key, int(Expires), Signature,
                                                   epoch_ms(state.clock.now())):
-        return PlainTextResponse("This link is invalid or has expired. Call GetFileUploadURL for a new one.",
-                                 status_code=403)
+        raise errors.file_link_invalid()
     with state.db.transaction(writes=False) as session:
         record = file_uploads.get(session, key)
     path = file_uploads.path_of(directory, key)
     if record is None or not path.is_file():
-        return PlainTextResponse("The file no longer exists.", status_code=404)
+        raise errors.file_gone()
     # attachment + nosniff: an uploaded page is saved, never run as this server's own content
     return FileResponse(path, media_type=record.content_type, headers={
         "Content-Disposition": content_disposition(record.file_name),

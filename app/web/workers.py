@@ -12,32 +12,29 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kempelen import errors
 from kempelen.auth.workers import bearer, is_admin, resolve_worker
 from kempelen.operations import workers as ops
 from kempelen.store import workers as worker_store
+from kempelen.web.envelope import Body
 
 router = APIRouter(prefix="/api", tags=["workers"])
 
 
-class WorkerCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WorkerCreate(Body):
     WorkerId: str | None = Field(default=None, description='Optional: an id of your own, "A" + [A-Z0-9]+. '
                                                            "A random MTurk-style id otherwise.")
 
 
-class LocaleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LocaleIn(Body):
     Country: str
     Subdivision: str | None = None
 
 
-class ProfileChange(BaseModel):
+class ProfileChange(Body):
     """Members left out are unchanged. Locale replaces the whole locale (no Subdivision clears it)."""
-    model_config = ConfigDict(extra="forbid")
     Locale: LocaleIn | None = None
     Adult: bool | None = None
     Masters: bool | None = None
@@ -45,9 +42,8 @@ class ProfileChange(BaseModel):
                                                         'server is configured; "" removes it.')
 
 
-class Submission(BaseModel):
+class Submission(Body):
     """Exactly one of the two members."""
-    model_config = ConfigDict(extra="forbid")
     Answers: dict[str, Any] | None = Field(default=None, description=(
         'QuestionIdentifier -> answer. Free text is a string; a selection is a list of SelectionIdentifiers; '
         '{"SelectionIdentifiers": [...], "OtherSelectionText": "..."} or {"FreeText": "..."} say it '
@@ -75,11 +71,7 @@ def acting_worker(request: Request, authorization: str | None, worker_id: str | 
 
 def _require_admin(request: Request, authorization: str | None) -> None:
     if not is_admin(bearer(authorization), request.app.state.settings.effective_admin_token()):
-        raise errors.WorkerError(401, "NotAuthorized", "The admin token is required (Authorization: Bearer ...).")
-
-
-def worker_error_response(_request: Request, exc: errors.WorkerError) -> JSONResponse:
-    return JSONResponse(exc.body(), status_code=exc.status)
+        raise errors.admin_token_required()
 
 
 # --- accounts (admin) ---------------------------------------------------------------------------------

@@ -119,10 +119,14 @@ def test_html_question_frame_urls_and_hosting(server, http, mturk, workforce, or
                                       f"&workerId={worker.worker_id}&turkSubmitTo={origin}")
     preview = workforce.new().preview(hit_id)
     assert preview["FrameURL"] == f"{host}?assignmentId={PREVIEW}&hitId={hit_id}"
+    # served with MTurk's helper script and submit address pointing at this server (app/web/hit_content.py)
+    served = HTML_CONTENT.replace("https://s3.amazonaws.com/mturk-public/externalHIT_v1.js",
+                                  "/static/mturk/externalHIT_v1.js").replace(
+        "https://www.mturk.com/mturk/externalSubmit", f"{server.endpoint}/mturk/externalSubmit")
     for url in (assignment["FrameURL"], preview["FrameURL"]):
         page = httpx.get(url)
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-        assert page.text == HTML_CONTENT
+        assert page.text == served
 
 
 def test_dynamic_hit_serves_only_html_questions(http, mturk):

@@ -164,7 +164,8 @@ def test_malformed_submissions(mturk, workforce, server):
         path = f"/api/worker/assignments/{a['AssignmentId']}/submit"
         both = http.post(path, json={"Answers": {}, "QuestionFormAnswers": "<x/>"})
         assert both.status_code == 400 and both.json()["Error"]["Code"] == "AnswerInvalid"
-        assert http.post(path, json={"Answer": {}}).status_code == 422
+        unknown = http.post(path, json={"Answer": {}})
+        assert unknown.status_code == 400 and unknown.json()["Error"]["Code"] == "ValidationException"
         nested = http.post(path, json={"Answers": {"q": {"deep": 1}}})
         assert nested.status_code == 400
     assert worker.assignment(a)["AssignmentStatus"] == "Accepted"

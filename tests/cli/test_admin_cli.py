@@ -156,17 +156,17 @@ def test_fund_and_statement_refusals(server):
     sandbox = server.create_requester()
     for command in (("fund", sandbox["AccessKeyId"], "5.00"), ("statement", sandbox["AccessKeyId"])):
         [line] = refused(server, "requester", *command)
-        assert line == (f"kempelen: the server refused (409): Requester {sandbox['AccessKeyId']} is in sandbox "
+        assert line == (f"kempelen: RequesterInSandboxMode: Requester {sandbox['AccessKeyId']} is in sandbox "
                         "mode: its balance is always 10000.00 and nothing is charged.")
         [line] = refused(server, "requester", command[0], "AKIANOSUCHREQUESTER0", *command[2:])
-        assert line == "kempelen: the server refused (404): No active requester AKIANOSUCHREQUESTER0."
+        assert line == "kempelen: RequesterDoesNotExist: No active requester AKIANOSUCHREQUESTER0."
 
     ledger = server.create_requester(mode="ledger", balance="1.00")
     for amount in ("1.234", "ten", "-5.001"):
         assert "AMOUNT: expected an amount in dollars such as 25.00" in \
             misused(server, "requester", "fund", ledger["AccessKeyId"], amount), amount
     [line] = refused(server, "requester", "fund", ledger["AccessKeyId"], "1.00", "--admin-token", "wrong")
-    assert line.startswith("kempelen: the server refused (401): A valid admin token is required")
+    assert line.startswith("kempelen: NotAuthorized: A valid admin token is required")
     assert ok(server, "requester", "fund", ledger["AccessKeyId"], "0.5") == \
         "AvailableBalance: 1.50\nOnHoldBalance: 0.00\n"  # nothing above went through
 
