@@ -8,7 +8,8 @@ PORT   ?= 8000
 # with session servers of its own, so no test shares a server or its manual clock with a concurrent one.
 # worksteal: an idle worker takes queued tests from a busy one, so a slow file does not end the run alone.
 TEST_WORKERS ?= 4
-test: export PYTEST_ADDOPTS += -n $(TEST_WORKERS) --dist worksteal
+# (on the command line, not in PYTEST_ADDOPTS: tests that run pytest in a fresh environment must not inherit it)
+test: override PYTEST_ARGS += -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: run test install bench schemas clean fuzz
 

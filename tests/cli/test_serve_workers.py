@@ -28,7 +28,7 @@ def _cmdline(pid: int) -> str:
 
 def test_two_worker_processes_serve_one_database():
     with database_url("postgresql") as url, \
-            LiveServer(url, clock="system", env={"KEMPELEN_WORKERS": "2"}) as live:
+            LiveServer(url, clock="system", env={"KEMPELEN_WORKERS": "2"}, startup_timeout=120) as live:
         workers = [pid for pid in _children(live._process.pid) if "spawn_main" in _cmdline(pid)]
         assert len(workers) == 2
         mturk = live.client(live.create_requester())
