@@ -72,11 +72,22 @@ class KempelenClient:
 
     # --- admin ----------------------------------------------------------------------------------------
 
-    def create_worker(self, worker_id: str | None = None) -> dict:
-        return self.call("POST", "/api/workers", {"WorkerId": worker_id} if worker_id else {})
+    def create_worker(self, worker_id: str | None = None, password: str | None = None) -> dict:
+        body = {key: value for key, value in (("WorkerId", worker_id), ("Password", password)) if value is not None}
+        return self.call("POST", "/api/workers", body)
 
     def get_worker(self, worker_id: str) -> dict:
         return self.call("GET", f"/api/workers/{urllib.parse.quote(worker_id)}")
+
+    # the worker website's accounts
+    def set_password(self, worker_id: str, password: str) -> dict:
+        return self.call("POST", f"/api/workers/{urllib.parse.quote(worker_id)}/password", {"Password": password})
+
+    def sign_in_link(self, worker_id: str) -> dict:
+        return self.call("POST", f"/api/workers/{urllib.parse.quote(worker_id)}/sign-in-link")
+
+    def create_invite(self) -> dict:
+        return self.call("POST", "/api/worker-invites")
 
     def set_profile(self, worker_id: str, *, locale: dict | None = None, adult: bool | None = None,
                     masters: bool | None = None) -> dict:
@@ -161,9 +172,12 @@ class KempelenClient:
 
     # --- requester accounts (admin) -------------------------------------------------------------------
 
-    def create_requester(self, name: str = "", mode: str = "sandbox", balance: str | None = None) -> dict:
-        """A new requester on the server: {"AccessKeyId", "SecretAccessKey"}."""
-        body = {"name": name, "mode": mode, **({"balance": balance} if balance is not None else {})}
+    def create_requester(self, name: str = "", mode: str = "sandbox", balance: str | None = None, *,
+                         login: str | None = None, password: str | None = None) -> dict:
+        """A new requester on the server: {"AccessKeyId", "SecretAccessKey"}; with `login` and `password`, also
+        a person who signs in to the requester website for it (in the same transaction)."""
+        body = {"name": name, "mode": mode, **({"balance": balance} if balance is not None else {}),
+                **({"login": login, "password": password} if login else {})}
         return self.call("POST", "/_kempelen/requesters", body)
 
     def requesters(self) -> list[dict]:

@@ -40,6 +40,13 @@ class Settings:
         default_factory=lambda: _env_flag("KEMPELEN_DEVELOPMENT_CREDENTIALS", True))
     admin_token: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_ADMIN_TOKEN"))
     public_url: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_PUBLIC_URL"))
+    # the requester website's own host name, if it has one (it is always at /requester/ too)
+    requester_host: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_REQUESTER_HOST") or None)
+    # The websites. Worker sign-up: "open" (anyone), "invite" (an admin's invite code), "closed" (admin-made
+    # accounts only). Requester HTML (HTMLQuestion) is served from KEMPELEN_CONTENT_URL when set (another
+    # host name, e.g. http://localhost:8000 beside http://127.0.0.1:8000), else sandboxed on the site's host.
+    worker_signup: str = field(default_factory=lambda: os.environ.get("KEMPELEN_WORKER_SIGNUP", "open"))
+    content_url: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_CONTENT_URL"))
     # Notification delivery (kempelen.events). SNS has no endpoint in a topic ARN: point this at an emulator
     # (e.g. moto, LocalStack), or leave it unset for AWS itself. SQS goes to the queue URL's own host.
     sns_endpoint: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_SNS_ENDPOINT"))

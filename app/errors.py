@@ -447,11 +447,41 @@ def no_file_upload(assignment_id: str, question_identifier: str, why: str) -> Re
                         f"{assignment_id}: {why}.", _MT + "InvalidParameterValue")
 
 
+# --- The requester website's accounts (members, invites, access keys): Kempelen's own, as the worker side's ---
+
+
+def requester_member_exists(email: str) -> WorkerError:
+    return WorkerError(409, "MemberAlreadyExists", f"{email} already signs in to a requester account.")
+
+
+def requester_email_invalid(email: str) -> WorkerError:
+    return WorkerError(400, "InvalidEmail", f"{email!r} is not an email address.")
+
+
+def requester_invite_invalid() -> WorkerError:
+    return WorkerError(404, "InviteInvalid", "This invitation is not valid: it was used already, has expired, "
+                                             "or never existed. Ask for a new one.")
+
+
+def requester_access_key_does_not_exist(access_key_id: str) -> WorkerError:
+    return WorkerError(404, "AccessKeyDoesNotExist", f"Access key {access_key_id} does not belong to this account.")
+
+
+def requester_last_access_key(access_key_id: str) -> WorkerError:
+    return WorkerError(409, "LastActiveAccessKey", f"{access_key_id} is the account's only active key: create "
+                                                   "another one before deactivating it.")
+
+
+def requester_form_value(label: str, text: str, kind: str = "a whole number") -> WorkerError:
+    """A requester-site form field that is not the number it must be (before any operation runs)."""
+    return WorkerError(400, "InvalidParameterValue", f"{label} must be {kind}, not {text!r}.")
+
+
+def requester_upload_missing(what: str) -> WorkerError:
+    return WorkerError(400, "MissingParameter", f"Choose {what} to upload.")
+
+
 # --- state controls and faults (admin: reset, snapshots, fault rules) -------------------------------------
-
-
-def requester_does_not_exist(access_key_id: str) -> WorkerError:
-    return WorkerError(404, "RequesterDoesNotExist", f"There is no requester with access key {access_key_id}.")
 
 
 def snapshot_does_not_exist(name: str) -> WorkerError:
@@ -464,6 +494,7 @@ def snapshot_refused(message: str) -> WorkerError:
 
 def fault_rules_invalid(message: str) -> WorkerError:
     return WorkerError(400, "InvalidFaultRule", message)
+
 
 # --- the edges: bodies, characters and amounts every door refuses the same way ----------------------------
 
@@ -483,6 +514,28 @@ def request_too_large_aws(limit: int) -> RequestEntityTooLargeException:
 def request_too_large(limit: int) -> WorkerError:
     return WorkerError(413, "RequestEntityTooLarge",
                        f"The request body is larger than this server's limit of {limit} bytes.")
+
+
+def body_not_an_object() -> WorkerError:
+    return WorkerError(400, "SerializationException", "The request body must be a JSON object.")
+
+
+def unstorable_member(member: str) -> WorkerError:
+    """A JSON body member holding a character no database can store (NUL, or an unpaired surrogate)."""
+    return WorkerError(400, "ValidationException", f"The member {member or '(body)'} contains a character that "
+                                                   "is not allowed (NUL, U+0000, or an unpaired surrogate).")
+
+
+def as_route_error(exc: ServiceError) -> WorkerError:
+    """An operation's AWS-side error, as a Kempelen JSON route answers it: the TurkErrorCode (else the
+    error's type) as Code, 404 for "does not exist", 403 for a signature refused; CSV problems as Details."""
+    code = getattr(exc, "turk_error_code", None) or exc.type_name
+    status = 404 if code.endswith("DoesNotExist") else exc.status_code
+    if isinstance(exc, CoralError):
+        status = 403
+    details = ([{"Line": line, "Message": message} for line, message in exc.problems]
+               if isinstance(exc, BatchCSVInvalid) else None)
+    return WorkerError(status, code, exc.message, details)
 
 
 def unstorable_path(where: str) -> WorkerError:
@@ -616,3 +669,36 @@ class BatchCSVInvalid(RequestError):
         super().__init__(f"The CSV file has problems. Line {first_line}: {first}{more}",
                          _MT + "InvalidParameterValue")
         self.problems = problems
+
+
+# --- the websites' accounts (worker site; requester site sign-in reuses sign_in_failed) ---------------
+
+
+def sign_up_closed() -> WorkerError:
+    return WorkerError(403, "SignUpClosed", "Sign-up is closed on this server: ask its administrator for an account.")
+
+
+def invite_code_invalid() -> WorkerError:
+    return WorkerError(400, "InvalidInviteCode", "The invite code is not valid, or it has already been used.")
+
+
+def password_invalid(reason: str) -> WorkerError:
+    return WorkerError(400, "InvalidPassword", reason)
+
+
+def sign_in_failed() -> WorkerError:
+    return WorkerError(401, "SignInFailed", "The WorkerId or the password is not right.")
+
+
+def sign_in_link_invalid() -> WorkerError:
+    return WorkerError(400, "InvalidSignInLink", "This sign-in link is not valid: it has expired or has already "
+                                                 "been used. Ask for a new one.")
+
+
+def not_an_html_question(hit_id: str) -> WorkerError:
+    return WorkerError(404, "HITDoesNotExist", f"Hit {hit_id} is not an HTMLQuestion HIT.")
+
+
+def question_form_submitter() -> WorkerError:
+    return WorkerError(403, "NotYourAssignment", "A QuestionForm HIT's answers are accepted only from the worker "
+                                                 "who holds the assignment, signed in to the worker site.")

@@ -33,6 +33,16 @@ _CONTENT_TYPE = CONTENT_TYPE.encode()
 THREADS = 32
 
 
+class _Endpoint:
+    """The requester endpoint as a plain ASGI app, for the router."""
+
+    def __init__(self, app: KempelenApp):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app._requester_call(scope, receive, send)
+
+
 class KempelenApp(FastAPI):
     """FastAPI with the Requester API's `POST /` answered in front of it (see the module docstring)."""
 
@@ -46,10 +56,13 @@ class KempelenApp(FastAPI):
     def serve_requester_api(self, api: RequesterAPI, faults: Faults | None = None) -> None:
         self.requester_api, self.faults = api, faults
         self._origins = {}
+        # POST / without X-Amz-Target takes the ordinary way (a middleware may route it elsewhere, as the
+        # requester site's own host does) and, if it stays `/`, reaches the same endpoint through this route.
+        self.router.add_route("/", _Endpoint(self), methods=["POST"], include_in_schema=False)
 
     async def __call__(self, scope, receive, send) -> None:
         if (self.requester_api is not None and scope["type"] == "http" and scope["method"] == "POST"
-                and scope["path"] == "/"):
+                and scope["path"] == "/" and any(name == b"x-amz-target" for name, _ in scope["headers"])):
             scope["app"] = self
             if self._requester_stack is None:
                 # the app's own middleware (as Starlette stacks it: the first added innermost) around ours

@@ -4,8 +4,8 @@ path, query string or form body holding a character no database can store (NUL).
 Pure ASGI, so a refused request costs no routing and no body read. A declared Content-Length over the limit
 is answered at once, without reading a byte of the body; a chunked body is counted as it is received and
 cut off at the limit. The requester API (``POST /``) answers in AWS's envelope, every other door in
-``{"Error": {"Code", "Message"}}``; both are built in app/errors.py. Uploads (FileUploadAnswer files, and
-externalSubmit forms that may carry them) have their own, larger bound: Starlette spools their parts to disk.
+``{"Error": {"Code", "Message"}}``; both are built in app/errors.py. Uploads (multipart/form-data posts to
+the routes in UPLOAD_ROUTES) have their own, larger bound.
 """
 
 from __future__ import annotations
@@ -22,12 +22,20 @@ from kempelen import errors
 # up to six times as JSON escapes them), and for uploads MTurk's 2,000,000,000-byte FileUploadAnswer
 # maximum plus 1 MiB of multipart framing.
 
-_UPLOAD_PATHS = re.compile(r"^/api/worker/assignments/[^/]+/files/[^/]+$|^//?mturk/externalSubmit$")
 # A batch's CSV (upload, or a reviewed results file) travels as JSON to the requester routes: 10,000 rows are
 # a few MB, so these two get a bound of their own.
 CSV_BODY_BYTES = 32 * 1024 * 1024
-_CSV_PATHS = re.compile(r"^/_kempelen/requester/batches(/[^/]+/review)?$")
+_CSV_PATHS = re.compile(r"^/_kempelen/requester/batches(/[^/]+/review)?$"
+                        # the requester website's uploads of the same files (multipart forms)
+                        r"|^(/requester)?/projects/[^/]+/batches/new$|^(/requester)?/batches/[^/]+/review$")
 _AWS_DOOR = "/"
+
+#: Routes that take files as multipart/form-data and read them with Starlette's streaming parser. A page that
+#: takes an upload larger than the body limit (a CSV of a big batch) adds its route here.
+UPLOAD_ROUTES: list[re.Pattern] = [
+    re.compile(r"/api/worker/assignments/[^/]+/files/[^/]+"),  # FileUploadAnswer files
+    re.compile(r"//?mturk/externalSubmit"),                    # a QuestionForm's file parts
+]
 
 
 class _Refused(Exception):
@@ -49,18 +57,21 @@ class EdgeLimits:
         query = scope.get("query_string", b"")
         if "\x00" in path or b"%00" in query or b"\x00" in query:
             return await _answer(send, path, _unstorable(path, query))
-        limit = self.max_body_bytes if path == _AWS_DOOR or not _UPLOAD_PATHS.match(path) else self.max_upload_bytes
-        if _CSV_PATHS.match(path):
-            limit = max(limit, CSV_BODY_BYTES)
-        declared = form = None
+        declared, media_type = None, b""
         for name, value in scope["headers"]:  # one pass: the two headers that matter here
             if name == b"content-length":
                 declared = int(value) if value.isdigit() else None
             elif name == b"content-type":
-                form = value.split(b";")[0].strip().lower() == b"application/x-www-form-urlencoded"
+                media_type = value.split(b";")[0].strip().lower()
+        # Only a multipart post to an upload route streams (Starlette spools file parts to disk); any other
+        # route, whatever the Content-Type, may buffer the whole body.
+        upload = media_type == b"multipart/form-data" and any(route.fullmatch(path) for route in UPLOAD_ROUTES)
+        limit = self.max_upload_bytes if upload else self.max_body_bytes
+        if _CSV_PATHS.match(path):
+            limit = max(limit, CSV_BODY_BYTES)
         if declared is not None and declared > limit:
             return await _answer(send, path, limit)
-        form = form and path != _AWS_DOOR
+        form = media_type == b"application/x-www-form-urlencoded" and path != _AWS_DOOR
         if declared is not None and not form:
             # The server reads no more than the declared length (HTTP framing), so nothing needs counting:
             # the hot path pays for one look at the headers.

@@ -7,7 +7,6 @@ import contextlib
 from fastapi import FastAPI
 
 from kempelen import ids
-from kempelen.web import hit_content
 from kempelen.clock import Clock, make_clock
 from kempelen.config import Settings
 from kempelen.front import KempelenApp
@@ -21,8 +20,11 @@ from kempelen.sweeper import Sweeper
 from kempelen.limits import EdgeLimits
 from kempelen.observability.metrics import Metrics
 from kempelen.observability.requests import RequestObserver
-from kempelen.web import accounts, admin, envelope, external, files, observe, qualifications, state, workers
+from kempelen.web import accounts, admin, content, envelope, files, observe, qualifications, state, workers
+from kempelen.web import shell, worker_site
 from kempelen.web import requester_api as requester_routes
+from kempelen.web import requester_logins, requester_site
+from kempelen.web.requester_site.host import RequesterHost
 
 
 def prepare_database(settings: Settings, db: Database, clock: Clock) -> None:
@@ -67,25 +69,30 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
                       openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
     app.state.deliverer, app.state.faults, app.state.requester_api = deliverer, faults, api
-    app.mount(hit_content.STATIC_PATH, hit_content.static_files(), name="static")  # crowd elements, legacy JS
     app.state.metrics = Metrics(db, clock)
     app.include_router(admin.router)
     app.include_router(accounts.router)
     app.include_router(observe.router)
     app.include_router(workers.router)
-    app.include_router(external.router)
+    app.include_router(content.router)
     app.include_router(qualifications.router)
     app.include_router(files.router)
     app.include_router(state.router)
     app.include_router(requester_routes.router)
+    requester_site.install(app)
+    app.include_router(requester_logins.router)
+    app.include_router(worker_site.router)
     envelope.install(app)
+    if settings.requester_host:
+        app.add_middleware(RequesterHost, host=settings.requester_host)
     app.add_middleware(EdgeLimits, max_body_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
+    shell.install(app)  # security headers on every answer (the edge's refusals too); /static
     # outermost: a log line and metrics for every request, those the edge refuses included
     app.add_middleware(RequestObserver, metrics=app.state.metrics)
 
     # MTurk's Requester API: every operation is POST / with X-Amz-Target, answered in front of the routers
-    # (inside the middleware above: the observer and the edge limits see it like any other request).
+    # (inside the middleware above: the observer, the edge limits and the headers see it like any request).
     app.serve_requester_api(api, faults)
 
     return app

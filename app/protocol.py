@@ -82,8 +82,9 @@ class RequesterAPI:
                 found = {}
 
                 def lookup_secret(access_key_id: str) -> str | None:
-                    found["requester"] = self.requesters.find_active(session, access_key_id)
-                    return found["requester"].secret_access_key if found["requester"] else None
+                    key = self.requesters.find_signing_key(session, access_key_id)
+                    found["requester"] = key[0] if key else None
+                    return key[1] if key else None
 
                 verify(request, lookup_secret, wall_time())
                 parsed = self._parse(name, operation, request.body)
@@ -94,17 +95,18 @@ class RequesterAPI:
         parsed = self._parse(name, operation, request.body)
         with self.db.transaction(writes=True) as session:
             # The writer reads its requester again in its own transaction: a deactivated key changes nothing.
-            requester = requesters.find_active(session, access_key_id)
-            if requester is None:
+            key = requesters.find_signing_key(session, access_key_id)
+            if key is None:
                 raise errors.UnrecognizedClientException()
+            requester = key[0]
             return self._run(operation, session, requester, parsed, request_id, origin)
 
     def _secret_outside_transaction(self, access_key_id: str) -> str | None:
-        requester = self.requesters.cached(access_key_id)
-        if requester is None:
+        key = self.requesters.cached(access_key_id)
+        if key is None:
             with self.db.transaction(writes=False) as session:
-                requester = self.requesters.find_active(session, access_key_id)
-        return requester.secret_access_key if requester else None
+                key = self.requesters.find_signing_key(session, access_key_id)
+        return key[1] if key else None
 
     @staticmethod
     def _parse(name: str | None, operation, body: bytes):

@@ -9,6 +9,7 @@ import sys
 
 from kempelen import __version__
 from kempelen.cli.common import HelpFormatter, example, report_refusal
+from kempelen.cli.examples import EXAMPLES
 from kempelen.client import KempelenError, Unreachable
 
 # One module per command group, in the order `kempelen --help` lists them. Each module has
@@ -36,7 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name in GROUPS:
         importlib.import_module(f"{__name__}.{name}").register(commands)
     for sub in parsers(parser):
-        sub.formatter_class = HelpFormatter
+        if sub.formatter_class is argparse.HelpFormatter:  # a group's own choice (e.g. raw text) stays
+            sub.formatter_class = HelpFormatter
+        if not sub.epilog and sub.prog in EXAMPLES:
+            sub.epilog = example(*EXAMPLES[sub.prog])
     return parser
 
 

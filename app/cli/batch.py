@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
+from kempelen.cli.common import example
 from kempelen.cli.project import add_endpoint, guarded, read_file, signed_client
 from kempelen.client import KempelenError
 from kempelen.domain import batch_csv
@@ -109,33 +110,41 @@ def cmd_batch_extend(args) -> int:
 
 
 def register(commands) -> None:
-    group = commands.add_parser("batch", help="batches of a project: publish a CSV, results, review")
+    group = commands.add_parser("batch", help="batches of a project: publish a CSV, results, review",
+                                epilog=example("kempelen batch publish --project 3ABC... --csv input.csv",
+                                               "kempelen batch results 12 > results.csv"))
     sub = group.add_subparsers(dest="batch_command", required=True)
-    publish = sub.add_parser("publish", help="one HIT per CSV row; prints the batch id")
+    publish = sub.add_parser("publish", help="one HIT per CSV row; prints the batch id",
+                             epilog=example("kempelen batch publish --project 3ABC... --csv input.csv --json"))
     publish.add_argument("--project", required=True, metavar="HITLAYOUTID")
     publish.add_argument("--csv", required=True, metavar="FILE", help="header naming the template's variables")
     publish.add_argument("--name", help="the batch's name (default: the project's)")
     publish.add_argument("--chunk", type=int, default=100, help="HITs per request (default 100)")
     publish.add_argument("--json", action="store_true", help='print {"BatchId": ..., "HITIds": [...]}')
     publish.set_defaults(func=cmd_batch_publish)
-    results = sub.add_parser("results", help="the batch results CSV, in MTurk's format, to stdout")
+    results = sub.add_parser("results", help="the batch results CSV, in MTurk's format, to stdout",
+                             epilog=example("kempelen batch results 12 > Batch_12_batch_results.csv"))
     results.add_argument("batch_id", metavar="BATCH_ID")
     results.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     results.set_defaults(func=cmd_batch_results)
     review = sub.add_parser("review", help="approve (x in Approve) or reject (a reason in Reject) from a "
-                                           "results CSV; prints what happened to each row")
+                                           "results CSV; prints what happened to each row",
+                            epilog=example("kempelen batch review 12 --csv reviewed.csv"))
     review.add_argument("batch_id", metavar="BATCH_ID")
     review.add_argument("--csv", required=True, metavar="FILE")
     review.add_argument("--json", action="store_true")
     review.set_defaults(func=cmd_batch_review)
-    status = sub.add_parser("status", help="published / assigned / submitted / approved counts and expiration")
+    status = sub.add_parser("status", help="published / assigned / submitted / approved counts and expiration",
+                            epilog=example("kempelen batch status 12 --json"))
     status.add_argument("batch_id", metavar="BATCH_ID")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_batch_status)
-    cancel = sub.add_parser("cancel", help="expire every HIT of the batch now")
+    cancel = sub.add_parser("cancel", help="expire every HIT of the batch now",
+                            epilog=example("kempelen batch cancel 12"))
     cancel.add_argument("batch_id", metavar="BATCH_ID")
     cancel.set_defaults(func=cmd_batch_cancel)
-    extend = sub.add_parser("extend", help="more time and/or assignments for every HIT of the batch")
+    extend = sub.add_parser("extend", help="more time and/or assignments for every HIT of the batch",
+                            epilog=example("kempelen batch extend 12 --seconds 86400 --assignments 2"))
     extend.add_argument("batch_id", metavar="BATCH_ID")
     extend.add_argument("--seconds", type=int, default=0)
     extend.add_argument("--assignments", type=int, default=0)

@@ -56,7 +56,7 @@ class HelpFormatter(argparse.HelpFormatter):
     """Descriptions wrapped as usual; an example epilog kept line for line."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        if text.startswith("example:"):
+        if text.startswith(("example:", "examples:")):
             return "\n".join(indent + line for line in text.splitlines())
         return super()._fill_text(text, width, indent)
 

@@ -83,8 +83,8 @@ def register(commands) -> None:
     set_.add_argument("--count", type=int, help="stop after this many hits")
     set_.add_argument("--seed", type=int, help="choose requests at random, reproducibly (default: evenly)")
     set_.add_argument("--rules", metavar="JSON", help="the rules as JSON instead (see GET /_kempelen/faults)")
-    show = sub.add_parser("show", help="the rules in force, with what each has hit")
-    clear = sub.add_parser("clear", help="no more faults")
+    show = sub.add_parser("show", help="the rules in force, with what each has hit", epilog=EXAMPLE)
+    clear = sub.add_parser("clear", help="no more faults", epilog=EXAMPLE)
     for parser in (set_, show, clear):
         parser.add_argument("--json", action="store_true")
         add_endpoint_options(parser)

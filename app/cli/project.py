@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from kempelen.cli.common import example
 from kempelen.client import KempelenError
 from kempelen.requester_client import MissingCredentials, RequesterClient
 
@@ -75,12 +76,15 @@ def add_endpoint(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", help="server URL (default: KEMPELEN_ENDPOINT or http://127.0.0.1:8000)")
 
 
+CREATE_EXAMPLE = example("kempelen project create --template page.html --properties props.json --json")
+
+
 def register(commands) -> None:
     group = commands.add_parser("project", help="projects (HIT layouts) of the requester whose keys are in "
-                                                "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY")
+                                                "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY", epilog=CREATE_EXAMPLE)
     sub = group.add_subparsers(dest="project_command", required=True)
     create = sub.add_parser("create", help="make a project from an HTML template with ${variables}; prints its "
-                                           "id, which is a HITLayoutId")
+                                           "id, which is a HITLayoutId", epilog=CREATE_EXAMPLE)
     create.add_argument("--template", required=True, metavar="FILE", help="the design layout (HTML)")
     create.add_argument("--properties", required=True, metavar="FILE",
                         help="JSON named as in CreateHIT: Title, Description, Reward, MaxAssignments, "

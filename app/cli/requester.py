@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+from kempelen.cli import requester_logins
 from kempelen.cli.common import (add_endpoint_options, add_offline_database_options, amount, client, example,
                             is_offline, note, print_json, redact, settings_from, signed_amount, table, utc)
 
 
-def _create_in_database(args) -> dict:
+def _create_in_database(args, password: str | None) -> dict:
     """Offline: straight into the named database, which must be the one the server uses."""
     from kempelen.clock import SystemClock
     from kempelen.errors import WorkerError
@@ -28,6 +29,9 @@ def _create_in_database(args) -> dict:
             if args.balance is not None:
                 session.flush()  # the ledger entry refers to the requester's row
                 move_funds(session, requester.access_key_id, args.balance, "opening balance", now)
+            if args.login:
+                session.flush()
+                requester_logins.add_login(session, now, requester.access_key_id, args.login, password)
             credentials = {"AccessKeyId": requester.access_key_id,
                            "SecretAccessKey": requester.secret_access_key}
     except WorkerError as exc:  # e.g. a balance beyond what the ledger holds
@@ -38,13 +42,17 @@ def _create_in_database(args) -> dict:
 
 
 def cmd_requester_create(args) -> int:
+    if len(args.name or "") > 200:
+        args.parser.error("--name is at most 200 characters")
     if args.balance is not None and args.mode != "ledger":
         args.parser.error("--balance needs --mode ledger (a sandbox requester always has 10000.00)")
+    password = requester_logins.check_create_options(args)
     if is_offline(args):
-        credentials = _create_in_database(args)
+        credentials = _create_in_database(args, password)
     else:
         server = client(args)
-        created = server.create_requester(args.name or "", args.mode, args.balance)
+        created = server.create_requester(args.name or "", args.mode, args.balance, login=args.login,
+                                          password=password)
         credentials = {"AccessKeyId": created["AccessKeyId"], "SecretAccessKey": created["SecretAccessKey"]}
         note(f"created the requester on the server at {server.endpoint}")
     if args.json:
@@ -52,6 +60,8 @@ def cmd_requester_create(args) -> int:
     else:
         print(f"AWS_ACCESS_KEY_ID={credentials['AccessKeyId']}\n"
               f"AWS_SECRET_ACCESS_KEY={credentials['SecretAccessKey']}")
+    if args.login:
+        note(f"{args.login.strip().lower()} signs in to the requester website at /requester/signin")
     return 0
 
 
@@ -114,6 +124,7 @@ def register(commands) -> None:
     add_endpoint_options(create)
     add_offline_database_options(create)
     create.set_defaults(func=cmd_requester_create, parser=create)
+    requester_logins.register(requester, create)
 
     listing = requester.add_parser("list", help="list the running server's requesters (no secrets)",
                                    epilog=example("kempelen requester list --json"))

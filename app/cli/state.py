@@ -84,7 +84,7 @@ def register(commands) -> None:
         parser.add_argument("name", metavar="NAME", help="letters, digits, - and _ (up to 40)")
         add_endpoint_options(parser)
         parser.set_defaults(func=cmd_snapshot)
-    listing = sub.add_parser("list", help="the snapshots saved")
+    listing = sub.add_parser("list", help="the snapshots saved", epilog=SNAPSHOT_EXAMPLE)
     listing.add_argument("--json", action="store_true")
     add_endpoint_options(listing)
     listing.set_defaults(func=cmd_snapshot)

@@ -8,13 +8,15 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+from kempelen.cli import worker_site
 from kempelen.cli.common import (add_endpoint_options, all_pages, client, example, note, print_json, shorten,
                                  table, utc)
 
 
 def cmd_worker_create(args) -> int:
+    password = worker_site.read_password() if args.password_stdin else None
     server = client(args)
-    created = server.create_worker(args.worker_id)
+    created = server.create_worker(args.worker_id, password)
     if args.json:
         print_json({"WorkerId": created["WorkerId"], "Token": created["Token"]})
     else:
@@ -300,6 +302,10 @@ def register(commands) -> None:
                      "kempelen worker create --worker-id A1TESTWORKER", worker_option=False)
     create.add_argument("--worker-id", help='an id of your own ("A" + uppercase letters and digits); '
                                             "random otherwise")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read a password for the worker website from stdin (first line), e.g. "
+                             "echo 'a long passphrase' | kempelen worker create --password-stdin")
+    worker_site.register(command)
 
     hits = command("hits", cmd_worker_hits, "list the HITs the worker may take",
                    "kempelen worker hits --worker A1TESTWORKER")

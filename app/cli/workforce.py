@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from kempelen.cli.common import add_endpoint_options, print_json, share, shorten, table
+from kempelen.cli.common import HelpFormatter, add_endpoint_options, example, print_json, share, shorten, table
 
 EXAMPLE = """example:
   kempelen serve --clock manual --seed 1 &           # another shell: a server whose ids repeat on a rerun
@@ -103,7 +103,9 @@ def render_summary(summary) -> str:
 
 
 def register(commands) -> None:
-    workforce = commands.add_parser("workforce", help="a simulated workforce on a running server")
+    workforce = commands.add_parser("workforce", help="a simulated workforce on a running server",
+                                    epilog=example("kempelen workforce run --workers 20 --policy random --until-done"),
+                                    formatter_class=HelpFormatter)
     sub = workforce.add_subparsers(dest="workforce_command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="many simulated workers find, accept, answer, submit, return and abandon HITs",
                          description="Simulated workers work through the worker API on the server's clock "

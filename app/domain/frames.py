@@ -41,10 +41,12 @@ def external_frame_url(external_url: str, hit_id: str, assignment_id: str | None
     return with_parameters(external_url, frame_parameters(hit_id, assignment_id, worker_id, submit_to))
 
 
-def html_frame_url(public_url: str, hit_id: str, assignment_id: str | None, worker_id: str | None) -> str:
-    """HTMLQuestion content is hosted by Kempelen itself; the page reads the same four parameters."""
+def html_frame_url(public_url: str, hit_id: str, assignment_id: str | None, worker_id: str | None,
+                   content_url: str | None = None) -> str:
+    """HTMLQuestion content is hosted by Kempelen itself (on its content host, when it has one); the page
+    reads the same four parameters, and submits to the worker site (turkSubmitTo)."""
     public_url = public_url.rstrip("/")
-    return with_parameters(public_url + HTML_QUESTION_PATH,
+    return with_parameters((content_url or public_url).rstrip("/") + HTML_QUESTION_PATH,
                            frame_parameters(hit_id, assignment_id, worker_id, public_url))
 
 

@@ -46,7 +46,8 @@ def access_key_of(authorization: bytes | None) -> str:
         return "-"
     start += len(b"Credential=")
     end = authorization.find(b"/", start)
-    return authorization[start:end if end > 0 else None][:128].decode("latin-1") or "-"
+    key = authorization[start:end if end > 0 else None][:128]
+    return key.decode("ascii") if key.isalnum() else "(malformed)"  # a log line holds no caller's junk
 
 
 def error_code_of(body: bytes) -> str:

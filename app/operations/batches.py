@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from kempelen import errors
 from kempelen.domain import batch_csv
+from kempelen.domain.hits import QUESTION_MAX_BYTES
 from kempelen.domain.money import assignment_cost_cents, format_amount, parse_amount, to_cents
 from kempelen.domain.qualifications import requires_masters
 from kempelen.operations import hits
@@ -124,14 +125,28 @@ def check_batch_csv(ctx: OperationContext, hit_layout_id: str, csv_data: bytes |
     return batch_csv.read(csv_data, json.loads(project.parameters))
 
 
+def _oversized_rows(project: Project, parsed: batch_csv.BatchInput) -> list[tuple[int, str]]:
+    """Rows whose HIT would carry a Question over MTurk's 65,535 bytes: found now, not halfway through
+    publishing."""
+    problems = []
+    for line, values in parsed.rows:
+        question = layouts.build_question(project.template, dict(zip(parsed.columns, values)), project.frame_height)
+        size = len(question.encode("utf-8"))
+        if size > QUESTION_MAX_BYTES:
+            problems.append((line, f"The HIT this row makes would have a Question of {size} bytes; a Question "
+                                   f"can be at most {QUESTION_MAX_BYTES} bytes."))
+    return problems
+
+
 def create_batch(ctx: OperationContext, *, hit_layout_id: str, csv_data: bytes | str, name: str | None = None
                  ) -> BatchView:
     """Keep an uploaded CSV as an unpublished batch of the project. A file with any problem is refused whole
     (errors.BatchCSVInvalid lists them all); in ledger mode so is a batch the balance cannot pay for."""
     project = load_project(ctx, hit_layout_id)
     parsed = batch_csv.read(csv_data, json.loads(project.parameters))
-    if parsed.problems:
-        raise errors.BatchCSVInvalid(parsed.problems)
+    problems = parsed.problems or _oversized_rows(project, parsed)
+    if problems:
+        raise errors.BatchCSVInvalid(problems)
     properties = _properties(project)
     _ensure_batch_funds(ctx, properties, len(parsed.rows))
     batch = Batch(requester_id=ctx.requester.access_key_id, hit_layout_id=project.hit_layout_id,

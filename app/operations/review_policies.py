@@ -1,6 +1,6 @@
 """Running review policies inside the transaction that triggered them, and ListReviewPolicyResultsForHIT.
 
-ScoreMyKnownAnswers runs at each submission (kempelen.operations.workers.submit_assignment); SimplePlurality runs
+ScoreMyKnownAnswers runs at each submission (kempelen.operations.worksite.lifecycle.submit_assignment); SimplePlurality runs
 once each time the HIT is announced Reviewable (kempelen.operations.hit_events.announce). Their approvals,
 rejections and extensions are the very state changes and events the API operations make; each is recorded as
 a review action, finished at once (Succeeded or Failed: nothing is left Intended).

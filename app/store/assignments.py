@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from kempelen.domain import assignments as states
 from kempelen.domain.workers import WorkerStatistics
 from kempelen.store.hits import live_hit
-from kempelen.store.models import HIT, Assignment, HITType
+from kempelen.store.models import HIT, Assignment, BonusPayment, HITType
 from kempelen.store.worker_blocks import blocking_requesters
 
 
@@ -92,6 +92,10 @@ def _assignable(now: datetime):
                 HIT.max_assignments > HIT.assignments_done + _pending_count(now))
 
 
+#: the same condition, for other store modules (the worker site's HIT groups)
+assignable = _assignable
+
+
 def _not_taken_by(worker_id: str):
     return ~exists().where(Assignment.hit_id == HIT.hit_id, Assignment.worker_id == worker_id)
 
@@ -147,3 +151,13 @@ def due(session: Session, now: datetime, limit: int) -> tuple[list[tuple[Assignm
 
     return (locked(and_(Assignment.status == states.ACCEPTED, Assignment.deadline <= now)),
             locked(and_(Assignment.status == states.SUBMITTED, Assignment.auto_approval_time <= now)))
+
+
+def bonus_cents_by_assignment(session: Session, assignment_ids: Sequence[str]) -> dict[str, int]:
+    """Bonuses paid per assignment (a worker's own list shows reward and bonus side by side)."""
+    if not assignment_ids:
+        return {}
+    rows = session.execute(select(BonusPayment.assignment_id, func.sum(BonusPayment.amount_cents))
+                           .where(BonusPayment.assignment_id.in_(list(assignment_ids)))
+                           .group_by(BonusPayment.assignment_id))
+    return {assignment_id: int(total) for assignment_id, total in rows}

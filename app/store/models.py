@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        TypeDecorator, UniqueConstraint, false)
+                        TypeDecorator, UniqueConstraint, false, true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from datetime import timezone
 
@@ -55,11 +55,16 @@ class Requester(Base):
     # "sandbox": balance fixed at 10000.00 and nothing charged, as MTurk's sandbox; "ledger": real accounting.
     mode: Mapped[str] = mapped_column(String(16), default="sandbox")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the original key (access_key_id) itself, switched off on the Developer page once another key exists
+    key_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class HITType(Base):
     __tablename__ = "hit_type"
-    __table_args__ = (UniqueConstraint("requester_id", "fingerprint"),)
+    __table_args__ = (UniqueConstraint("requester_id", "fingerprint"),
+                      # the worker site's HIT groups, sorted by reward or newest (keyset), and its group URLs
+                      Index(None, "reward_cents", "hit_type_id"), Index(None, "created_at", "hit_type_id"),
+                      Index(None, "hit_group_id"))
 
     hit_type_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     hit_group_id: Mapped[str] = mapped_column(String(64))
@@ -83,6 +88,10 @@ class HITType(Base):
 class HIT(Base):
     __tablename__ = "hit"
     __table_args__ = (Index(None, "requester_id", "seq"), Index(None, "hit_type_id", "seq"),
+                      # the worker site's groups by HITs available: counted from this index alone, in
+                      # hit_type_id order, without reading the (wide) rows
+                      Index("ix_hit_open_by_type", "hit_type_id", "expiration", "max_assignments",
+                            "assignments_done", "reviewing", "disposed_at", "creation_time"),
                       # the sweeper's scans for expiries and Reviewable HITs not yet announced
                       Index(None, "expired_announced", "expiration"),
                       Index(None, "reviewable_announced", "expiration"),
@@ -131,6 +140,10 @@ class Worker(Base):
     masters: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # where NotifyWorkers also mails the worker's messages (when an SMTP server is configured); optional
     email: Mapped[str | None] = mapped_column(String(254))
+    # the worker website: an argon2 hash (None: the worker signs in only by a one-time link, or not at all),
+    # and the remembered "accept the next HIT in this group automatically" choice (on by default, as MTurk's)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    auto_accept: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Assignment(Base):
@@ -401,6 +414,105 @@ class ReviewPolicyResult(Base):
     question_id: Mapped[str | None] = mapped_column(Text)
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text)
+
+
+class WebSession(Base):
+    """A signed-in browser of either website. The cookie holds a random token; only its SHA-256 is kept.
+    The principal is a worker (principal_kind "worker", its WorkerId) or a requester website login
+    ("requester_login", the login's id)."""
+
+    __tablename__ = "web_session"
+    __table_args__ = (Index(None, "principal_kind", "principal_id"),)
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal_kind: Mapped[str] = mapped_column(String(16))
+    principal_id: Mapped[str] = mapped_column(String(254))
+    # the token every form of this session carries (compared in constant time)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SignInLink(Base):
+    """A one-time sign-in link an admin issued (e.g. for a worker created through the API)."""
+
+    __tablename__ = "sign_in_link"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal_kind: Mapped[str] = mapped_column(String(16))
+    principal_id: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkerInvite(Base):
+    """An invite code for signing up when KEMPELEN_WORKER_SIGNUP=invite; only its SHA-256 is kept."""
+
+    __tablename__ = "worker_invite"
+
+    code_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    worker_id: Mapped[str | None] = mapped_column(ForeignKey("worker.worker_id"))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per key (an account name on a site, or a client address): repeated failures lock the
+    key out for a while that doubles with each further failure."""
+
+    __tablename__ = "sign_in_throttle"
+
+    throttle_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RequesterMember(Base):
+    """A person who signs in to the requester website for one requester account (email + argon2 hash)."""
+
+    __tablename__ = "requester_member"
+    __table_args__ = (Index(None, "requester_id"),)
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(String(64), unique=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased: one sign-in per address
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[str | None] = mapped_column(String(254))  # the member who invited them, or None (CLI)
+
+
+class RequesterInvite(Base):
+    """A one-time link that lets a person join a requester account; only the code's SHA-256 is kept."""
+
+    __tablename__ = "requester_invite"
+
+    code_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    email: Mapped[str] = mapped_column(String(254))
+    invited_by: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RequesterAccessKey(Base):
+    """An access key made on the Developer page, beyond the account's original one (Requester.access_key_id).
+    HITs and everything else stay keyed by the account's original id, whichever key signed the call."""
+
+    __tablename__ = "requester_access_key"
+    __table_args__ = (Index(None, "requester_id"),)
+
+    access_key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("requester.access_key_id"))
+    secret_access_key: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Project(Base):

@@ -108,3 +108,15 @@ def scores_page(session: Session, worker_id: str, *, after: int | None, limit: i
     if after is not None:
         query = query.where(Qualification.seq > after)
     return [(q, t) for q, t in session.execute(query.order_by(Qualification.seq).limit(limit))]
+
+
+def of_worker_open(session: Session, worker_id: str, limit: int = 100
+                   ) -> list[tuple[QualificationRequest, QualificationType]]:
+    """The worker's requests still waiting (TestStarted or Pending), newest first: the worker site's list."""
+    rows = session.execute(select(QualificationRequest, QualificationType)
+                           .join(QualificationType, QualificationType.qualification_type_id
+                                 == QualificationRequest.qualification_type_id)
+                           .where(QualificationRequest.worker_id == worker_id,
+                                  QualificationRequest.status.in_((TEST_STARTED, PENDING)))
+                           .order_by(QualificationRequest.seq.desc()).limit(limit))
+    return [(request, qualification_type) for request, qualification_type in rows]

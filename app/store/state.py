@@ -62,6 +62,10 @@ def _events_of(key: str):
 
 #: table -> the condition choosing one requester's rows (a test checks every activity table is listed here)
 REQUESTER_SCOPE = {
+    "batch_row": lambda key: models.BatchRow.batch_id.in_(
+        select(models.Batch.batch_id).where(models.Batch.requester_id == key)),
+    "batch": lambda key: models.Batch.requester_id == key,
+    "project": lambda key: models.Project.requester_id == key,
     "review_policy_result": lambda key: models.ReviewPolicyResult.hit_id.in_(_hits_of(key)),
     "review_policy_action": lambda key: models.ReviewPolicyAction.hit_id.in_(_hits_of(key)),
     "file_upload": lambda key: models.FileUpload.assignment_id.in_(_assignments_of(key)),

@@ -292,6 +292,8 @@ class Crowd:
         plans = [self._plan(event) for event in batch]
         work = [(event, plan) for event, plan in zip(batch, plans) if plan is not None]
         results = list(self._pool.map(lambda item: self._execute(*item), work))
+        if self._mode == "real":  # real time went on while the requests ran: follow-ups count from now
+            self._now = max(self._now, time.monotonic() - self._m0)
         for (event, plan), result in zip(work, results):
             self._settle(event, plan, result)
         self.summary.simulated_seconds = self._now

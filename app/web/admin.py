@@ -13,6 +13,7 @@ from kempelen.auth.workers import bearer, is_admin
 from kempelen.clock import ManualClock
 from kempelen.domain.money import format_amount
 from kempelen.operations.account import move_funds
+from kempelen.operations import requester_accounts
 from kempelen.store import ledger, requesters
 from kempelen.web.envelope import Body
 
@@ -38,10 +39,13 @@ class ClockChange(Body):
 
 
 class RequesterCreate(Body):
-    name: str = Field(default="", max_length=255)
+    name: str = Field(default="", max_length=200)  # the column's width
     mode: Literal["sandbox", "ledger"] = "sandbox"
     balance: str | None = Field(default=None, pattern=AMOUNT_PATTERN,
                                 description="ledger mode: the funds the account starts with, e.g. 100.00")
+    login: str | None = Field(default=None, max_length=254,
+                              description="an email address that signs in to the requester website (with password)")
+    password: str | None = Field(default=None, max_length=1024)
 
 
 class Funds(Body):
@@ -93,6 +97,10 @@ def create_requester(body: RequesterCreate, request: Request) -> RequesterCreden
         if body.balance is not None:
             session.flush()
             move_funds(session, requester.access_key_id, body.balance, "opening balance", now)
+        if body.login is not None or body.password is not None:
+            session.flush()
+            requester_accounts.add_member(session, now, requester.access_key_id, body.login or "",
+                                          body.password or "")
         return RequesterCredentials(AccessKeyId=requester.access_key_id,
                                     SecretAccessKey=requester.secret_access_key)
 

@@ -94,18 +94,22 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(errors.internal_error())
 
 
-def _storable(value: object, where: str) -> str | None:
-    """The first member (dotted path) holding a string the databases cannot store, or None."""
+def unstorable_member(value: object, where: str = "") -> str | None:
+    """The first member (dotted path) of a decoded JSON body holding a string the databases cannot store,
+    or None. The one check of every JSON body a web route reads (Body models, and raw bodies)."""
     if isinstance(value, str):
         return where if text.unstorable(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            found = _storable(key, where) or _storable(item, f"{where}.{key}" if where else str(key))
+            path = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and text.unstorable(key):
+                return path
+            found = unstorable_member(item, path)
             if found is not None:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = _storable(item, f"{where}[{index}]")
+            found = unstorable_member(item, f"{where}[{index}]")
             if found is not None:
                 return found
     return None
@@ -120,7 +124,7 @@ class Body(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _only_storable_text(cls, data: object) -> object:
-        member = _storable(data, "")
+        member = unstorable_member(data)
         if member is not None:
             raise ValueError(f"member {member or '(body)'} contains a character that is not allowed "
                              "(NUL, U+0000, or an unpaired surrogate)")

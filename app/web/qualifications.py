@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 
 from kempelen import errors
-from kempelen.operations import worker_qualifications as ops
+from kempelen.operations.worksite import qualifications as ops
 from kempelen.web.workers import ActingFor, Auth, Submission, acting_worker
 
 router = APIRouter(prefix="/api", tags=["qualifications"])

@@ -8,7 +8,7 @@ Fields are named by QuestionIdentifier. A selection sends one value per chosen S
 choices are exclusive (radio buttons, a drop-down), the "Other" choice itself sends ``other_choice(spec)``.
 HTML ids are generated (``q1``, ``q1-2``...), never taken from identifiers, which may hold any character.
 
-Answers are checked by the same code the worker API uses (``kempelen.operations.worker_answers``):
+Answers are checked by the same code the worker API uses (``kempelen.operations.worksite.answers``):
 ``check_form_answers`` before anything is saved, ``field_errors`` for a refusal raised by the operations.
 """
 
@@ -24,8 +24,8 @@ from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
 from kempelen import errors
-from kempelen.operations import worker_answers
-from kempelen.operations import workers as ops
+from kempelen.operations.worksite import answers as worker_answers
+from kempelen.operations import worksite as ops
 from kempelen.questions import parse_question
 from kempelen.questions.formatted import formatted_content_html
 from kempelen.questions.model import (FileUploadAnswer, FormQuestion, FreeTextAnswer, Overview, Question,

@@ -26,6 +26,7 @@ from kempelen.limits import CSV_BODY_BYTES
 from kempelen.operations import batches, projects, results
 from kempelen.operations.context import OperationContext
 from kempelen.store import requesters
+from kempelen.web.envelope import error_response, unstorable_member
 from kempelen.web.workers import public_url
 
 PREFIX = "/_kempelen/requester"
@@ -127,14 +128,7 @@ def _signed(request: Request, body: bytes) -> SignedRequest:
 
 
 def _error(exc: errors.ServiceError) -> JSONResponse:
-    code = getattr(exc, "turk_error_code", None) or exc.type_name
-    error: dict[str, Any] = {"Code": code, "Message": exc.message}
-    if isinstance(exc, errors.BatchCSVInvalid):
-        error["Details"] = [{"Line": line, "Message": message} for line, message in exc.problems]
-    status = 404 if code.endswith("DoesNotExist") else exc.status_code
-    if isinstance(exc, errors.CoralError):
-        status = 403
-    return JSONResponse({"Error": error}, status_code=status)
+    return error_response(errors.as_route_error(exc))
 
 
 def _context(request: Request, session, signed: SignedRequest) -> OperationContext:
@@ -143,8 +137,9 @@ def _context(request: Request, session, signed: SignedRequest) -> OperationConte
     found = {}
 
     def lookup_secret(access_key_id: str) -> str | None:
-        found["requester"] = requesters.find_active(session, access_key_id)
-        return found["requester"].secret_access_key if found["requester"] else None
+        key = requesters.find_signing_key(session, access_key_id)  # any active key of the account
+        found["requester"] = key[0] if key else None
+        return key[1] if key else None
 
     verify(signed, lookup_secret, wall_time())
     return OperationContext(session=session, requester=found["requester"], now=state.clock.now(),
@@ -153,26 +148,36 @@ def _context(request: Request, session, signed: SignedRequest) -> OperationConte
 
 def _in_transaction(request: Request, signed: SignedRequest, work: Callable[[OperationContext], Any], *,
                     writes: bool) -> Any:
+    if writes:  # verified before the write transaction begins: a bad signature never takes the write lock
+        with request.app.state.db.transaction(writes=False) as session:
+            _context(request, session, signed)
     with request.app.state.db.transaction(writes=writes) as session:
         result = work(_context(request, session, signed))
         session.flush()
         return result
 
 
-def _json_object(raw: bytes) -> dict | None:
-    """The body as a JSON object ({} for none); None when it is not one (nesting too deep included)."""
+def _json_object(raw: bytes) -> dict | errors.WorkerError:
+    """The body as a JSON object ({} for none), or the refusal: not an object (nesting too deep included), or
+    a string the databases cannot store."""
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_not_json)
     except (ValueError, RecursionError):
-        return None
-    return body if isinstance(body, dict) else None
+        return errors.body_not_an_object()
+    if not isinstance(body, dict):
+        return errors.body_not_an_object()
+    member = unstorable_member(body)
+    return body if member is None else errors.unstorable_member(member)
 
 
-def _not_an_object() -> JSONResponse:
-    return JSONResponse({"Error": {"Code": "SerializationException",
-                                   "Message": "The request body must be a JSON object."}}, status_code=400)
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")  # NaN, Infinity: Python reads them, JSON has no such thing
+
+
+def _too_large() -> JSONResponse:
+    return error_response(errors.request_too_large(MAX_BODY_BYTES))
 
 
 async def _call(request: Request, work: Callable[[OperationContext, Any], Any], *, writes: bool = True,
@@ -181,11 +186,10 @@ async def _call(request: Request, work: Callable[[OperationContext, Any], Any], 
     try:
         raw = await _body(request)
     except _TooLarge:
-        return JSONResponse({"Error": {"Code": "RequestEntityTooLarge", "Message": "The request body is larger "
-                                       f"than {MAX_BODY_BYTES // (1024 * 1024)} MB."}}, status_code=413)
+        return _too_large()
     body = _json_object(raw) if json_body else {}
-    if body is None:
-        return _not_an_object()
+    if isinstance(body, errors.WorkerError):
+        return error_response(body)
     try:
         result = await run_in_threadpool(_in_transaction, request, _signed(request, raw),
                                          lambda ctx: work(ctx, body), writes=writes)
@@ -273,7 +277,16 @@ async def project_hits(request: Request, hit_layout_id: str) -> Response:
 async def preview_project(request: Request, hit_layout_id: str) -> Response:
     """Body: ``{"Values": {"var": "sample"}}`` -> ``{"HTML": the worker's page}``."""
     return await _call(request, lambda ctx, body: {"HTML": projects.preview_project(
-        ctx, hit_layout_id, body.get("Values") or {})}, writes=False)
+        ctx, hit_layout_id, _values(body))}, writes=False)
+
+
+def _values(body: dict) -> dict[str, str]:
+    values = body.get("Values", {})
+    if values is None:
+        values = {}
+    if not isinstance(values, dict) or not all(isinstance(value, str) for value in values.values()):
+        raise errors.invalid_parameter("Values must be an object of strings: {\"variable\": \"sample value\"}.")
+    return values
 
 
 # --- batches ------------------------------------------------------------------------------------------
@@ -360,13 +373,12 @@ async def _csv_response(request: Request, make: Callable[[OperationContext, Any]
     try:
         raw = await _body(request)
         body = _json_object(raw)
-        if body is None:
-            return _not_an_object()
+        if isinstance(body, errors.WorkerError):
+            return error_response(body)
         signed = _signed(request, raw)
         await run_in_threadpool(_in_transaction, request, signed, lambda ctx: make(ctx, body), writes=False)
     except _TooLarge:
-        return JSONResponse({"Error": {"Code": "RequestEntityTooLarge", "Message": "The request body is too "
-                                       "large."}}, status_code=413)
+        return _too_large()
     except errors.ServiceError as exc:
         return _error(exc)
     return StreamingResponse(_stream(request, signed, lambda ctx: make(ctx, body)),

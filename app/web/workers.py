@@ -16,7 +16,8 @@ from pydantic import Field
 
 from kempelen import errors
 from kempelen.auth.workers import bearer, is_admin, resolve_worker
-from kempelen.operations import workers as ops
+from kempelen.operations import worksite as ops
+from kempelen.operations.worksite import accounts
 from kempelen.store import workers as worker_store
 from kempelen.web.envelope import Body
 
@@ -26,6 +27,8 @@ router = APIRouter(prefix="/api", tags=["workers"])
 class WorkerCreate(Body):
     WorkerId: str | None = Field(default=None, description='Optional: an id of your own, "A" + [A-Z0-9]+. '
                                                            "A random MTurk-style id otherwise.")
+    Password: str | None = Field(default=None, description="Optional: the worker website's password "
+                                                           "(8 to 256 characters).")
 
 
 class LocaleIn(Body):
@@ -66,7 +69,8 @@ def acting_worker(request: Request, authorization: str | None, worker_id: str | 
         worker = resolve_worker(authorization, worker_id, state.settings.effective_admin_token(),
                                 lambda token: worker_store.by_token(session, token),
                                 lambda wid: worker_store.get(session, wid))
-        yield ops.WorkerContext(session, worker, state.clock.now(), public_url(request))
+        yield ops.WorkerContext(session, worker, state.clock.now(), public_url(request),
+                                content_url=state.settings.content_url)
 
 
 def _require_admin(request: Request, authorization: str | None) -> None:
@@ -84,6 +88,8 @@ def create_worker(body: WorkerCreate, request: Request, authorization: str | Non
     state = request.app.state
     with state.db.transaction() as session:
         worker, token = ops.create_worker(session, state.clock.now(), body.WorkerId)
+        if body.Password is not None:  # in the same transaction: a refused password makes no worker
+            accounts.set_password(session, worker, body.Password)
         return {"WorkerId": worker.worker_id, "Token": token, "CreationTime": worker.created_at}
 
 

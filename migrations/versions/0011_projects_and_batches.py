@@ -9,8 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-# CHAIN: 0010 (worker-site) is not on this branch yet; the lead sets this to '0010' at merge.
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -63,6 +63,14 @@ def test_a_file_with_bad_rows_is_refused_whole_with_every_line(requester, projec
     assert requester.call("GET", "/batches")["Batches"] == []
 
 
+def test_rows_whose_hits_would_be_too_large_are_found_at_upload(requester, project):
+    data = f"text,id\nfine,1\n{'x' * 70_000},2\nfine,3\n{'y' * 66_000},4\n"
+    with pytest.raises(KempelenError) as excinfo:
+        requester.create_batch(project["HITLayoutId"], data)
+    assert [d["Line"] for d in excinfo.value.details] == [3, 5]
+    assert "can be at most 65535 bytes" in excinfo.value.details[0]["Message"]
+
+
 def test_a_header_without_the_variables_is_refused(requester, project):
     with pytest.raises(KempelenError) as excinfo:
         requester.create_batch(project["HITLayoutId"], "words\nhello\n")

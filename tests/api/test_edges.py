@@ -66,6 +66,15 @@ def test_1_oversized_bodies_are_refused_before_authentication(server):
                              headers={"Authorization": f"Bearer {server.admin_token}",
                                       "Content-Type": "application/json"})
         assert_envelope(chunked, 413, "RequestEntityTooLarge")
+    # uploads keep their own bound: a multipart post to an upload route is streamed, not refused by size
+    upload = "/api/worker/assignments/3NOSUCHASSIGNMENT/files/q"
+    headers = worker_headers(server, "ANOSUCHWORKER")
+    big_file = {"file": ("big.bin", b"\0" * (2 * MiB), "application/octet-stream")}
+    assert_envelope(httpx.post(server.endpoint + upload, headers=headers, files=big_file), 404, "WorkerDoesNotExist")
+    assert_envelope(httpx.post(server.endpoint + upload, headers=headers, content=b"x" * (2 * MiB),
+                               ), 413, "RequestEntityTooLarge")  # not multipart: may be buffered
+    assert_envelope(httpx.post(server.endpoint + "/api/workers", headers=headers, files=big_file), 413,
+                    "RequestEntityTooLarge")  # multipart, but not an upload route
     # a body under the limit still works
     assert httpx.get(server.endpoint + "/_kempelen/health").json() == {"status": "ok"}
 
@@ -343,3 +352,32 @@ def test_3_the_manual_clock_stays_where_deadlines_can_be_computed(server):
                                 400, "InvalidParameterValue")
         assert "between 1970-01-01 and 9000-01-01" in error["Message"]
     assert server.now() == before
+
+
+def test_2_and_8_the_requester_json_routes(server, credentials):
+    """Kempelen's signed requester routes: a NUL refused naming the member, a bad signature refused before a
+    write transaction, bodies that are not JSON objects (NaN included) refused, all in the one envelope."""
+    signer = signer_for(server, credentials)
+
+    def post(path: str, body: bytes, *, secret_ok: bool = True) -> httpx.Response:
+        use = signer if secret_ok else Signer(credentials["AccessKeyId"], "wrong", signer.host)
+        headers = use.headers(None, body, content_type="application/json", method="POST", path=path,
+                              signed=("content-type", "host", "x-amz-date"))
+        return httpx.post(server.endpoint + path, content=body, headers=headers)
+
+    project = json.dumps({"Template": "<p>${word}\u0000</p><input name='a'>", "Properties": {"Title": "t"}}).encode()
+    error = assert_envelope(post("/_kempelen/requester/projects", project), 400, "ValidationException")
+    assert "The member Template contains a character that is not allowed" in error["Message"]
+    assert_envelope(post("/_kempelen/requester/projects", b'{"Template": NaN}'), 400, "SerializationException")
+    good = json.dumps({"Template": "<p>${word}</p><input name='a'>", "Properties": {"Title": "t"}}).encode()
+    assert_envelope(post("/_kempelen/requester/projects", good, secret_ok=False), 403, "InvalidSignatureException")
+    if server.database_url.startswith("sqlite"):
+        holder = sqlite3.connect(server.database_url.removeprefix("sqlite:///"), isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            started = time.monotonic()
+            assert post("/_kempelen/requester/projects", good, secret_ok=False).status_code == 403
+            assert time.monotonic() - started < 5
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()

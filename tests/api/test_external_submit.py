@@ -86,7 +86,7 @@ def assert_nothing_kept(mturk, worker, assignment: dict, status: str = "Accepted
 def assert_refused(response: httpx.Response, status: int, message: str | None = None) -> None:
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
-    assert "Submission refused" in response.text and "mturk-submitted" not in response.text
+    assert "Submission refused" in response.text and "submitted.js" not in response.text
     if message is not None:
         assert message in response.text
 
@@ -151,7 +151,7 @@ def test_urlencoded_submission_is_recorded_byte_for_byte(http, mturk, workforce,
     response = form_post(http, body)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     assert "HIT submitted" in response.text
-    assert f"{{type: 'mturk-submitted', assignmentId: \"{aid}\"}}" in response.text
+    assert f'data-assignment-id="{aid}"' in response.text and "/static/submitted.js" in response.text
     recorded = answer_of(mturk, assignment)
     assert recorded["Answer"] == (
         '<?xml version="1.0" encoding="ASCII"?><QuestionFormAnswers xmlns="http://mechanicalturk.amazonaws.com/'
@@ -197,7 +197,7 @@ def test_get_with_query_parameters_is_taken(http, mturk, workforce):
     _, _, assignment = accepted(mturk, workforce)
     response = http.get("/mturk/externalSubmit", params=[("assignmentId", assignment["AssignmentId"]),
                                                          ("answer", "yes"), ("answer", "no")])
-    assert response.status_code == 200 and "mturk-submitted" in response.text
+    assert response.status_code == 200 and "submitted.js" in response.text
     assert answer_of(mturk, assignment)["Answer"] == answer_document(("answer", "yes|no"))
 
 

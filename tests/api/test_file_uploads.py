@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from kempelen.client import KempelenError
 from helpers import EXTERNAL_QUESTION, QFA_NS, create_hit, error_of
+from tests.site_helpers import signed_in
 
 FORM_2005 = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd"
 # MaxFileSizeInBytes before MinFileSizeInBytes, as the XSD orders them
@@ -153,9 +154,10 @@ def test_a_submission_may_name_only_a_file_uploaded_for_that_question_of_that_as
 def test_multipart_external_submit_answers_a_file_question_by_its_field_name(server, mturk, workforce):
     worker, assignment = accepted(mturk, workforce)
     aid = assignment["AssignmentId"]
-    response = httpx.post(f"{server.endpoint}/mturk/externalSubmit", data={"assignmentId": aid, "caption": "Hi"},
-                          files={"photo": ("cat.jpg", b"0123456789AB", "image/jpeg"),
-                                 "ignored": ("other.txt", b"not a question", "text/plain")})
+    browser, csrf = signed_in(server, worker.worker_id)  # a QuestionForm's answers come only from its worker
+    response = browser.post("/mturk/externalSubmit", data={"assignmentId": aid, "caption": "Hi", "csrf_token": csrf},
+                            files={"photo": ("cat.jpg", b"0123456789AB", "image/jpeg"),
+                                   "ignored": ("other.txt", b"not a question", "text/plain")})
     assert response.status_code == 200, response.text
     answer = mturk.get_assignment(AssignmentId=aid)["Assignment"]["Answer"]
     key = answer.split("<UploadedFileKey>")[1].split("<")[0]
@@ -169,11 +171,30 @@ def test_multipart_external_submit_answers_a_file_question_by_its_field_name(ser
 
 def test_multipart_external_submit_refuses_a_file_outside_the_bounds(server, mturk, workforce):
     worker, assignment = accepted(mturk, workforce)
-    response = httpx.post(f"{server.endpoint}/mturk/externalSubmit",
-                          data={"assignmentId": assignment["AssignmentId"]},
-                          files={"photo": ("big.bin", b"x" * 21, "application/octet-stream")})
+    browser, csrf = signed_in(server, worker.worker_id)
+    response = browser.post("/mturk/externalSubmit", data={"assignmentId": assignment["AssignmentId"],
+                                                           "csrf_token": csrf},
+                            files={"photo": ("big.bin", b"x" * 21, "application/octet-stream")})
     assert response.status_code == 400
     assert "The file is 21 bytes; it must be between 10 and 20 bytes." in response.text
+    assert worker.assignment(assignment)["AssignmentStatus"] == "Accepted"
+
+
+def test_a_question_form_is_not_submitted_through_external_submit_by_whoever_knows_the_assignment_id(
+        server, mturk, workforce):
+    worker, assignment = accepted(mturk, workforce)
+    aid = assignment["AssignmentId"]
+    other, other_csrf = signed_in(server, workforce.new().worker_id)
+    own, own_csrf = signed_in(server, worker.worker_id)
+    attempts = [
+        httpx.post(f"{server.endpoint}/mturk/externalSubmit", data={"assignmentId": aid, "caption": "Hi"}),
+        other.post("/mturk/externalSubmit", data={"assignmentId": aid, "caption": "Hi", "csrf_token": other_csrf}),
+        own.post("/mturk/externalSubmit", data={"assignmentId": aid, "caption": "Hi"}),  # no CSRF token
+        own.post("/mturk/externalSubmit", data={"assignmentId": aid, "caption": "Hi", "csrf_token": other_csrf}),
+    ]
+    for response in attempts:
+        assert response.status_code == 403, response.text
+        assert "accepted only from the worker who holds the assignment" in response.text
     assert worker.assignment(assignment)["AssignmentStatus"] == "Accepted"
 
 

@@ -29,7 +29,7 @@ def test_every_command_has_help_with_an_example():
     assert {"kempelen worker list", "kempelen requester list", "kempelen worker token"} <= names
     assert len(every) >= 30  # kempelen, 5 groups and their commands
     for parser in every:
-        example = parser.format_help().split("\nexample:\n", 1)
+        example = re.split(r"\nexamples?:\n", parser.format_help(), maxsplit=1)
         assert len(example) == 2, f"`{parser.prog} --help` shows no example"
         assert re.match(r"  (\S+=\$\()?(export \$\()?kempelen ", example[1]), example[1]
     # ...and as a user asks for it

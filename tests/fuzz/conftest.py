@@ -40,13 +40,21 @@ def _seed(server: LiveServer) -> tuple[dict, dict, dict]:
     qualification = mturk.create_qualification_type(Name="fuzz type", Description="d",
                                                     QualificationTypeStatus="Active")["QualificationType"]
     mturk.create_worker_block(WorkerId="AFUZZBLOCKED", Reason="fuzz")
+    from kempelen.requester_client import RequesterClient
+
+    requester = RequesterClient(server.endpoint, keys["AccessKeyId"], keys["SecretAccessKey"])
+    project = requester.create_project('<p>${word}</p><input name="answer">', {"Title": "fuzz project", "Description": "d",
+                                                          "Reward": "0.05", "LifetimeInSeconds": 3600,
+                                                          "AssignmentDurationInSeconds": 600})
+    batch = requester.create_batch(project["HITLayoutId"], "word\nfuzz\n")
     ids = {"HITId": [hit["HITId"]], "HITTypeId": [hit["HITTypeId"]], "AssignmentId": [submitted["AssignmentId"]],
            "WorkerId": [submitter.worker_id, "AFUZZBLOCKED"], "WorkerIds": [submitter.worker_id],
            "QualificationTypeId": [qualification["QualificationTypeId"]]}
     seeds = {"worker_id": worker.worker_id, "worker_token": worker.token, "hit_id": hit["HITId"],
              "hit_type_id": hit["HITTypeId"], "assignment_id": accepted["AssignmentId"],
              "qualification_type_id": qualification["QualificationTypeId"], "access_key_id": ledger["AccessKeyId"],
-             "question_identifier": "answer", "qualification_request_id": "3NOSUCHREQUEST", "key": "nokey"}
+             "question_identifier": "answer", "qualification_request_id": "3NOSUCHREQUEST", "key": "nokey",
+             "hit_layout_id": project["HITLayoutId"], "batch_id": str(batch["BatchId"])}
     return keys, ids, seeds
 
 

@@ -35,6 +35,7 @@ class Route:
     admin: bool                     # guarded by the admin token
     open: bool                      # no credentials at all (health, files, worker-site pages)
     max_body: int = MAX_BODY        # the route's own bound when the spec gives one (x-kempelen-max-body-bytes)
+    sigv4: bool = False             # signed with the requester's keys (Kempelen's requester routes)
 
 
 def _resolve(schema: dict) -> dict:
@@ -53,14 +54,16 @@ def routes() -> list[Route]:
             content = operation.get("requestBody", {}).get("content", {})
             success = next((r for code, r in operation["responses"].items() if code.startswith("2")), {})
             headers = {p["name"].lower() for p in params if p["in"] == "header"}
+            sigv4 = template.startswith("/_kempelen/requester/")
             found.append(Route(
                 method.upper(), template, [p["name"] for p in params if p["in"] == "path"],
                 {p["name"]: p["schema"] for p in params if p["in"] == "query"},
                 {p["name"] for p in params if p["in"] == "query" and p.get("required")}, headers,
                 _resolve(content["application/json"]["schema"]) if "application/json" in content else None,
                 "multipart/form-data" in content, "text/html" in success.get("content", {}),
-                template.startswith("/_kempelen") or template.startswith("/api/workers"),
-                "authorization" not in headers, operation.get("x-kempelen-max-body-bytes", MAX_BODY)))
+                (template.startswith("/_kempelen") and not sigv4) or template.startswith("/api/workers"),
+                "authorization" not in headers and not sigv4,
+                max_body=operation.get("x-kempelen-max-body-bytes", MAX_BODY), sigv4=sigv4))
     return found
 
 
@@ -76,14 +79,39 @@ class Case:
 
 
 class Generator:
-    def __init__(self, seed: int, seeds: dict[str, str], admin_token: str):
+    def __init__(self, seed: int, seeds: dict[str, str], admin_token: str, signer=None):
         self.random = random.Random(seed)
         self.seeds = seeds          # path parameter name -> an id that exists
         self.admin_token = admin_token
+        self.signer = signer        # the requester's keys, for the SigV4 routes
+
+    def _sign(self, route: Route, method: str, case: Case, good: bool = True) -> Case:
+        """SigV4 for the requester routes (as the Requester API signs); `good=False`: a wrong secret, a stale
+        date, a body changed after signing, or no signature at all."""
+        if not route.sigv4 or self.signer is None:
+            return case
+        content_type = case.headers.get("content-type", "")
+        how = "good" if good else self.random.choice(["none", "secret", "stale", "tampered"])
+        if how == "none":
+            return case
+        signer = self.signer
+        if how == "secret":
+            from tests.fuzz.signing import Signer
+
+            signer = Signer(signer.access_key_id, "wrong", signer.host)
+        from datetime import datetime, timedelta, timezone
+
+        now = datetime.now(timezone.utc) - (timedelta(hours=1) if how == "stale" else timedelta(0))
+        case.headers.update(signer.headers(None, case.body, content_type=content_type, method=method,
+                                           path=case.path, signed=("content-type", "host", "x-amz-date"), now=now))
+        if how == "tampered":
+            case.body = case.body + b" " if case.body else b"{}"
+        case.notes.append(f"signature {how}")
+        return case
 
     def _auth(self, route: Route) -> dict[str, str]:
         """Good credentials for the route, so that only the case's own defect can refuse it."""
-        if route.open:
+        if route.open or route.sigv4:
             return {}
         if route.admin:
             return {"authorization": f"Bearer {self.admin_token}"}
@@ -143,7 +171,11 @@ class Generator:
         body_value = self._value(route.body) if route.body is not None else None
         body = b""
         declared = None
-        if kind == "bad_credentials":
+        if kind == "bad_body" and route.sigv4 and (rnd.random() < 0.5 or not route.body.get("properties")):
+            kind = "not_json"  # these routes ignore unknown members, as the Requester API does
+        if kind == "bad_credentials" and route.sigv4:
+            pass  # signed wrongly below
+        elif kind == "bad_credentials":
             headers = rnd.choice([{}, {"authorization": "Bearer wrong-token"}, {"authorization": self.admin_token},
                                   {"authorization": f"Basic {self.admin_token}"}, {"authorization": "Bearer "},
                                   {"authorization": f"bearer{self.admin_token}"}]
@@ -173,7 +205,7 @@ class Generator:
                     query[name] = "%00"
                 notes.append(f"{name}={query[name][:20]}")
         elif kind == "bad_body":
-            body_value, note = self._bad_body(route.body, body_value)
+            body_value, note = self._bad_body(route.body, body_value, unknown_members=not route.sigv4)
             notes.append(note)
         elif kind == "not_json":
             body = rnd.choice([b"{", b"[]", b"null", b"1", b'"x"', b"{'a': 1}", b"\xff", b'{"a": NaN}', b"[" * 50_000])
@@ -199,7 +231,7 @@ class Generator:
         if query:
             path += "?" + "&".join(f"{k}={v if '%' in v else quote(v, safe='')}" for k, v in query.items())
         if kind == "unknown_method":
-            return Case(route, kind, path, headers, notes=["PATCH"])
+            return self._sign(route, "PATCH", Case(route, kind, path, headers, notes=["PATCH"]))
         if body_value is not None and not body:
             body = json.dumps(body_value, ensure_ascii=rnd.random() < 0.5).encode("utf-8", "surrogatepass") \
                 if kind != "bad_body" or "surrogate" not in notes[-1] else json.dumps(body_value).encode()
@@ -208,12 +240,13 @@ class Generator:
                 ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1"])
             if headers["content-type"] != "application/json":
                 notes.append(headers["content-type"])
-        return Case(route, kind, path, headers, body, declared, notes)
+        return self._sign(route, route.method, Case(route, kind, path, headers, body, declared, notes),
+                          good=kind != "bad_credentials")
 
-    def _bad_body(self, schema: dict, value: dict) -> tuple[object, str]:
+    def _bad_body(self, schema: dict, value: dict, *, unknown_members: bool = True) -> tuple[object, str]:
         rnd = self.random
         properties = schema.get("properties", {})
-        choice = rnd.randrange(5)
+        choice = rnd.randrange(0 if unknown_members else 1, 5)
         if choice == 0 or not properties:
             value[rnd.choice(["Unknown", "workerid", "__proto__", "amount ", ""])] = rnd.choice([1, "x", None, {}])
             return value, "unknown member"
@@ -245,5 +278,45 @@ def is_envelope(payload: object) -> bool:
         return False
     error = payload["Error"]
     return (isinstance(error, dict) and {"Code", "Message"} <= set(error) <= {"Code", "Message", "Details"}
-            and isinstance(error["Code"], str) and re.fullmatch(r"[A-Za-z]+", error["Code"]) is not None
+            and isinstance(error["Code"], str) and re.fullmatch(r"[A-Za-z][A-Za-z.]*", error["Code"]) is not None
             and isinstance(error["Message"], str) and error["Message"] != "")
+
+
+class ExtremeGenerator(Generator):
+    """Well-formed requests with good credentials and every value at an edge (long strings of odd
+    characters, huge numbers): taken or refused, never a 5xx."""
+
+    TEXT = ["x", "é", "\U0001F600", "\u202e", "<b>", "%", " "]
+
+    def _value(self, schema: dict):
+        rnd = self.random
+        schema = _resolve(schema)
+        kind = _kind_of(schema) if "anyOf" in schema else schema.get("type")
+        if "enum" in schema or kind in ("object", "boolean", None):
+            return super()._value(schema)
+        if kind == "string":
+            if any(s.get("format") == "date-time" for s in schema.get("anyOf", [schema])):
+                return rnd.choice(["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z"])
+            return rnd.choice(self.TEXT) * rnd.choice([0, 1, 2, 3, 64, 65, 200, 201, 255, 256, 1000, 5000])
+        if kind == "integer":
+            return rnd.choice([0, -1, 2**31, 2**63, 10**30, -(10**30)])
+        if kind == "number":
+            return rnd.choice([0, -1, 1e308, -1e308, 1e-300, 2**63])
+        return super()._value(schema)
+
+    def case(self, route: Route) -> Case:
+        rnd = self.random
+        headers = self._auth(route)
+        path = route.template
+        for name in route.path_params:
+            path = path.replace("{" + name + "}", quote(self.seeds.get(name, "x"), safe=""))
+        query = {name: str(self._value(schema)) for name, schema in route.query.items()
+                 if name in route.required_query or rnd.random() < 0.5}
+        if query:
+            path += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
+        body = b""
+        if route.body is not None:
+            body = json.dumps(self._value(route.body)).encode()
+            headers["content-type"] = "application/json"
+        return self._sign(route, route.method, Case(route, "extreme_valid", path, headers, body,
+                                                     notes=[path[:60], body[:80].decode(errors="replace")]))

@@ -47,7 +47,7 @@ class Connection:
         try:
             self._send(data)
             response = self._read()
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # reset, broken pipe, timeout: the next request starts on a new connection
             self.close()
             raise
         if (declared_length is not None or response.status >= 500

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import pytest
 
@@ -60,6 +60,12 @@ def test_parameters_are_plainly_url_encoded():
 def test_html_question_frame_is_hosted_on_the_server():
     assert frames.html_frame_url(SITE + "/", "3HIT", "3AS1", "AWORKER") == f"{SITE}/dynamic/hit?" + ACCEPTED[1:]
     assert frames.html_frame_url(SITE, "3HIT", None, None) == f"{SITE}/dynamic/hit?" + PREVIEWED[1:]
+
+
+def test_html_question_frame_on_a_content_host_still_submits_to_the_site():
+    url = frames.html_frame_url(SITE, "3HIT", "3AS1", "AWORKER", content_url="http://content.example:8001/")
+    assert url.startswith("http://content.example:8001/dynamic/hit?assignmentId=3AS1&hitId=3HIT")
+    assert url.endswith("&turkSubmitTo=" + quote(SITE, safe=""))
 
 
 def test_external_answers_keep_order_join_repeats_and_drop_reserved_names():

@@ -1,5 +1,5 @@
 """A QuestionForm rendered for a worker, filled in as a browser fills a form, read back and checked by the
-same code the worker API uses (kempelen.operations.worker_answers)."""
+same code the worker API uses (kempelen.operations.worksite.answers)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from starlette.datastructures import FormData, Headers, UploadFile
 
 from kempelen import errors
-from kempelen.operations import worker_answers
-from kempelen.operations import workers as ops
+from kempelen.operations.worksite import answers as worker_answers
+from kempelen.operations import worksite as ops
 from kempelen.questions import parse_question
 from kempelen.questions.model import Binary, FormattedContent, FormQuestion, FreeTextAnswer, Question, Text
 from kempelen.web.question_form import (answers_from_form, check_form_answers, field_errors, form_enctype,

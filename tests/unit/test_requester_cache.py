@@ -39,7 +39,8 @@ def _set_active(db: Database, key: str, active: bool) -> None:
 
 def _lookup(db: Database, cache: requesters.ActiveRequesterCache, key: str) -> Requester | None:
     with db.transaction(writes=False) as session:
-        return cache.find_active(session, key)
+        found = cache.find_signing_key(session, key)
+        return found[0] if found else None
 
 
 def test_a_deactivated_key_is_refused_once_the_ttl_has_passed(db):
@@ -69,7 +70,7 @@ def test_unknown_and_inactive_keys_are_not_remembered(db):
 def test_the_cached_requester_outlives_a_rolled_back_transaction(db):
     cache = requesters.ActiveRequesterCache(ttl=5.0, monotonic=FakeMonotonic())
     with pytest.raises(RuntimeError), db.transaction(writes=False) as session:
-        cache.find_active(session, "AK1")
+        cache.find_signing_key(session, "AK1")
         raise RuntimeError("the operation failed")  # rollback expires what the session holds
     assert _lookup(db, cache, "AK1").secret_access_key == "s1"
 

@@ -303,6 +303,22 @@ def test_unsupported_algorithm():
             "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512' (only AWS4-HMAC-SHA256 for now).")
 
 
+def test_target_not_signed():
+    """A target left out of SignedHeaders could be swapped for another operation's."""
+    request = sign()
+    auth = header(request, "Authorization")
+    assert ";x-amz-target" in auth
+    unsigned = with_header(request, "Authorization", auth.replace(";x-amz-target", ""))
+    refused(unsigned, InvalidSignatureException, "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.")
+    # Host is checked first, as before
+    both = with_header(request, "Authorization", auth.replace("host;", "").replace(";x-amz-target", ""))
+    refused(both, InvalidSignatureException, "'Host' must be a 'SignedHeader'")
+    # no target header at all: nothing to swap, the signature decides (the API then answers UnknownOperation)
+    untargeted = dataclasses.replace(unsigned, headers=[(k, v) for k, v in unsigned.headers
+                                                        if k.lower() != "x-amz-target"])
+    refused(untargeted, InvalidSignatureException, "The request signature we calculated does not match")
+
+
 def test_host_not_signed():
     request = sign()
     auth = header(request, "Authorization")

@@ -27,20 +27,6 @@ def server():
         yield live
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
-    with playwright_sync.sync_playwright() as playwright:
-        # --no-sandbox: CI containers run as root, where Chromium's own sandbox cannot start.
-        # LocalNetworkAccessChecks off: a response the test fulfils itself (the sandboxed /dynamic/hit
-        # below) has no address, so Chromium would count the page as public and refuse its loopback assets.
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-features=LocalNetworkAccessChecks"])
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def offline(server):
     """The hosts a page may reach: the server's own. Everything else is recorded and refused."""

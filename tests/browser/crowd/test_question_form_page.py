@@ -12,7 +12,7 @@ import pytest
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from kempelen.operations import workers as ops
+from kempelen.operations import worksite as ops
 from kempelen.web.question_form import answers_from_form, check_form_answers, form_enctype, render_question_form
 from tests.question_form_xml import QUESTION_FORM_2005, file_upload_question, selection_question
 

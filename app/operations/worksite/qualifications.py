@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 from kempelen import errors
 from kempelen.domain import scoring
-from kempelen.operations import worker_answers
-from kempelen.operations.workers import WorkerContext, _cursor, _limit
+from kempelen.operations.worksite import answers as worker_answers
+from kempelen.operations.worksite.context import WorkerContext
+from kempelen.operations.worksite.paging import cursor, limit_of
 from kempelen.questions import parse_answer_key, parse_test, write_question_form_answers
 from kempelen.store import messages
 from kempelen.store import pagination
@@ -88,7 +89,7 @@ def request_view(ctx: WorkerContext, request: QualificationRequest, qualificatio
 
 def list_requestable_types(ctx: WorkerContext, next_token: str | None, max_results: int | None) -> dict:
     scope = "worker-qualification-types"
-    rows = store.requestable_types_page(ctx.session, after=_cursor(scope, next_token), limit=_limit(max_results))
+    rows = store.requestable_types_page(ctx.session, after=cursor(scope, next_token), limit=limit_of(max_results))
     type_ids = [row.qualification_type_id for row in rows]
     worker_id = ctx.worker.worker_id
     scores = store.scores_by_type(ctx.session, worker_id, type_ids)
@@ -167,8 +168,8 @@ def answer_test(ctx: WorkerContext, qualification_request_id: str, *, answers: d
 
 def list_qualifications(ctx: WorkerContext, next_token: str | None, max_results: int | None) -> dict:
     scope = "worker-qualifications"
-    rows = store.scores_page(ctx.session, ctx.worker.worker_id, after=_cursor(scope, next_token),
-                             limit=_limit(max_results))
+    rows = store.scores_page(ctx.session, ctx.worker.worker_id, after=cursor(scope, next_token),
+                             limit=limit_of(max_results))
     return {"Qualifications": [{"QualificationTypeId": t.qualification_type_id, "Name": t.name,
                                 **_score_view(q), "RevokeTime": q.revoke_time, "Reason": q.revoke_reason}
                                for q, t in rows],
@@ -177,8 +178,27 @@ def list_qualifications(ctx: WorkerContext, next_token: str | None, max_results:
 
 def list_messages(ctx: WorkerContext, next_token: str | None, max_results: int | None) -> dict:
     scope = "worker-messages"
-    rows = messages.page(ctx.session, ctx.worker.worker_id, after=_cursor(scope, next_token),
-                         limit=_limit(max_results))
+    rows = messages.page(ctx.session, ctx.worker.worker_id, after=cursor(scope, next_token),
+                         limit=limit_of(max_results))
     return {"Messages": [{"MessageId": str(m.seq), "RequesterId": m.requester_id, "Subject": m.subject,
                           "Body": m.body, "SendTime": m.created_at} for m in rows],
             "NumResults": len(rows), "NextToken": pagination.encode(scope, rows[-1].seq) if rows else None}
+
+
+# --- the worker site's pages ----------------------------------------------------------------------------
+
+
+def get_request(ctx: WorkerContext, qualification_request_id: str) -> dict:
+    """One of the worker's own requests (with its test while it can be answered)."""
+    found = store.get_with_type(ctx.session, qualification_request_id)
+    if found is None or found[0].worker_id != ctx.worker.worker_id:
+        raise errors.worker_qualification_request_does_not_exist(qualification_request_id)
+    request, qualification_type = found
+    return request_view(ctx, request, qualification_type)
+
+
+def open_requests(ctx: WorkerContext) -> list[dict]:
+    """Requests waiting for the worker (a test to take) or for the type's owner (Pending)."""
+    return [request_view(ctx, request, qualification_type)
+            for request, qualification_type in store.of_worker_open(ctx.session, ctx.worker.worker_id)
+            if effective_status(request, ctx.now) in (store.TEST_STARTED, store.PENDING)]

@@ -1,0 +1,15 @@
+"""The worker website: routes only; every rule lives in kempelen.operations.worksite (the same code the worker
+API runs).
+
+Modules: accounts (sign up, sign in/out, one-time links, the admin's invite/link routes), home (front door,
+My HITs, dashboard), groups (the HIT groups list), work (preview, accept, the task page, submit, return),
+qualifications (scores, requestable types, tests), messages (the inbox), links (MTurk's legacy URLs).
+"""
+
+from fastapi import APIRouter
+
+from kempelen.web.worker_site import accounts, groups, home, links, messages, qualifications, work
+
+router = APIRouter(include_in_schema=False)
+for module in (accounts, home, groups, work, qualifications, messages, links):
+    router.include_router(module.router)
