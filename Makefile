@@ -4,6 +4,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# `make test` runs the suite in TEST_WORKERS pytest-xdist processes (it mostly waits on live servers), each
+# with session servers of its own, so no test shares a server or its manual clock with a concurrent one.
+# worksteal: an idle worker takes queued tests from a busy one, so a slow file does not end the run alone.
+TEST_WORKERS ?= 4
+# (on the command line, not in PYTEST_ADDOPTS: tests that run pytest in a fresh environment must not inherit it)
+test: override PYTEST_ARGS += -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: run test install bench schemas clean fuzz
 
