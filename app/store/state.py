@@ -32,7 +32,10 @@ from kempelen.store import models
 from kempelen.store.db import Database
 
 #: kept by a reset unless everything goes (a requester's funds are part of its account, not its activity)
-ACCOUNT_TABLES = frozenset({"requester", "worker", "ledger_entry"})
+ACCOUNT_TABLES = frozenset({"requester", "worker", "ledger_entry",
+                            # the websites' people, keys, sign-ins and sessions: who may act, not what was done
+                            "requester_access_key", "requester_member", "requester_invite", "worker_invite",
+                            "web_session", "sign_in_link", "sign_in_throttle"})
 SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 PG_SCHEMA_PREFIX = "kempelen_snapshot_"
 META_TABLE = "kempelen_snapshot_meta"
