@@ -4,6 +4,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# `make test` runs the suite in TEST_WORKERS pytest-xdist processes (it mostly waits on live servers), each
+# with session servers of its own, so no test shares a server or its manual clock with a concurrent one.
+# worksteal: an idle worker takes queued tests from a busy one, so a slow file does not end the run alone.
+TEST_WORKERS ?= 4
+# (on the command line, not in PYTEST_ADDOPTS: tests that run pytest in a fresh environment must not inherit it)
+test: override PYTEST_ARGS += -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: run test install bench schemas clean fuzz
 
@@ -30,7 +36,7 @@ run: $(RUNTIME)
 test: $(TESTING)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## The fuzzers of tests/fuzz/, long: FUZZ_ITERATIONS requests per operation and database (the suite runs 80).
+## The fuzzers of tests/fuzz/, long: FUZZ_ITERATIONS requests per operation and database (the suite runs 50).
 FUZZ_ITERATIONS ?= 3000
 fuzz: install
 	KEMPELEN_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(BIN)/python -m pytest tests/fuzz -p no:randomly -q $(PYTEST_ARGS)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 
-from fastapi import FastAPI, Request, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi import FastAPI
 
 from kempelen import ids
-from kempelen.auth.sigv4 import SignedRequest
 from kempelen.clock import Clock, make_clock
 from kempelen.config import Settings
-from kempelen.protocol import CONTENT_TYPE, RequesterAPI
+from kempelen.front import KempelenApp
+from kempelen.protocol import RequesterAPI
 from kempelen.store import requesters
 from kempelen.store.db import Database
 from kempelen.store.migrate import upgrade
@@ -23,7 +22,6 @@ from kempelen.observability.metrics import Metrics
 from kempelen.observability.requests import RequestObserver
 from kempelen.web import accounts, admin, content, envelope, files, observe, qualifications, state, workers
 from kempelen.web import shell, worker_site
-from kempelen.web.faults import injected_response
 from kempelen.web import requester_api as requester_routes
 from kempelen.web import requester_logins, requester_site
 from kempelen.web.requester_site.host import RequesterHost
@@ -64,10 +62,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         yield
         sweeper.stop()
         deliverer.stop()
+        app.shutdown_executor()
 
     # docs_url=None: kempelen.web.observe serves /_kempelen/docs from local files (no CDN)
-    app = FastAPI(title="Kempelen", version="0.1.0", docs_url=None,
-                  openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
+    app = KempelenApp(title="Kempelen", version="0.1.0", docs_url=None,
+                      openapi_url="/_kempelen/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
     app.state.deliverer, app.state.faults, app.state.requester_api = deliverer, faults, api
     app.state.metrics = Metrics(db, clock)
@@ -92,24 +91,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     # outermost: a log line and metrics for every request, those the edge refuses included
     app.add_middleware(RequestObserver, metrics=app.state.metrics)
 
-    @app.post("/", include_in_schema=False)
-    async def requester_api(request: Request) -> Response:
-        """MTurk's Requester API: every operation is POST / with X-Amz-Target."""
-        body = await request.body()
-        signed = SignedRequest(
-            method=request.method, path=request.scope.get("raw_path", b"/").decode("latin-1").split("?")[0],
-            query_string=request.scope.get("query_string", b"").decode("latin-1"),
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
-            body=body)
-        if faults.active:  # off by default: this flag is all an ordinary request pays (kempelen.faults)
-            injected = await injected_response(faults, signed.headers, clock, CONTENT_TYPE)
-            if injected is not None:
-                return injected
-        # A worker-thread hop costs more than a SQLite point read; see RequesterAPI.runs_inline.
-        origin = workers.public_url(request)
-        result = (api.handle(signed, origin) if api.runs_inline(signed)
-                  else await run_in_threadpool(api.handle, signed, origin))
-        return Response(result.body, status_code=result.status, media_type=CONTENT_TYPE,
-                        headers={"x-amzn-RequestId": result.request_id})
+    # MTurk's Requester API: every operation is POST / with X-Amz-Target, answered in front of the routers
+    # (inside the middleware above: the observer, the edge limits and the headers see it like any request).
+    app.serve_requester_api(api, faults)
 
     return app

@@ -28,7 +28,7 @@ REQUESTER_CACHE_SECONDS = 5.0
 # while the hop and the GIL hand-offs around it cost about as much again, so they run on the event loop.
 # Everything else (writes, PostgreSQL round trips, pages of up to 100 HITs at several milliseconds,
 # filters that can scan) goes to the thread pool.
-INLINE_READS = frozenset({"GetHIT", "GetAccountBalance"})
+INLINE_READS = frozenset({"GetHIT", "GetAccountBalance", "ListHITs"})
 
 log = logging.getLogger("kempelen.protocol")
 
@@ -52,6 +52,14 @@ class RequesterAPI:
         """Whether `request` is cheap enough to handle on the event loop (see INLINE_READS)."""
         return self.db.dialect == "sqlite" and _operation_name(request.headers) in INLINE_READS
 
+    def takes_turns(self, request: SignedRequest) -> bool:
+        """Whether `request` is a write on SQLite: those take this process's one write lock in turn anyway
+        (kempelen.store.db), so they are best queued on one thread rather than contend from many."""
+        if self.db.dialect != "sqlite":
+            return False
+        operation = REGISTRY.get(_operation_name(request.headers) or "")
+        return operation is not None and operation.writes
+
     def handle(self, request: SignedRequest, origin: str = "") -> WireResponse:
         request_id = str(uuid.uuid4())
         try:
@@ -68,8 +76,9 @@ class RequesterAPI:
         name = _operation_name(request.headers)
         operation = REGISTRY.get(name) if name else None
         if operation is None or not operation.writes:
-            # A read verifies and runs in one read transaction, with the cached requester (hot path).
-            with self.db.transaction(writes=False) as session:
+            # A read verifies and runs with the cached requester, its transaction opened only if it needs
+            # the ORM (kempelen.store.db.LazyRead): one prepared statement needs none (hot path).
+            with self.db.reading() as session:
                 found = {}
 
                 def lookup_secret(access_key_id: str) -> str | None:

@@ -1,7 +1,9 @@
-"""The baseline: a bare FastAPI app with one `POST /` that returns a small JSON body.
+"""The baseline: a bare FastAPI app with one `POST /` that reads and parses the JSON body, as Kempelen does,
+and returns a small JSON body.
 
-Served exactly as `kempelen serve` serves Kempelen (app/cli.py: `uvicorn.run(app, host=, port=, log_level=,
-access_log=False)`, so the same default loop and HTTP implementation, one worker), in its own process:
+Served exactly as `kempelen serve` serves Kempelen (`uvicorn.run(app, host=, port=, log_level=,
+access_log=False)`: the same default loop and HTTP implementation, uvloop and httptools here, one worker),
+in its own process:
 
     python -m bench.bare --port 8100
 """
@@ -9,15 +11,17 @@ access_log=False)`, so the same default loop and HTTP implementation, one worker
 from __future__ import annotations
 
 import argparse
+import json
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 app = FastAPI()
 
 
 @app.post("/")
-async def root() -> dict:
-    return {"ok": True, "service": "bare"}
+async def root(request: Request) -> dict:
+    parameters = json.loads(await request.body())
+    return {"ok": True, "service": "bare", "members": len(parameters)}
 
 
 def main(argv: list[str] | None = None) -> int:

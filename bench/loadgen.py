@@ -38,6 +38,8 @@ class RunResult:
     client_cpu: float | None      # load generator CPU seconds / window seconds (1.0 = one core busy)
     server_cpu: float | None      # server process CPU seconds / window seconds
     first_error: str | None = None
+    # requests each latency sample stands for: 1 here; wrk reports quantiles, each standing for many
+    weight: float = 1.0
 
     @property
     def rate(self) -> float:
@@ -65,6 +67,26 @@ class RunResult:
                 "max_ms": _round(max(self.latencies_ms) if self.latencies_ms else None),
                 "client_cpu": _round(self.client_cpu), "server_cpu": _round(self.server_cpu),
                 "first_error": self.first_error}
+
+
+def pooled_percentiles(runs: list[RunResult], quantiles=(50, 90, 99)) -> dict[int, float | None]:
+    """Percentiles over the latency samples of several runs, each sample weighted by its run's weight."""
+    samples = sorted((latency, run.weight) for run in runs for latency in run.latencies_ms)
+    total = sum(weight for _, weight in samples)
+    found: dict[int, float | None] = {}
+    for q in quantiles:
+        if not samples:
+            found[q] = None
+            continue
+        target, seen = q / 100 * total, 0.0
+        for latency, weight in samples:
+            seen += weight
+            if seen >= target:
+                found[q] = latency
+                break
+        else:
+            found[q] = samples[-1][0]
+    return found
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:

@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-DEFAULT_BENCHMARKS = ("throughput", "listing", "workers")
+DEFAULT_BENCHMARKS = ("throughput", "processes", "startup", "listing", "workers")
 # requirements (about 10 minutes) and notifications (about 5 minutes) run only when named
 BENCHMARKS = (*DEFAULT_BENCHMARKS, "requirements", "notifications", "state")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -47,11 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: short windows, small counts")
     parser.add_argument("--only", type=_csv(str), default=DEFAULT_BENCHMARKS, metavar="NAMES",
-                        help="comma-separated benchmarks to run: throughput,listing,workers,requirements,"
-                             "notifications (default: throughput,listing,workers)")
+                        help="comma-separated benchmarks to run: throughput,processes,startup,listing,workers,"
+                             "requirements,notifications (default: throughput,processes,startup,listing,workers)")
     group = parser.add_argument_group("throughput")
-    group.add_argument("--ops", type=_csv(str), metavar="OPS", help="operations (default GetHIT,ListHITs,CreateHIT)")
-    group.add_argument("--concurrency", type=int, default=8, help="connections, one request in flight each (8)")
+    group.add_argument("--ops", type=_csv(str), metavar="OPS",
+                       help="operations (default GetHIT,GetAccountBalance,ListHITs,CreateHIT)")
+    group.add_argument("--databases", type=_csv(str), metavar="DBS",
+                       help="sqlite,postgresql (default both; PostgreSQL from KEMPELEN_BENCH_POSTGRES_URL)")
+    group.add_argument("--concurrency", type=int, default=16, help="connections, one request in flight each (16)")
+    group.add_argument("--generator", choices=("wrk", "processes", "asyncio"),
+                       help="load generator: wrk (default when installed), processes (the asyncio generator in "
+                            "one process per CPU; the default without wrk), asyncio (one process)")
+    group.add_argument("--server-workers", type=int, default=1, help="kempelen serve --workers N (1)")
     group.add_argument("--warmup", type=float, help="seconds of warm-up before the first round (2; quick 0.5); later rounds 0.5 at most")
     group.add_argument("--duration", type=float, help="seconds measured per target and operation (10; quick 2)")
     group.add_argument("--rounds", type=int,
@@ -120,29 +127,7 @@ def summary(results: dict) -> str:
     parts = []
     throughput = results.get("throughput")
     if throughput:
-        s = throughput["settings"]
-        parts.append(f"Throughput: {s['concurrency']} keep-alive connections; per operation and target "
-                     f"{s['duration_s']:g} s measured in {s['rounds']} alternating rounds (bare, Kempelen, ...), "
-                     f"{s['warmup_s']:g} s warm-up first; {s['seed_hits']} HITs seeded; "
-                     f"ListHITs MaxResults {s['page_size']} over {s['listing_pages']} pages"
-                     + ("; PROFILED (rates not quotable)" if s["profiled"] else ""))
-        rows = []
-        for operation, result in throughput["operations"].items():
-            for target in ("bare", "kempelen"):
-                r = result[target]
-                ratio = spread = ""
-                if target == "kempelen":
-                    ratio = _fmt(result["ratio"], 3)
-                    per_round = result.get("ratio_per_round") or []
-                    spread = f"{min(per_round):.3f}-{max(per_round):.3f}" if per_round else "-"
-                    if "goal" in result:
-                        ratio += f" (goal >= {result['goal']['ratio_at_least']}: " \
-                                 f"{'met' if result['goal']['met'] else 'MISSED'})"
-                rows.append([operation if target == "bare" else "", target, _fmt(r["rate_per_s"], 1),
-                             _fmt(r["p50_ms"]), _fmt(r["p99_ms"]), str(r["errors"]), _pct(r["server_cpu"]),
-                             _pct(r["client_cpu"]), spread, ratio])
-        parts.append(_table(["operation", "target", "req/s", "p50 ms", "p99 ms", "errors", "server CPU",
-                             "client CPU", "ratio per round", "ratio (Kempelen/bare)"], rows))
+        parts.append(throughput_summary(throughput))
     listing = results.get("listing")
     if listing:
         s = listing["settings"]
@@ -150,9 +135,11 @@ def summary(results: dict) -> str:
         parts.append(f"Listing: one request at a time, all sizes served at once and measured in {s['rounds']} "
                      f"interleaved rounds, up to {s['duration_s']:g} s or {s['max_requests']} requests per case "
                      f"and size; MaxResults {s['page_size']}")
-        load_rows = [[f"{int(size):,} HITs", f"{v['load']['insert_s']:.1f} s", f"{v['load']['rows_per_s']:,}/s",
-                      f"{v['load']['database_bytes'] / 1e6:,.0f} MB"] for size, v in listing["sizes"].items()]
-        parts.append(_table(["bulk load", "insert", "rows", "database"], load_rows))
+        load_rows = [[f"{int(size):,} HITs", f"{v['load']['insert_s']:.1f} s",
+                      f"{v['load'].get('insert_cpu_s', 0):.1f} s", f"{v['load']['rows_per_s']:,}/s",
+                      f"{v['load']['database_bytes'] / 1e6:,.0f} MB", f"{v['load'].get('load_average', 0):.1f}"]
+                     for size, v in listing["sizes"].items()]
+        parts.append(_table(["bulk load", "insert (wall)", "CPU", "rows", "database", "load avg"], load_rows))
         headers = ["case"]
         for size in sizes:
             headers += [f"p50 ms @{int(size):,}", f"p99 ms @{int(size):,}"]
@@ -174,6 +161,14 @@ def summary(results: dict) -> str:
                 row.append("-")
             rows.append(row)
         parts.append(_table(headers, rows))
+    if results.get("processes"):
+        from bench import processes
+
+        parts.append(processes.summary(results["processes"], results["processes_settings"]))
+    if results.get("startup"):
+        from bench import startup
+
+        parts.append(startup.summary(results["startup"]))
     workers = results.get("workers")
     if workers:
         parts.append(_workers_summary(workers))
@@ -187,6 +182,47 @@ def summary(results: dict) -> str:
 
         parts.append(notifications.summary(results["notifications"]))
     return "\n\n".join(parts)
+
+
+def _goal(goal: dict | None, key: str = "ratio_at_least", sign: str = ">=") -> str:
+    if not goal:
+        return ""
+    return f" (goal {sign} {goal[key]}: {'met' if goal['met'] else 'MISSED'})"
+
+
+def throughput_summary(throughput: dict) -> str:
+    s = throughput["settings"]
+    text = [f"Throughput: {s['concurrency']} keep-alive connections driven by {s['generator']}; per database, "
+            f"operation and target {s['duration_s']:g} s measured in {s['rounds']} alternating rounds (bare, "
+            f"Kempelen, ...), {s['warmup_s']:g} s warm-up first; kempelen serve --workers {s['server_workers']}; "
+            f"ListHITs MaxResults {s['page_size']}; bare = FastAPI POST / reading and parsing the JSON body"
+            + ("; PROFILED (rates not quotable)" if s["profiled"] else "")]
+    rows = []
+    for kind, database in throughput["databases"].items():
+        if "operations" not in database:
+            rows.append([kind, "", database.get("skipped", "-")] + [""] * 10)
+            continue
+        for operation, result in database["operations"].items():
+            loads = result.get("load_average_per_round") or []
+            for target in ("bare", "kempelen"):
+                r = result[target]
+                ratio = spread = p99 = ""
+                if target == "kempelen":
+                    ratio = _fmt(result["ratio"], 3) + _goal(result.get("goal"))
+                    per_round = result.get("ratio_per_round") or []
+                    spread = f"{min(per_round):.2f}-{max(per_round):.2f}" if per_round else "-"
+                    if "p99_goal" in result:
+                        p99 = f"{result['p99_goal']['ratio']:.2f}x" + _goal(result["p99_goal"], "ratio_at_most", "<=")
+                rows.append([kind if target == "bare" and operation == next(iter(database["operations"])) else "",
+                             operation if target == "bare" else "", target, _fmt(r["rate_per_s"], 0),
+                             _fmt(r["p50_ms"]), _fmt(r["p99_ms"]), str(r["errors"]), _pct(r["server_cpu"]),
+                             _fmt(r["server_cpu_ms_per_request"], 3), _pct(r["client_cpu"]),
+                             f"{min(loads):.1f}-{max(loads):.1f}" if loads and target == "kempelen" else "",
+                             spread, ratio, p99])
+    text.append(_table(["db", "operation", "target", "req/s", "p50 ms", "p99 ms", "errors", "server CPU",
+                        "CPU ms/req", "client CPU", "load avg", "ratio/round", "ratio (Kempelen/bare)",
+                        "p99 vs bare"], rows))
+    return "\n".join(text)
 
 
 def _counts(counts: dict) -> str:
@@ -294,8 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(args.only) - set(BENCHMARKS)
     if unknown:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
-    if args.ops and set(args.ops) - {"GetHIT", "ListHITs", "CreateHIT"}:
-        raise SystemExit("--ops: choose from GetHIT, ListHITs, CreateHIT")
+    if args.ops and set(args.ops) - {"GetHIT", "GetAccountBalance", "ListHITs", "CreateHIT"}:
+        raise SystemExit("--ops: choose from GetHIT, GetAccountBalance, ListHITs, CreateHIT")
+    if args.databases and set(args.databases) - {"sqlite", "postgresql"}:
+        raise SystemExit("--databases: choose from sqlite, postgresql")
     if args.workers and min(args.workers) < 1:
         raise SystemExit("--workers: at least 1")
     if args.sizes and min(args.sizes) < 100:
@@ -307,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
-    from bench import listing, notifications, requirements, servers, throughput, workers  # after argument checks
+    from bench import (drivers, listing, notifications, processes, requirements, servers, startup,  # after checks
+                       throughput, workers)
 
     quick = args.quick
     started_at = datetime.now(timezone.utc)
@@ -325,11 +364,26 @@ def main(argv: list[str] | None = None) -> int:
             say("\n== throughput ==")
             settings = throughput.Settings(
                 operations=args.ops or throughput.OPERATIONS, concurrency=args.concurrency,
-                warmup=args.warmup if args.warmup is not None else (0.5 if quick else 2.0),
+                databases=args.databases or throughput.DATABASES, server_workers=args.server_workers,
+                generator=args.generator or drivers.default_generator(),
+                warmup=args.warmup if args.warmup is not None else (0.5 if quick else 1.0),
                 duration=args.duration if args.duration is not None else (2.0 if quick else 10.0),
                 rounds=args.rounds or (2 if quick else 5), seed_hits=args.seed_hits or (100 if quick else 300),
                 profile=Profiler(args.results_dir / f"profile-{started_at:%Y%m%d-%H%M%S}") if args.profile else None)
             results["throughput"] = throughput.run(settings, workspace, say)
+        if "processes" in args.only:
+            say("\n== processes ==")
+            settings = throughput.Settings(
+                operations=processes.OPERATIONS, concurrency=args.concurrency,
+                generator=args.generator or drivers.default_generator(),
+                warmup=args.warmup if args.warmup is not None else (0.5 if quick else 1.0),
+                duration=args.duration if args.duration is not None else (2.0 if quick else 10.0),
+                rounds=args.rounds or (2 if quick else 5))
+            results["processes"] = processes.run(settings, workspace, say)
+            results["processes_settings"] = {"concurrency": settings.concurrency, "generator": settings.generator}
+        if "startup" in args.only:
+            say("\n== startup ==")
+            results["startup"] = startup.run(startup.Settings(rounds=2 if quick else 5), workspace, say)
         if "listing" in args.only:
             say("\n== listing ==")
             settings = listing.Settings(

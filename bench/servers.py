@@ -6,6 +6,7 @@ loop and HTTP implementation, access log off) so the only difference between the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -15,6 +16,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from kempelen.config import DEVELOPMENT_ADMIN_TOKEN
@@ -91,15 +94,27 @@ class ChildServer:
             return False
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the whole process (all its threads), or None if unreadable."""
+        """User + system CPU time of the process and its child processes (`--workers N`), all threads, or
+        None if unreadable."""
         if self._process is None:
             return None
-        try:
-            stat = Path(f"/proc/{self._process.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime, stime (fields 14 and 15 of stat)
+        total, pending, seen = 0.0, [self._process.pid], set()
+        while pending:  # bounded: a process tree of a few processes
+            pid = pending.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    pending += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                if pid == self._process.pid:
+                    return None
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime, stime (fields 14 and 15 of stat)
+        return total
 
     def stop(self) -> None:
         if self._process is not None:
@@ -127,12 +142,67 @@ class ChildServer:
         self.stop()
 
 
-def kempelen(database_url: str, data_dir: Path, log_dir: Path, env: dict[str, str] | None = None) -> ChildServer:
-    """`kempelen serve` on the system clock, as a user runs it (plus a quieter log level)."""
+def kempelen(database_url: str, data_dir: Path, log_dir: Path, env: dict[str, str] | None = None, *,
+             workers: int = 1, name: str = "kempelen") -> ChildServer:
+    """`kempelen serve` on the system clock, as a user runs it (plus a quieter log level); `workers` > 1
+    adds `--workers N`."""
     port = free_port()
     argv = [sys.executable, "-m", "kempelen.cli", "serve", "--host", HOST, "--port", str(port), "--clock", "system",
             "--database-url", database_url, "--data-dir", str(data_dir), "--log-level", "warning"]
-    return ChildServer("kempelen", argv, port, log_dir, health_path="/_kempelen/health", env=env)
+    if workers != 1:
+        argv += ["--workers", str(workers)]
+    return ChildServer(name, argv, port, log_dir, health_path="/_kempelen/health", env=env)
+
+
+def send_raw(port: int, request: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
+    """One raw HTTP/1.1 request on a fresh connection: (status, body)."""
+    with socket.create_connection((HOST, port), timeout=timeout) as sock:
+        sock.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(body) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return int(head[9:12]), body
+
+
+POSTGRES_URL = os.environ.get("KEMPELEN_BENCH_POSTGRES_URL",
+                              os.environ.get("KEMPELEN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+
+
+@contextlib.contextmanager
+def database(kind: str, directory: Path) -> Iterator[str | None]:
+    """The URL of a fresh database of `kind` (SQLite in `directory`, or a throwaway PostgreSQL database on
+    KEMPELEN_BENCH_POSTGRES_URL's server, dropped afterwards), or None when PostgreSQL is not reachable."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'kempelen.db'}"
+        return
+    import psycopg
+
+    try:
+        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        yield None
+        return
+    name = f"kempelen_bench_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 def bare(log_dir: Path) -> ChildServer:

@@ -69,6 +69,10 @@ def cmd_serve(args) -> int:
               "create a requester with `kempelen requester create`, and set KEMPELEN_ADMIN_TOKEN.",
               file=sys.stderr)
         return 2
+    if args.workers > 1 and (settings.clock != "system" or settings.seed is not None):
+        print("kempelen: --workers needs --clock system and no --seed (a manual clock, and a seeded id "
+              "sequence, live in one process)", file=sys.stderr)
+        return 2
     try:
         sock = bind(args.host, args.port)
     except PortTaken as exc:
@@ -88,6 +92,12 @@ def cmd_serve(args) -> int:
               f"    AWS_ACCESS_KEY_ID={DEVELOPMENT_ACCESS_KEY_ID}\n"
               f"    AWS_SECRET_ACCESS_KEY={DEVELOPMENT_SECRET_ACCESS_KEY}\n"
               f"  boto3.client('mturk', endpoint_url='{endpoint}', region_name='us-east-1')", flush=True)
+    if args.workers > 1:
+        from kempelen.serving import run_workers
+
+        db.dispose()  # the worker processes open their own
+        return run_workers(settings, sock, workers=args.workers, log_level=args.log_level,
+                           log_config=log_config(args.log_level, args.log_format))
     config = uvicorn.Config(create_app(settings, db=db, clock=clock), log_level=args.log_level,
                             log_config=log_config(args.log_level, args.log_format), access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
@@ -108,6 +118,8 @@ def register(commands) -> None:
                        choices=FORMATS, help="plain lines (default) or one JSON object a line")
     serve.add_argument("--access-log", action="store_true",
                        help="kept for old scripts: requests are logged at --log-level info anyway")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("KEMPELEN_WORKERS", "1")),
+                       help="server processes sharing the port, e.g. one per core (needs --clock system)")
     serve.add_argument("--seed", help="reproducible ids: a rerun against a fresh database makes the same ones")
     serve.add_argument("--faults", metavar="JSON", help="fault rules to start with (KEMPELEN_FAULTS; see "
                                                         "`kempelen faults --help`)")

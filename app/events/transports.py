@@ -14,9 +14,6 @@ import threading
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-import botocore.session
-from botocore.config import Config
-
 from kempelen.clock import epoch_ms, wall_time
 from kempelen.config import Settings
 from kempelen.events.documents import email_text, message_email
@@ -26,7 +23,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(\.fifo)?)$")
 _AWS_QUEUE_HOST = re.compile(r"^(?:sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?|([a-z0-9-]+)\.queue\.amazonaws\.com)$")
 # Our own retries do the retrying: one HTTP attempt per delivery attempt, with bounded waits.
-_CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=15, retries={"total_max_attempts": 1})
+_CLIENT_CONFIG = dict(connect_timeout=5, read_timeout=15, retries={"total_max_attempts": 1})
 
 
 class DeliveryFailed(Exception):
@@ -101,10 +98,14 @@ def _client(settings: Settings, service: str, endpoint: str | None, region: str)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
+            # botocore is imported when a notification is first sent, not at every server start
+            import botocore.session
+            from botocore.config import Config
+
             session = botocore.session.get_session()
             client = session.create_client(service, region_name=region, endpoint_url=endpoint,
                                            aws_access_key_id=key_id, aws_secret_access_key=secret,
-                                           aws_session_token=token, config=_CLIENT_CONFIG)
+                                           aws_session_token=token, config=Config(**_CLIENT_CONFIG))
             _clients[key] = client
         return client
 
@@ -114,6 +115,8 @@ def _credentials(settings: Settings) -> tuple[str, str, str | None]:
         return settings.notification_aws_access_key_id, settings.notification_aws_secret_access_key, None
     global _fallback_credentials
     if _fallback_credentials is None:
+        import botocore.session
+
         found = botocore.session.get_session().get_credentials()
         if found is not None:
             frozen = found.get_frozen_credentials()

@@ -140,18 +140,21 @@ def create_hit_with_hit_type(ctx: OperationContext, request: shapes.CreateHITWit
 
 @operation("GetHIT", writes=False)
 def get_hit(ctx: OperationContext, request: shapes.GetHITRequest) -> shapes.GetHITResponse:
-    return shapes.GetHITResponse(HIT=hit_shape(ctx, *load_hit(ctx, request.HITId)))
+    # one prepared statement: the HIT, its type and its counts (a row holds the columns of both)
+    row = store.hit_view_row(ctx.session, ctx.requester.access_key_id, request.HITId, ctx.now)
+    if row is None:
+        raise errors.hit_does_not_exist(request.HITId)
+    return shapes.GetHITResponse(HIT=hit_view(row, row, store.counts_of(row), ctx.now))
 
 
 def _page(ctx: OperationContext, scope: str, request, **filters) -> tuple[list[shapes.HIT], str | None]:
     after = page_after(scope, request.NextToken)
     limit = request.MaxResults or pagination.DEFAULT_PAGE_SIZE
-    rows = store.page_of_hits(ctx.session, ctx.requester.access_key_id, ctx.now, after=after, limit=limit,
-                              **filters)
-    counts = store.assignment_counts(ctx.session, [hit.hit_id for hit, _ in rows], ctx.now)
-    views = [hit_view(hit, hit_type, counts[hit.hit_id], ctx.now) for hit, hit_type in rows]
+    rows = store.page_of_hit_views(ctx.session, ctx.requester.access_key_id, ctx.now, after=after, limit=limit,
+                                   **filters)
+    views = [hit_view(row, row, store.counts_of(row), ctx.now) for row in rows]
     # A NextToken on every non-empty page, never on an empty one: clients loop on either signal.
-    next_token = pagination.encode(scope, rows[-1][0].seq) if rows else None
+    next_token = pagination.encode(scope, rows[-1].seq) if rows else None
     return views, next_token
 
 

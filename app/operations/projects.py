@@ -19,7 +19,7 @@ from kempelen import errors, ids
 from kempelen.domain import hits as rules
 from kempelen.domain.money import format_amount, parse_amount, to_cents
 from kempelen.operations.context import OperationContext
-from kempelen.operations.hit_types import check_length, check_range, requirements_json
+from kempelen.operations.hit_types import check_length, check_payment, check_range, requirements_json
 from kempelen.operations.paging import page_after
 from kempelen.operations.views import hit_view
 from kempelen.questions import layouts
@@ -130,6 +130,7 @@ def _apply(ctx: OperationContext, project: Project, template: str | None, proper
     if not REWARD_PATTERN.match(merged["Reward"]):
         raise errors.invalid_parameter(f"The value {merged['Reward']} for parameter Reward is invalid: it must be "
                                        "an amount in US dollars such as 0.25.")
+    check_payment("Reward", merged["Reward"], "0.00")  # CreateHIT's range: a huge amount is refused, not stored
     check_range("AssignmentDurationInSeconds", merged["AssignmentDurationInSeconds"], rules.DURATION_RANGE)
     check_range("LifetimeInSeconds", merged["LifetimeInSeconds"], rules.DURATION_RANGE)
     max_assignments = merged.get("MaxAssignments") or rules.DEFAULT_MAX_ASSIGNMENTS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 
@@ -9,6 +10,12 @@ from kempelen.domain.hits import AssignmentCounts, hit_status, is_disposed
 from kempelen.domain.money import format_amount
 from kempelen.schemas.generated import HIT as HITShape
 from kempelen.store.models import HIT, HITType
+
+
+@functools.lru_cache(maxsize=1024)
+def _requirements(stored: str) -> list:
+    # A HIT type's requirements never change once stored; the shape below copies them into its own models.
+    return json.loads(stored)
 
 
 def hit_view(hit: HIT, hit_type: HITType, counts: AssignmentCounts, now: datetime) -> HITShape:
@@ -31,7 +38,7 @@ def hit_view(hit: HIT, hit_type: HITType, counts: AssignmentCounts, now: datetim
         Expiration=hit.expiration,
         AssignmentDurationInSeconds=hit_type.assignment_duration,
         RequesterAnnotation=hit.requester_annotation,
-        QualificationRequirements=json.loads(hit_type.qualification_requirements),
+        QualificationRequirements=_requirements(hit_type.qualification_requirements),
         HITReviewStatus="NotReviewed",  # MTurk's own content moderation, which Kempelen does not do
         NumberOfAssignmentsPending=counts.pending,
         NumberOfAssignmentsAvailable=counts.available(hit.max_assignments),

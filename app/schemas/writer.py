@@ -6,9 +6,6 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel
 
-_PLAIN = (str, int, bool, float)
-
-
 def _epoch(moment: datetime) -> float:
     # JSON 1.1 timestamps are epoch seconds; MTurk sends milliseconds. A naive datetime is taken as UTC
     # (timestamp() would otherwise read it in the server's local zone).
@@ -18,18 +15,31 @@ def _epoch(moment: datetime) -> float:
 
 
 def _dump(value: object) -> object:
-    if type(value) in _PLAIN:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float:
         return value
     if isinstance(value, BaseModel):
-        # __dict__ keeps the model's member order; absent (None) members are left out, as MTurk does.
-        return {key: _dump(item) for key, item in value.__dict__.items() if item is not None}
-    if isinstance(value, list):
+        return _model(value)
+    if kind is list:
         return [_dump(item) for item in value]
     if isinstance(value, datetime):
         return _epoch(value)
     if isinstance(value, dict):  # a nested shape given as a dict to model_construct
         return {key: _dump(item) for key, item in value.items() if item is not None}
     return value
+
+
+def _model(model: BaseModel) -> dict:
+    # __dict__ keeps the model's member order; absent (None) members are left out, as MTurk does. Plain
+    # members are copied here rather than through _dump: a page of HITs has a few hundred of them.
+    out = {}
+    for key, item in model.__dict__.items():
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or kind is float:
+            out[key] = item
+        elif item is not None:
+            out[key] = _dump(item)
+    return out
 
 
 def serialize_response(model: BaseModel | None) -> dict:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as exc_module
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -20,7 +22,32 @@ def make_engine(database_url: str) -> Engine:
                                pool_size=20, max_overflow=20)
         _configure_sqlite(engine)
         return engine
-    return create_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(database_url, pool_size=10, max_overflow=20)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    # pool_pre_ping would add a round trip to every checkout. A connection that was used a moment ago is
+    # alive; one idle for a while (a restarted or failed-over server) is pinged first, and replaced if dead.
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn, record, _proxy):
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dbapi_conn.execute("SELECT 1")
+            dbapi_conn.rollback()
+        except Exception as exc:  # noqa: BLE001 - any failure means this connection is gone
+            raise exc_module.DisconnectionError() from exc
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -71,6 +98,49 @@ class Database:
         self._writers = sessionmaker(self.engine.execution_options(writes=True), expire_on_commit=False)
         self._write_lock = (_sqlite_write_lock(self.engine.url.render_as_string())
                             if self.dialect == "sqlite" else None)
+        self._readers_by_thread = threading.local()
+        self._thread_readers: list = []
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[LazyRead]:
+        """A read whose transaction begins only if something asks for its Session (see LazyRead)."""
+        unit = LazyRead(self)
+        try:
+            yield unit
+        except BaseException as exc:
+            unit.close(exc)
+            raise
+        unit.close(None)
+
+    def autocommit_read(self, sql: str, parameters) -> list[tuple]:
+        """One SELECT outside any transaction (kempelen.store.prepared): on SQLite on a connection of this
+        thread's own (no BEGIN: isolation_level None, see _on_connect), on PostgreSQL on a pooled one."""
+        if self.dialect == "sqlite":
+            driver = getattr(self._readers_by_thread, "driver", None)
+            if driver is None:
+                driver = self._thread_reader()
+            return driver.execute(sql, parameters).fetchall()
+        connection = self.engine.raw_connection()
+        try:
+            driver = connection.driver_connection
+            driver.autocommit = True
+            try:
+                with driver.cursor() as cursor:
+                    cursor.execute(sql, parameters)
+                    return cursor.fetchall()
+            finally:
+                driver.autocommit = False
+        finally:
+            connection.close()
+
+    def _thread_reader(self):
+        # Taken out of the pool for good (a checkout per read cost a fifth of a GetHIT); closed by dispose().
+        connection = self.engine.raw_connection()
+        driver = self._readers_by_thread.driver = connection.driver_connection
+        connection.detach()
+        with _LOCKS_GUARD:
+            self._thread_readers.append(driver)
+        return driver
 
     @contextlib.contextmanager
     def transaction(self, writes: bool = True) -> Iterator[Session]:
@@ -93,4 +163,48 @@ class Database:
             yield
 
     def dispose(self) -> None:
+        with _LOCKS_GUARD:
+            readers, self._thread_readers = self._thread_readers, []
+        for reader in readers:
+            reader.close()
         self.engine.dispose()
+
+
+class LazyRead:
+    """The Session of a read operation, opened (and its transaction begun) on first use.
+
+    An operation answered from the requester cache and at most one prepared statement (GetHIT, a page of
+    ListHITs, a sandbox GetAccountBalance) never opens it; anything else reaches the Session through this
+    object's attributes, in one read transaction as before.
+    """
+
+    def __init__(self, db: Database):
+        self._db = db
+        self._context = None
+        self._session: Session | None = None
+
+    @property
+    def unopened_database(self) -> Database | None:
+        """The database, while no Session is open (kempelen.store.prepared runs on the driver then)."""
+        return self._db if self._session is None else None
+
+    def open(self) -> Session:
+        if self._session is None:
+            self._context = self._db.transaction(writes=False)
+            self._session = self._context.__enter__()
+        return self._session
+
+    def __getattr__(self, name: str):
+        return getattr(self.open(), name)
+
+    def flush(self) -> None:
+        if self._session is not None:  # nothing to flush in a Session never opened
+            self._session.flush()
+
+    def close(self, error: BaseException | None) -> None:
+        if self._context is not None:
+            context, self._context = self._context, None
+            if error is None:
+                context.__exit__(None, None, None)
+            else:
+                context.__exit__(type(error), error, error.__traceback__)

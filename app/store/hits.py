@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kempelen.domain.hits import AUTO_DISPOSE_AFTER, AssignmentCounts
 from kempelen.store.models import HIT, Assignment, HITType, UTCDateTime
+from kempelen.store.prepared import PreparedRead, rows
 
 
 # Built once: constructing a statement (and its cache key) costs more than running it on SQLite.
@@ -31,19 +33,22 @@ def get_hit_type(session: Session, requester_id: str, hit_type_id: str) -> HITTy
     return session.scalar(_GET_HIT_TYPE, {"hit_type_id": hit_type_id, "requester_id": requester_id})
 
 
+def _count_sums(a, now):
+    """Pending, submitted and completed: the three sums of AssignmentCounts at bind `now`."""
+    auto_approved = and_(a.status == "Submitted", a.auto_approval_time <= now)
+    return (func.sum(case((and_(a.status == "Accepted", a.deadline > now), 1), else_=0)),
+            func.sum(case((and_(a.status == "Submitted", a.auto_approval_time > now), 1), else_=0)),
+            # equalities rather than IN: a prepared statement has no expanding parameters
+            func.sum(case((or_(a.status == "Approved", a.status == "Rejected", auto_approved), 1), else_=0)))
+
+
 def _counts_statement(one: bool):
     """Pending, submitted and completed counts per HIT at bind `now`, on the Core table (no ORM entities to
     load), for the HIT id `hit_id` (one) or the ids in the expanding bind `hit_ids`."""
     a = Assignment.__table__.c
     now = bindparam("now", type_=UTCDateTime())
-    auto_approved = and_(a.status == "Submitted", a.auto_approval_time <= now)
     hits = a.hit_id == bindparam("hit_id") if one else a.hit_id.in_(bindparam("hit_ids", expanding=True))
-    return (select(a.hit_id,
-                   func.sum(case((and_(a.status == "Accepted", a.deadline > now), 1), else_=0)),
-                   func.sum(case((and_(a.status == "Submitted", a.auto_approval_time > now), 1), else_=0)),
-                   func.sum(case((or_(a.status.in_(("Approved", "Rejected")), auto_approved), 1), else_=0)))
-            .where(hits)
-            .group_by(a.hit_id))
+    return select(a.hit_id, *_count_sums(a, now)).where(hits).group_by(a.hit_id)
 
 
 # One HIT (GetHIT, every state change) skips rendering an expanding IN list on each call (~15 us).
@@ -62,6 +67,71 @@ def assignment_counts(session: Session, hit_ids: Iterable[str], now: datetime) -
         rows = session.execute(_COUNTS_MANY, {"now": now, "hit_ids": hit_ids})
     counts = {hit_id: AssignmentCounts(int(p or 0), int(s or 0), int(c or 0)) for hit_id, p, s, c in rows}
     return {hit_id: counts.get(hit_id, AssignmentCounts()) for hit_id in hit_ids}
+
+
+# --- HITs with their counts in one statement (prepared reads: GetHIT, ListHITs, ListReviewableHITs) -----
+# Every column hit_view reads, HIT and HIT type alike (their names do not collide), plus the counts.
+_h, _t = HIT.__table__.c, HITType.__table__.c
+_VIEW_COLUMNS = (_h.seq, _h.hit_id, _h.hit_type_id, _h.hit_layout_id, _h.creation_time, _h.expiration,
+                 _h.max_assignments, _h.question, _h.requester_annotation, _h.reviewing, _h.disposed_at,
+                 _t.hit_group_id, _t.title, _t.description, _t.keywords, _t.reward_cents, _t.auto_approval_delay,
+                 _t.assignment_duration, _t.qualification_requirements)
+
+
+def _with_counts(where, *, page: bool):
+    """SELECT the view columns and the HIT's assignment counts at bind `now` for the HITs `where` picks.
+    The counts are correlated subqueries, one index range of the HIT's own assignments each, so a page
+    costs what its rows cost however many assignments other HITs have."""
+    now = bindparam("now", type_=UTCDateTime())
+    a = Assignment.__table__.alias("counted")
+    counts = [select(total).where(a.c.hit_id == _h.hit_id).scalar_subquery().label(name)
+              for total, name in zip(_count_sums(a.c, now), ("pending", "submitted", "completed"))]
+    query = (select(*_VIEW_COLUMNS, *counts)
+             .select_from(HIT.__table__.join(HITType.__table__, _h.hit_type_id == _t.hit_type_id))
+             .where(*where))
+    return query.order_by(_h.seq).limit(bindparam("limit")) if page else query
+
+
+_HIT_VIEW = PreparedRead(_with_counts([_h.hit_id == bindparam("hit_id"), _h.requester_id == bindparam("requester_id")],
+                                      page=False), "HITView")
+
+
+def hit_view_row(session, requester_id: str, hit_id: str, now: datetime):
+    """The caller's HIT `hit_id` with its type's columns and its counts at `now` (one statement), or None."""
+    found = rows(session, _HIT_VIEW, {"hit_id": hit_id, "requester_id": requester_id, "now": now})
+    return found[0] if found else None
+
+
+def counts_of(row) -> AssignmentCounts:
+    return AssignmentCounts(int(row.pending or 0), int(row.submitted or 0), int(row.completed or 0))
+
+
+@functools.cache
+def _page_statement(after: bool, status: str | None, by_type: bool) -> PreparedRead:
+    where = [_h.requester_id == bindparam("requester_id"), _h.disposed_at.is_(None),
+             _h.creation_time > bindparam("created_after", type_=UTCDateTime())]
+    if after:
+        where.append(_h.seq > bindparam("after"))
+    if by_type:
+        where.append(_h.hit_type_id == bindparam("hit_type_id"))
+    if status == "Reviewing":
+        where.append(_h.reviewing.is_(True))
+    elif status == "Reviewable":
+        # reviewable(now), on the table and the bind
+        now = bindparam("now", type_=UTCDateTime())
+        a = Assignment.__table__.c
+        pending = exists().where(a.hit_id == _h.hit_id, a.status == "Accepted", a.deadline > now)
+        where += [_h.reviewing.is_(False), ~pending,
+                  or_(_h.expiration <= now, _h.assignments_done >= _h.max_assignments)]
+    return PreparedRead(_with_counts(where, page=True), "HITView")
+
+
+def page_of_hit_views(session, requester_id: str, now: datetime, *, after: int | None, limit: int,
+                      status: str | None = None, hit_type_id: str | None = None) -> list:
+    """page_of_hits with the type's columns and the counts at `now`, in one statement."""
+    values = {"requester_id": requester_id, "now": now, "created_after": now - AUTO_DISPOSE_AFTER,
+              "limit": limit, "after": after, "hit_type_id": hit_type_id}
+    return rows(session, _page_statement(after is not None, status, hit_type_id is not None), values)
 
 
 def live_hit(now: datetime):

@@ -33,9 +33,9 @@ from kempelen.store.db import Database
 
 #: kept by a reset unless everything goes (a requester's funds are part of its account, not its activity)
 ACCOUNT_TABLES = frozenset({"requester", "worker", "ledger_entry",
-                            # the websites' people, keys, sign-ins and sessions: who may act, not what was done
-                            "requester_access_key", "requester_member", "requester_invite", "worker_invite",
-                            "web_session", "sign_in_link", "sign_in_throttle"})
+                            # the websites' sign-in state and a requester's people and keys go with the accounts
+                            "web_session", "sign_in_link", "worker_invite", "sign_in_throttle",
+                            "requester_access_key", "requester_invite", "requester_member"})
 SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 PG_SCHEMA_PREFIX = "kempelen_snapshot_"
 META_TABLE = "kempelen_snapshot_meta"

@@ -148,3 +148,13 @@ def test_api_made_and_batch_hits_show_up_in_the_project(mturk, requester, layout
     listed = requester.project_hits(layout_id)
     assert [h["HITId"] for h in listed] == [made["HITId"], *requester.batch_hit_ids(batch["BatchId"])]
     assert {h["HITLayoutId"] for h in listed} == {layout_id}
+
+
+def test_a_reward_beyond_createhits_range_is_refused_not_a_500(requester):
+    # A 20-digit Reward once overflowed the database's integer column (a 500 from the site's form too).
+    from kempelen.client import KempelenError
+
+    with pytest.raises(KempelenError) as refused:
+        requester.create_project(TEMPLATE, {**PROJECT, "Reward": "99999999999999999999"})
+    assert refused.value.status == 400
+    assert "Valid values range from 0.00 to" in refused.value.message

@@ -8,7 +8,7 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ITERATIONS = int(os.environ.get("KEMPELEN_FUZZ_ITERATIONS", "80"))
+ITERATIONS = int(os.environ.get("KEMPELEN_FUZZ_ITERATIONS", "50"))
 SEED = int(os.environ.get("KEMPELEN_FUZZ_SEED", "9"))
 #: valid requests at the model's edges, per operation (each compared with a fingerprint before and after)
 EXTREME_ITERATIONS = max(1, ITERATIONS // 16)

@@ -2,7 +2,7 @@
 signed requests each carrying one defect, on SQLite and PostgreSQL. Every one must be refused with a 4xx in
 AWS's envelope, of an error type the defect explains, and leave the database exactly as it was.
 
-KEMPELEN_FUZZ_ITERATIONS sets the requests per operation and database (80 in the suite; `make fuzz` runs
+KEMPELEN_FUZZ_ITERATIONS sets the requests per operation and database (50 in the suite; `make fuzz` runs
 thousands), KEMPELEN_FUZZ_SEED the seed. Counts per operation are printed and written as JSON.
 """
 

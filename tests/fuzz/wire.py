@@ -7,6 +7,7 @@ import select
 import socket
 
 _CHUNK = 64 * 1024
+EARLY_ANSWER_OVER = 1024 * 1024  # the server's default body limit
 
 
 class Response:
@@ -56,14 +57,14 @@ class Connection:
         return response
 
     def _send(self, data: bytes) -> None:
-        # A large body waits for the server's verdict on the head first: it refuses an oversized body from its
-        # Content-Length and closes, and writing on would turn its answer into a connection reset.
-        if len(data) <= _CHUNK * 4:
+        # A body over the server's usual limit waits for the verdict on the head first: the server refuses it
+        # from its Content-Length and closes, and writing on would turn its answer into a connection reset.
+        if len(data) <= EARLY_ANSWER_OVER:
             self._sock.sendall(data)
             return
         end = data.index(b"\r\n\r\n") + 4
         self._sock.sendall(data[:end])
-        if select.select([self._sock], [], [], 0.05)[0]:
+        if select.select([self._sock], [], [], 2.0)[0]:
             return
         view = memoryview(data)
         for start in range(end, len(data), _CHUNK):

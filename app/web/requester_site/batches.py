@@ -18,7 +18,7 @@ from kempelen.web import sessions
 from kempelen.web.requester_site import sandbox
 from kempelen.web.requester_site.common import (PREFIX, Member, act, attempt, back, form_text, now, read, refusal,
                                                 render, signed_in)
-from kempelen.web.requester_site.manage import approve_each
+from kempelen.web.requester_site.manage import _is_number as is_hours, approve_each
 
 router = APIRouter()
 BASE = PREFIX + "/batches"
@@ -162,10 +162,9 @@ def extend(request: Request, batch_id: str, member: Member = Depends(signed_in),
     hours, more = form_text(form, "hours"), form_text(form, "assignments")
 
     def work():
-        try:
-            seconds = int(round(float(hours) * 3600)) if hours else 0
-        except ValueError:
-            raise errors.requester_form_value("Add hours", hours, "a number") from None
+        if hours and not is_hours(hours):  # as on a HIT's page: "1e400" or "nan" is no time to add
+            raise errors.requester_form_value("Add hours", hours, "a number of hours up to a year")
+        seconds = int(round(float(hours) * 3600)) if hours else 0
         if more and not more.isdigit():
             raise errors.requester_form_value("Add assignments per HIT", more)
         return act(request, member, lambda ctx: batches.extend_batch(

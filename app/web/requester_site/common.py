@@ -5,6 +5,7 @@ after a POST, and rendering with the sandbox/ledger banner.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,19 +13,20 @@ from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from kempelen import errors
 from kempelen.operations import requester_accounts as accounts
 from kempelen.operations import requester_site as site
 from kempelen.operations.context import OperationContext
-from kempelen.web import pages, sessions
+from kempelen.web import envelope, pages, sessions
 from kempelen.web.workers import public_url
 
 PREFIX = "/requester"
 SIGN_IN = PREFIX + "/signin"
 FLASH_COOKIE = "kempelen_requester_notice"
+log = logging.getLogger("kempelen.requester_site")
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,13 @@ def member_of(request: Request) -> Member | None:
     return member
 
 
-def refused_page(request: Request, exc: Exception) -> HTMLResponse:
+def refused_page(request: Request, exc: Exception) -> Response:
     """An operation's refusal that a page did not handle itself (a HIT, project or batch that is not the
-    member's): MTurk's text on a page, 404 for what does not exist."""
+    member's): MTurk's text on a page, 404 for what does not exist. Elsewhere (no other door lets one
+    escape) it stays what any unexpected error is: the JSON envelope's last resort."""
+    if not (request.scope.get("path", "") + "/").startswith(PREFIX + "/"):
+        log.error("an operation's refusal escaped %s: %s", request.url.path, exc)
+        return envelope.error_response(errors.internal_error())
     status = 404 if "does not exist" in refusal(exc) else 400
     return render(request, "requester_site/missing.html", member_of(request),
                   {"title": "Not found" if status == 404 else "Refused", "problem": refusal(exc)}, status=status)

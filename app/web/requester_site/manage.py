@@ -29,10 +29,10 @@ def home(member: Member = Depends(signed_in)):
 @router.get("/manage")
 def manage(request: Request, member: Member = Depends(signed_in), hit_type: str = "", status: str = "",
            annotation: str = "", batch: str = "", project: str = "", before: str = ""):
-    key = int(before) if before.isdigit() else None
+    key = _id(before)
     page = read(request, site.hits, member.requester_id, now(request), before=key, hit_type_id=hit_type or None,
                 status=status if status in STATUSES else None, annotation=annotation or None,
-                hit_layout_id=project or None, batch_id=int(batch) if batch.isdigit() else None)
+                hit_layout_id=project or None, batch_id=_id(batch))
     hit_types = read(request, site.hit_types, member.requester_id)
     batches, _ = act(request, member, lambda ctx: batch_ops.list_batches(ctx, max_results=100), writes=False)
     filters = {"hit_type": hit_type, "status": status, "annotation": annotation, "batch": batch,
@@ -102,6 +102,11 @@ def extend(request: Request, member: Member, hit_id: str, hours: str, more: str)
     return ("The HIT now " + " and has ".join(said) + ".") if said else "Nothing to change."
 
 
+def _id(text: str) -> int | None:
+    """A batch id or page key from a query or form: digits that fit the database's integer, else None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
 def _is_number(text: str) -> bool:
     try:
         return 0 < float(text) <= 365 * 24
@@ -137,11 +142,12 @@ def approve_all(request: Request, member: Member = Depends(signed_in),
     where = safe_next(form_text(form, "next"), PREFIX + "/manage")
     hit_id, batch = form_text(form, "hit_id"), form_text(form, "batch")
     feedback = form_text(form, "feedback") or None
+    if batch and _id(batch) is None:  # not "every HIT of the account"
+        return back(where, problem=f"There is no batch {batch[:40]!r}: nothing was approved.")
     if hit_id:
         ids = [a.AssignmentId for a in all_assignments(request, member, hit_id, ["Submitted"])]
     else:
-        ids = read(request, site.submitted_assignment_ids, member.requester_id, now(request),
-                   int(batch) if batch.isdigit() else None)
+        ids = read(request, site.submitted_assignment_ids, member.requester_id, now(request), _id(batch))
     approved, refused = approve_each(request, member, ids, feedback)
     message = f"Approved {approved} assignment{'s' if approved != 1 else ''}."
     if refused:

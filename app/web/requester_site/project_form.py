@@ -6,6 +6,8 @@ QualificationRequirements); every rule on the values is the operations' own.
 
 from __future__ import annotations
 
+import math
+
 from kempelen import errors
 from kempelen.domain.qualifications import (ADULT, LOCALE, NUMBER_HITS_APPROVED, SANDBOX_MASTERS,
                                             SYSTEM_QUALIFICATION_TYPES)
@@ -119,6 +121,8 @@ def _seconds(form, prefix: str, label: str) -> int | None:
         amount = float(text)
     except ValueError:
         raise errors.requester_form_value(label, text, "a number") from None
+    if not math.isfinite(amount):  # "1e400", "nan": floats, but no number of seconds
+        raise errors.requester_form_value(label, text, "a number")
     return int(round(amount * UNITS.get(_text(form, f"{prefix}_unit"), 1)))
 
 

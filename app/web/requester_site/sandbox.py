@@ -13,19 +13,21 @@ from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
 
+from kempelen.domain.frames import EXTERNAL_SUBMIT_PATH
+from kempelen.web.hit_content import STATIC_PATH, prepare_html_question
 from kempelen.web.requester_site.common import PREFIX
 
 SANDBOX = "allow-scripts allow-forms"
 FRAME_CSP = (f"sandbox {SANDBOX}; default-src 'none'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
              "style-src 'self' 'unsafe-inline'; img-src * data: blob:; media-src * data: blob:; font-src 'self' data:; "
              "connect-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'self'")
-# crowd-html-elements.js from MTurk's CDN is swapped for the server's own copy when the worker site serves one
-CROWD_ELEMENTS = "https://assets.crowd.aws/crowd-html-elements.js"
-LOCAL_CROWD_ELEMENTS = "/static/crowd-html-elements.js"
 
 
 def frame_response(html: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(html.replace(CROWD_ELEMENTS, LOCAL_CROWD_ELEMENTS), status_code=status, headers={
+    """Requester HTML as the worker site serves it (MTurk's script addresses pointed at this server's copies:
+    kempelen.web.hit_content), under the sandbox policy."""
+    html = prepare_html_question(html, assets_base=STATIC_PATH, submit_url=EXTERNAL_SUBMIT_PATH)
+    return HTMLResponse(html, status_code=status, headers={
         "Content-Security-Policy": FRAME_CSP, "X-Frame-Options": "SAMEORIGIN", "Cache-Control": "no-store",
         "Referrer-Policy": "no-referrer"})
 

@@ -4,7 +4,6 @@ the server refused, so a page only works if everything it needs is served by Kem
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,7 +13,6 @@ from kempelen.testing import LiveServer
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = os.environ.get("KEMPELEN_CHROMIUM", "/usr/bin/chromium")
 # what the worker site sends with HTMLQuestion content, unless the server already sends its own policy
 SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"

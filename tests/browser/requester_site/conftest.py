@@ -4,7 +4,6 @@ per database (the tests set the manual clock to fixed moments, so they do not sh
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import pytest
 from kempelen.testing import LiveServer
 from tests.databases import database_url
 
-CHROMIUM = os.environ.get("KEMPELEN_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 EMAIL, PASSWORD = "ada@lab.example", "analytical engine 1843"
 
@@ -25,21 +23,9 @@ def live(request):
         yield server
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+def context(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     context.set_default_timeout(15_000)
     yield context
     context.close()

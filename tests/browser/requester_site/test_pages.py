@@ -7,6 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
+from kempelen.requester_client import RequesterClient
+
 from tests.browser.requester_site.conftest import sign_in
 
 HOSTILE = """<p id="cookie">?</p><p id="api">?</p><p id="parent">?</p>
@@ -45,6 +47,50 @@ def test_requester_html_cannot_act_as_the_member(live, account, page):
     assert "sandbox allow-scripts allow-forms" in response.headers["content-security-policy"]
     expect(page.locator("#cookie")).to_have_text("cookie:blocked")
     expect(page.locator("#api")).to_have_text("api:blocked")
+
+
+def test_a_crowd_form_layout_previews_with_the_local_crowd_elements(live, account, page):
+    # The sentiment starter loads https://assets.crowd.aws/crowd-html-elements.js: the preview frame must get
+    # the server's copy (a wrong path once left the classifier unrendered: its categories were not shown).
+    sign_in(page, live, account)
+    page.goto(f"{live.endpoint}/requester/projects/new?start=sentiment")
+    page.get_by_label("Title", exact=True).fill("Crowd preview")
+    page.get_by_label("Description").fill("d")
+    page.get_by_role("button", name="Save and preview").click()
+    expect(page.frame_locator("iframe.hit-frame").get_by_text("Negative", exact=True)).to_be_visible()
+
+
+def test_a_huge_answer_scrolls_in_its_cell(live, account, page):
+    # A 300,000-character free-text answer once made the HIT page some 200,000 pixels tall.
+    mturk = live.client(account)
+    hit = mturk.create_hit(Title="Long answer", Description="d", Reward="0.10", MaxAssignments=1,
+                           AssignmentDurationInSeconds=600, LifetimeInSeconds=3600, Question=QUESTION)["HIT"]
+    worker = live.workforce().new()
+    worker.submit(worker.accept(hit["HITId"]), {"a": "cat " * 75_000})
+    sign_in(page, live, account)
+    page.goto(f"{live.endpoint}/requester/hits/{hit['HITId']}")
+    expect(page.locator(".answer-text")).to_contain_text("cat cat")
+    assert page.evaluate("document.documentElement.scrollHeight") < 3000
+
+
+def test_numbers_too_large_or_odd_for_the_database_are_refused_not_500s(live, account, page):
+    sign_in(page, live, account)
+    for query in ("batch=99999999999999999999", "before=99999999999999999999", "before=%C2%B2"):
+        assert page.goto(f"{live.endpoint}/requester/manage?{query}").status == 200, query
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    requester = RequesterClient(live.endpoint, account["AccessKeyId"], account["SecretAccessKey"])
+    layout = requester.create_project("<input name='a'> ${word}", {
+        "Title": "t", "Description": "d", "Reward": "0.10", "AssignmentDurationInSeconds": 600,
+        "LifetimeInSeconds": 3600})["HITLayoutId"]
+    batch_id = requester.create_batch(layout, "word\nhello\n")["BatchId"]
+    posts = {"/requester/review/approve-all": {"batch": "99999999999999999999"},
+             f"/requester/batches/{batch_id}/extend": {"hours": "1e400"}}
+    for path, fields in posts.items():
+        response = page.request.post(live.endpoint + path, form={"csrf_token": token, **fields}, max_redirects=0)
+        assert response.status == 303, (path, response.status)
+        page.goto(live.endpoint + response.headers["location"])
+        expect(page.locator("[role=alert], p.problem, p.notice").first).to_contain_text(
+            "nothing was approved" if "approve" in path else "Add hours must be a number of hours")
 
 
 def test_qualification_types_requests_and_a_workers_page(live, account, page, shots):
@@ -166,3 +212,21 @@ def test_the_manage_page_works_from_the_keyboard(live, account, page):
     link.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Keyboard HIT")).to_be_visible()
+
+
+def test_a_crowd_html_template_previews_with_the_servers_own_elements(live, account, page):
+    sign_in(page, live, account)
+    page.goto(f"{live.endpoint}/requester/projects/new?start=sentiment")
+    page.get_by_label("Title", exact=True).fill("Sentiment")
+    page.get_by_label("Description").fill("d")
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith((live.endpoint, "data:", "about:")) else None)
+    page.get_by_role("button", name="Save and preview").click()
+    page.get_by_role("textbox", name="text").fill("Lovely lamp")
+    page.get_by_role("button", name="Preview with these values").click()
+    frame = page.frame_locator("iframe.hit-frame")
+    expect(frame.locator("crowd-classifier")).to_contain_text("Lovely lamp")
+    preview = next(f for f in page.frames if "/frame" in f.url)
+    preview.wait_for_function("() => !!customElements.get('crowd-classifier')")
+    assert outside == []  # the template names MTurk's CDN; the preview loads the server's own copy

@@ -1,0 +1,135 @@
+"""The front door: MTurk's Requester API (every operation is `POST /`) answered before FastAPI's routing.
+
+Requester calls are nearly all of a server's traffic, and FastAPI would run them through its exception
+layers and try every route of the worker, admin, file and site routers before reaching `POST /`. This ASGI
+layer takes `POST /` itself: through the app's own middleware (the request observer's log line and
+metrics, the edge limits), then straight to the requester endpoint here, which reads the body, applies any
+fault rule, hands it to kempelen.protocol.RequesterAPI and writes the answer. Every other request goes to
+the FastAPI app unchanged.
+
+Where the operation runs: cheap SQLite reads on the event loop (a worker-thread hop costs about as much as
+the read, see RequesterAPI.runs_inline); SQLite writes on one thread of their own, since they take the
+process's write lock in turn anyway (RequesterAPI.takes_turns); everything else on a thread pool (a plain
+executor: anyio's to_thread costs several times more per call).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import FastAPI
+from starlette.requests import Request
+
+from kempelen.auth.sigv4 import SignedRequest
+from kempelen.faults import Faults
+from kempelen.protocol import CONTENT_TYPE, RequesterAPI
+from kempelen.web.faults import injected_response
+from kempelen.web.workers import public_url
+
+_CONTENT_TYPE = CONTENT_TYPE.encode()
+# Enough for every connection a busy server holds to have its operation in flight; writes on SQLite queue
+# on one lock anyway.
+THREADS = 32
+
+
+class _Endpoint:
+    """The requester endpoint as a plain ASGI app, for the router."""
+
+    def __init__(self, app: KempelenApp):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app._requester_call(scope, receive, send)
+
+
+class KempelenApp(FastAPI):
+    """FastAPI with the Requester API's `POST /` answered in front of it (see the module docstring)."""
+
+    requester_api: RequesterAPI | None = None
+    faults: Faults | None = None
+    _requester_stack = None
+    _executor: ThreadPoolExecutor | None = None
+    _write_executor: ThreadPoolExecutor | None = None
+    _origins: dict = {}
+
+    def serve_requester_api(self, api: RequesterAPI, faults: Faults | None = None) -> None:
+        self.requester_api, self.faults = api, faults
+        self._origins = {}
+        # POST / without X-Amz-Target takes the ordinary way (a middleware may route it elsewhere, as the
+        # requester site's own host does) and, if it stays `/`, reaches the same endpoint through this route.
+        self.router.add_route("/", _Endpoint(self), methods=["POST"], include_in_schema=False)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if (self.requester_api is not None and scope["type"] == "http" and scope["method"] == "POST"
+                and scope["path"] == "/" and any(name == b"x-amz-target" for name, _ in scope["headers"])):
+            scope["app"] = self
+            if self._requester_stack is None:
+                # the app's own middleware (as Starlette stacks it: the first added innermost) around ours
+                stack = self._requester_call
+                for middleware in reversed(self.user_middleware):
+                    stack = middleware.cls(stack, *middleware.args, **middleware.kwargs)
+                self._requester_stack = stack
+            await self._requester_stack(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def _requester_call(self, scope, receive, send) -> None:
+        api = self.requester_api
+        chunks = []
+        while True:  # bounded: ends at the last body chunk or at a disconnect
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        signed = SignedRequest(
+            method="POST", path=scope.get("raw_path", b"/").decode("latin-1").split("?")[0],
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]], body=body)
+        if self.faults is not None and self.faults.active:  # off by default (kempelen.faults)
+            injected = await injected_response(self.faults, signed.headers, api.clock, CONTENT_TYPE)
+            if injected is not None:
+                await injected(scope, receive, send)
+                return
+        origin = self._origin(scope)
+        if api.runs_inline(signed):
+            result = api.handle(signed, origin)
+        else:
+            executor = self._writer() if api.takes_turns(signed) else self._pool()
+            result = await asyncio.get_running_loop().run_in_executor(executor, api.handle, signed, origin)
+        await send({"type": "http.response.start", "status": result.status, "headers": [
+            (b"content-length", b"%d" % len(result.body)), (b"content-type", _CONTENT_TYPE),
+            (b"x-amzn-requestid", result.request_id.encode())]})
+        await send({"type": "http.response.body", "body": result.body})
+
+    def _origin(self, scope) -> str:
+        """public_url() of the request, remembered per Host header, scheme and root path (building
+        Starlette's URL cost a fifth of a GetHIT); bounded, since clients choose the Host header."""
+        host = next((value for name, value in scope["headers"] if name == b"host"), None)
+        key = (host, scope.get("scheme"), scope.get("root_path"), scope.get("server"))
+        origin = self._origins.get(key)
+        if origin is None:
+            if len(self._origins) >= 1000:
+                self._origins.clear()
+            origin = self._origins[key] = public_url(Request(scope))
+        return origin
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(THREADS, thread_name_prefix="kempelen-op")
+        return self._executor
+
+    def _writer(self) -> ThreadPoolExecutor:
+        if self._write_executor is None:
+            self._write_executor = ThreadPoolExecutor(1, thread_name_prefix="kempelen-write")
+        return self._write_executor
+
+    def shutdown_executor(self) -> None:
+        for executor in (self._executor, self._write_executor):
+            if executor is not None:
+                executor.shutdown(wait=False)
+        self._executor = self._write_executor = None
+

@@ -1,0 +1,96 @@
+"""Prepared reads: a Core SELECT compiled once per dialect and run on the driver's own cursor.
+
+A read operation that needs one statement (GetHIT, a page of ListHITs) has no use for a Session, ORM
+objects or a transaction: one SELECT sees one consistent snapshot on SQLite and PostgreSQL alike. Building
+those cost several times the query itself, so `rows()` runs the statement straight on a pooled driver
+connection in autocommit, with the columns' own bind and result processors (UTC datetimes, booleans), and
+returns plain named tuples. When the caller's unit of work already has a Session open (a write, or a read
+that needed the ORM), the statement runs inside that transaction instead, so it sees what it has written.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select
+
+from kempelen.store.models import UTCDateTime
+
+if TYPE_CHECKING:
+    from kempelen.store.db import Database
+
+
+class _Compiled:
+    __slots__ = ("sql", "positional", "names", "constants", "slots", "results")
+
+    def __init__(self, statement: Select, dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.positional = compiled.positional
+        self.names = list(compiled.positiontup if compiled.positional else compiled.binds)
+        # Literals in the statement (status == "Accepted") are processed once, here; named binds per call:
+        # slots[i] = (name, processor) for the parameters the caller gives.
+        self.constants: list = []
+        self.slots: list[tuple[int, str, Any]] = []
+        for index, name in enumerate(self.names):
+            bind = compiled.binds[name]
+            process = bind.type._cached_bind_processor(dialect)
+            if bind.value is None and not bind.callable:
+                self.constants.append(None)
+                self.slots.append((index, name, process))
+            else:
+                self.constants.append(process(bind.value) if process else bind.value)
+        self.results = [_result_processor(column.type, dialect) for column in statement.selected_columns]
+
+    def parameters(self, values: dict[str, Any]):
+        filled = self.constants.copy()
+        for index, name, process in self.slots:
+            value = values[name]
+            filled[index] = process(value) if process is not None and value is not None else value
+        return tuple(filled) if self.positional else dict(zip(self.names, filled))
+
+
+def _sqlite_utc(value):
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+
+
+def _result_processor(type_, dialect):
+    # UTCDateTime on SQLite is stored as SQLAlchemy's "YYYY-MM-DD HH:MM:SS.ffffff" text in UTC, which
+    # fromisoformat reads directly (a page of HITs has thirty of them; SQLAlchemy's chain is regex + replace).
+    if dialect.name == "sqlite" and isinstance(type_, UTCDateTime):
+        return _sqlite_utc
+    return type_._cached_result_processor(dialect, None)
+
+
+class PreparedRead:
+    """A SELECT whose selected columns have distinct names (they become the row's attributes)."""
+
+    def __init__(self, statement: Select, name: str = "Row"):
+        self.statement = statement
+        self.row = namedtuple(name, [column.key for column in statement.selected_columns])
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            found = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
+        return found
+
+    def process(self, compiled: _Compiled, raw_rows) -> list:
+        make, processors = self.row._make, compiled.results
+        return [make([process(value) if process else value for process, value in zip(processors, raw)])
+                for raw in raw_rows]
+
+
+def rows(unit, prepared: PreparedRead, values: dict[str, Any]) -> list:
+    """The rows of `prepared` with bind `values`, as named tuples. `unit` is the operation's session: a
+    lazily opened read (kempelen.store.db.LazyRead) that has not opened one yet runs the statement on the
+    driver; anything else runs it in the session's transaction."""
+    database: Database | None = getattr(unit, "unopened_database", None)
+    if database is None:
+        make = prepared.row._make
+        return [make(row) for row in unit.execute(prepared.statement, values)]
+    compiled = prepared.compiled(database.engine.dialect)
+    return prepared.process(compiled, database.autocommit_read(compiled.sql, compiled.parameters(values)))
