@@ -4,6 +4,8 @@ the server refused, so a page only works if everything it needs is served by Kem
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,7 +17,9 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 
 # what the worker site sends with HTMLQuestion content, unless the server already sends its own policy
 SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals"
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+# Into docs/ only when asked (KEMPELEN_SCREENSHOTS=1, as the sites' tests), so a test run leaves the checkout clean.
+SCREENSHOTS = (Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+               if os.environ.get("KEMPELEN_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "kempelen-shots")
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +65,8 @@ def page(chromium, offline):
 
 @pytest.fixture
 def screenshot():
-    """Save the page as docs/screenshots/<name> (committed pictures the README and the docs show)."""
+    """Save the page as <name> in SCREENSHOTS (docs/screenshots with KEMPELEN_SCREENSHOTS=1: the committed
+    pictures the README and the docs show)."""
     def save(page, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / name

@@ -1,7 +1,7 @@
 """A QuestionForm with every answer specification, rendered by app/web/question_form.py, in Chromium: filled
 in with the keyboard and mouse as a worker would, posted by the browser itself (multipart, with a file),
 read back with answers_from_form and checked by the worker API's own checks; refused answers shown beside
-their fields. Screenshots at desktop and phone width go to docs/screenshots/."""
+their fields. Screenshots at desktop and phone width go to docs/screenshots/ with KEMPELEN_SCREENSHOTS=1."""
 
 from __future__ import annotations
 
