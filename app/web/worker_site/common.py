@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 
@@ -48,6 +49,12 @@ def answer_form(ctx: ops.WorkerContext, question: str, form, save) -> tuple[dict
 def signup_mode(request: Request) -> str:
     mode = request.app.state.settings.worker_signup
     return mode if mode in ("open", "invite", "closed") else "closed"
+
+
+def next_page_url(path: str, token: str | None, shown: int, page_size: int) -> str | None:
+    """The link to the next page of a worker listing: only when this page came back full and the operation
+    gave a NextToken (a short page is the last one)."""
+    return f"{path}?{urlencode({'next': token})}" if token and shown == page_size else None
 
 
 def safe_next(url: str | None, default: str = "/projects") -> str:

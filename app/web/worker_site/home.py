@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Request
 
 from kempelen import errors
 from kempelen.operations.worksite import mine
 from kempelen.web import pages, sessions
-from kempelen.web.worker_site.common import as_worker, notice_of, signed_in_worker
+from kempelen.web.worker_site.common import as_worker, next_page_url, notice_of, signed_in_worker
 
 router = APIRouter()
 
@@ -29,8 +27,7 @@ def my_hits(request: Request, who: sessions.SignedIn = signed_in_worker, next: s
             page = mine.my_hits(ctx, next)
         except errors.WorkerError:
             return pages.redirect("/tasks")
-    full = len(page["Assignments"]) == mine.MY_HITS_PAGE
-    next_url = f"/tasks?{urlencode({'next': page['NextToken']})}" if page["NextToken"] and full else None
+    next_url = next_page_url("/tasks", page["NextToken"], len(page["Assignments"]), mine.MY_HITS_PAGE)
     return pages.render(request, "worker_site/my_hits.html",
                         {"section": "tasks", "assignments": page["Assignments"], "next_url": next_url,
                          "first_url": "/tasks" if next else None, "notice": notice_of(notice)})

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Request
 
 from kempelen import errors
 from kempelen.operations.worksite import qualifications as ops
 from kempelen.web import pages, sessions
-from kempelen.web.worker_site.common import as_worker, signed_in_worker
+from kempelen.web.worker_site.common import as_worker, next_page_url, signed_in_worker
 
 router = APIRouter()
 
@@ -21,7 +19,6 @@ def inbox(request: Request, who: sessions.SignedIn = signed_in_worker, next: str
             page = ops.list_messages(ctx, next, 25)
         except errors.WorkerError:
             return pages.redirect("/messages")
-    next_url = (f"/messages?{urlencode({'next': page['NextToken']})}"
-                if page["NextToken"] and page["NumResults"] == 25 else None)
+    next_url = next_page_url("/messages", page["NextToken"], page["NumResults"], 25)
     return pages.render(request, "worker_site/messages.html",
                         {"section": "messages", "messages": page["Messages"], "next_url": next_url})

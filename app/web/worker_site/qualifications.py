@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from kempelen import errors
 from kempelen.operations.worksite import qualifications as ops
 from kempelen.web import pages, question_form, sessions
-from kempelen.web.worker_site.common import answer_form, as_worker, notice_of, signed_in_worker
+from kempelen.web.worker_site.common import answer_form, as_worker, next_page_url, notice_of, signed_in_worker
 
 router = APIRouter()
 
@@ -24,7 +24,7 @@ def mine(request: Request, who: sessions.SignedIn = signed_in_worker, next: str 
         except errors.WorkerError:
             return pages.redirect("/qualifications")
         waiting = ops.open_requests(ctx)
-    next_url = f"/qualifications?{urlencode({'next': scores['NextToken']})}" if scores["NextToken"] and len(scores["Qualifications"]) == 100 else None
+    next_url = next_page_url("/qualifications", scores["NextToken"], len(scores["Qualifications"]), 100)
     return pages.render(request, "worker_site/qualifications.html",
                         {"section": "qualifications", "scores": scores["Qualifications"], "waiting": waiting,
                          "next_url": next_url, "notice": notice_of(notice)})
@@ -37,8 +37,7 @@ def requestable(request: Request, who: sessions.SignedIn = signed_in_worker, nex
             page = ops.list_requestable_types(ctx, next, 50)
         except errors.WorkerError:
             return pages.redirect("/qualifications/requestable")
-    next_url = (f"/qualifications/requestable?{urlencode({'next': page['NextToken']})}"
-                if page["NextToken"] and len(page["QualificationTypes"]) == 50 else None)
+    next_url = next_page_url("/qualifications/requestable", page["NextToken"], len(page["QualificationTypes"]), 50)
     return pages.render(request, "worker_site/requestable.html",
                         {"section": "qualifications", "types": page["QualificationTypes"], "now": None,
                          "next_url": next_url})
