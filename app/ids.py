@@ -117,7 +117,19 @@ ACTIVITY_KINDS = frozenset({"entity"})
 def _random(alphabet: str, length: int, kind: str) -> str:
     if _seeded is not None:
         return _seeded.draw(kind, alphabet, length)
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return _uniform(alphabet, length)
+
+
+def _uniform(alphabet: str, length: int) -> str:
+    """`length` characters drawn uniformly from `alphabet` (at most 256) by the OS's generator: random bytes,
+    keeping those below the largest multiple of the alphabet's size, so every character is equally likely.
+    One read of random bytes instead of a secrets.choice per character (a tenth of a CreateHIT's work)."""
+    size = len(alphabet)
+    limit = 256 - 256 % size
+    drawn: list[str] = []
+    while len(drawn) < length:
+        drawn += [alphabet[byte % size] for byte in secrets.token_bytes(length + 8) if byte < limit]
+    return "".join(drawn[:length])
 
 
 def entity_id() -> str:

@@ -93,7 +93,7 @@ class RequesterAPI:
         # write never takes SQLite's write lock (or a PostgreSQL connection for a transaction).
         access_key_id = verify(request, self._secret_outside_transaction, wall_time())
         parsed = self._parse(name, operation, request.body)
-        with self.db.transaction(writes=True) as session:
+        with self.db.writing() as session:
             # The writer reads its requester again in its own transaction: a deactivated key changes nothing.
             key = requesters.find_signing_key(session, access_key_id)
             if key is None:
@@ -104,7 +104,7 @@ class RequesterAPI:
     def _secret_outside_transaction(self, access_key_id: str) -> str | None:
         key = self.requesters.cached(access_key_id)
         if key is None:
-            with self.db.transaction(writes=False) as session:
+            with self.db.reading() as session:
                 key = self.requesters.find_signing_key(session, access_key_id)
         return key[1] if key else None
 

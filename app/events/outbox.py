@@ -6,19 +6,19 @@ from sqlalchemy.orm import Session
 
 from kempelen.clock import wall_time
 from kempelen.events import documents, transports
-from kempelen.store.models import Event, NotificationDelivery, NotificationSetting, Requester
+from kempelen.store.models import NotificationDelivery, Requester
 
 PENDING, DELIVERED, FAILED = "Pending", "Delivered", "Failed"
 
 
-def enqueue(session: Session, event: Event, setting: NotificationSetting) -> None:
-    """Queue one event for the setting's destination, in the event's own transaction."""
+def enqueue(session: Session, event, setting) -> None:
+    """Queue one event (an outbox row already written: kempelen.events.EventRow) for the setting's
+    destination (a NotificationSetting or a row of one), in the event's own transaction."""
     requester = session.get(Requester, event.requester_id)
     entry = documents.event_entry(event.event_type, event.event_time, event.hit_id, event.hit_type_id,
                                   event.assignment_id)
     body = documents.document([entry], access_key_id=requester.access_key_id,
                               customer_id=requester.customer_id, version=setting.version)
-    session.flush([event])  # its seq
     session.add(NotificationDelivery(
         event_seq=event.seq, event_type=event.event_type, hit_type_id=event.hit_type_id,
         transport=setting.transport, destination=setting.destination, document=body, status=PENDING,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kempelen import errors, ids
@@ -15,6 +14,7 @@ from kempelen.domain.qualifications import DISCOVER, guarded_actions, is_system_
 from kempelen.operations.context import OperationContext
 from kempelen.operations.registry import operation
 from kempelen.schemas.generated import CreateHITTypeRequest, CreateHITTypeResponse
+from kempelen.store import hits as hit_store
 from kempelen.store import qualifications as qualification_store
 from kempelen.store.models import HITType
 
@@ -76,9 +76,7 @@ def find_or_create_hit_type(ctx: OperationContext, *, title: str, description: s
     properties = [title, description, reward_cents, assignment_duration, auto_approval_delay, keywords,
                   requirements]
     fingerprint = hashlib.sha256(json.dumps(properties).encode()).hexdigest()
-    query = select(HITType).where(HITType.requester_id == ctx.requester.access_key_id,
-                                  HITType.fingerprint == fingerprint)
-    existing = ctx.session.scalar(query)
+    existing = hit_store.hit_type_by_fingerprint(ctx.session, ctx.requester.access_key_id, fingerprint)
     if existing is not None:
         return existing
     hit_type = HITType(hit_type_id=ids.entity_id(), hit_group_id=ids.entity_id(),
@@ -92,7 +90,7 @@ def find_or_create_hit_type(ctx: OperationContext, *, title: str, description: s
             ctx.session.add(hit_type)
     except IntegrityError:
         # The same type was registered concurrently; the unique key chose the winner.
-        return ctx.session.scalar(query)
+        return hit_store.hit_type_by_fingerprint(ctx.session, ctx.requester.access_key_id, fingerprint)
     return hit_type
 
 

@@ -109,11 +109,12 @@ def _create(ctx: OperationContext, request, hit_type: HITType) -> shapes.HIT:
               question=question, requester_annotation=request.RequesterAnnotation,
               hit_layout_id=request.HITLayoutId, hit_layout_parameters=layout_parameters,
               assignment_review_policy=assignment_policy, hit_review_policy=hit_policy,
-              reviewing=False, assignments_done=0,
+              reviewing=False, assignments_done=0, disposed_at=None, expired_announced=False,
+              reviewable_announced=False,
               assignment_cost_cents=assignment_cost_cents(
                   hit_type.reward_cents, max_assignments=max_assignments,
                   masters=requires_masters(json.loads(hit_type.qualification_requirements))))
-    ctx.session.add(hit)
+    store.add_hit(ctx.session, hit)  # a prepared INSERT: the HIT object stays out of the Session
     ensure_funds(ctx)
     events.emit(ctx.session, "HITCreated", hit, ctx.now)
     return hit_view(hit, hit_type, rules.AssignmentCounts(), ctx.now)

@@ -153,6 +153,19 @@ class Database:
             yield session
 
     @contextlib.contextmanager
+    def writing(self) -> Iterator[WriteUnit]:
+        """A write operation's unit of work (see WriteUnit): committed whole on success, rolled back whole on
+        any error. On SQLite it holds this process's write lock, as transaction(writes=True) does."""
+        with self._write_lock if self._write_lock is not None else contextlib.nullcontext():
+            unit = WriteUnit(self)
+            try:
+                yield unit
+            except BaseException:
+                unit.rollback()
+                raise
+            unit.commit()
+
+    @contextlib.contextmanager
     def writers_held(self) -> Iterator[None]:
         """This process's writers held off (SQLite; nothing to hold on PostgreSQL), for work done on a
         connection of its own, such as a snapshot copied with SQLite's backup API."""
@@ -208,3 +221,69 @@ class LazyRead:
                 context.__exit__(None, None, None)
             else:
                 context.__exit__(type(error), error, error.__traceback__)
+
+
+class WriteUnit:
+    """A write operation's transaction: begun on a pooled connection (BEGIN IMMEDIATE on SQLite), with an
+    ORM Session joining it on first use.
+
+    Prepared statements (kempelen.store.prepared) run on the driver connection inside the transaction, after
+    the Session (if open) has flushed what it holds; everything else reaches the Session through this
+    object's attributes. An operation that needs only prepared statements (CreateHIT's common case) never
+    builds a Session, whose unit-of-work machinery cost several times the statements themselves.
+    """
+
+    def __init__(self, db: Database):
+        self.dialect = db.engine.dialect
+        self._connection = db.engine.execution_options(writes=True).connect()
+        try:
+            self._transaction = self._connection.begin()
+        except BaseException:
+            self._connection.close()
+            raise
+        self._driver = self._connection.connection.driver_connection
+        self._session: Session | None = None
+
+    unopened_database = None  # prepared reads run in this transaction (kempelen.store.prepared)
+
+    def driver(self):
+        """The driver connection, in this unit's transaction, with the Session's pending changes flushed."""
+        if self._session is not None:
+            self._session.flush()
+        return self._driver
+
+    def open(self) -> Session:
+        if self._session is None:
+            # joins the transaction begun above; committing or rolling it back stays with this unit
+            self._session = Session(bind=self._connection, expire_on_commit=False,
+                                    join_transaction_mode="rollback_only")
+        return self._session
+
+    def __getattr__(self, name: str):
+        return getattr(self.open(), name)
+
+    def flush(self) -> None:
+        if self._session is not None:
+            self._session.flush()
+
+    def commit(self) -> None:
+        try:
+            self.flush()
+            self._transaction.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        self._close()
+
+    def rollback(self) -> None:
+        try:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            session.close()
+        self._connection.close()

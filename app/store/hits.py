@@ -11,15 +11,23 @@ from sqlalchemy.orm import Session
 
 from kempelen.domain.hits import AUTO_DISPOSE_AFTER, AssignmentCounts
 from kempelen.store.models import HIT, Assignment, HITType, UTCDateTime
-from kempelen.store.prepared import PreparedRead, rows
+from kempelen.store.prepared import PreparedRead, PreparedWrite, rows, write
 
 
 # Built once: constructing a statement (and its cache key) costs more than running it on SQLite.
 _GET_HIT = (select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id)
             .where(HIT.hit_id == bindparam("hit_id"), HIT.requester_id == bindparam("requester_id")))
 _GET_HIT_FOR_UPDATE = _GET_HIT.with_for_update(of=HIT)
-_GET_HIT_TYPE = select(HITType).where(HITType.hit_type_id == bindparam("hit_type_id"),
-                                      HITType.requester_id == bindparam("requester_id"))
+_TYPES = HITType.__table__
+# HIT types as read-only rows with HITType's attributes: a HIT is made from one, and they never change
+_GET_HIT_TYPE = PreparedRead(select(*_TYPES.c).where(_TYPES.c.hit_type_id == bindparam("hit_type_id"),
+                                                     _TYPES.c.requester_id == bindparam("requester_id")),
+                             "HITTypeRow")
+_HIT_TYPE_BY_FINGERPRINT = PreparedRead(
+    select(*_TYPES.c).where(_TYPES.c.requester_id == bindparam("requester_id"),
+                            _TYPES.c.fingerprint == bindparam("fingerprint")), "HITTypeRow")
+_HIT_COLUMNS = [column.key for column in HIT.__table__.c if column.key != "seq"]
+_INSERT_HIT = PreparedWrite(HIT.__table__, _HIT_COLUMNS)
 
 
 def get_hit(session: Session, requester_id: str, hit_id: str, *, for_update: bool = False
@@ -29,8 +37,21 @@ def get_hit(session: Session, requester_id: str, hit_id: str, *, for_update: boo
     return (row[0], row[1]) if row else None
 
 
-def get_hit_type(session: Session, requester_id: str, hit_type_id: str) -> HITType | None:
-    return session.scalar(_GET_HIT_TYPE, {"hit_type_id": hit_type_id, "requester_id": requester_id})
+def get_hit_type(session, requester_id: str, hit_type_id: str):
+    """The requester's HIT type (a read-only row with HITType's attributes), or None."""
+    found = rows(session, _GET_HIT_TYPE, {"hit_type_id": hit_type_id, "requester_id": requester_id})
+    return found[0] if found else None
+
+
+def hit_type_by_fingerprint(session, requester_id: str, fingerprint: str):
+    """The requester's HIT type with these properties (a read-only row, as get_hit_type), or None."""
+    found = rows(session, _HIT_TYPE_BY_FINGERPRINT, {"requester_id": requester_id, "fingerprint": fingerprint})
+    return found[0] if found else None
+
+
+def add_hit(session, hit: HIT) -> None:
+    """Insert a new HIT, built but added to no Session, with every column but seq (the database's) set."""
+    write(session, _INSERT_HIT, {name: getattr(hit, name) for name in _HIT_COLUMNS})
 
 
 def _count_sums(a, now):

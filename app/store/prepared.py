@@ -1,11 +1,13 @@
-"""Prepared reads: a Core SELECT compiled once per dialect and run on the driver's own cursor.
+"""Prepared statements: a Core statement compiled once per dialect and run on the driver's own cursor.
 
 A read operation that needs one statement (GetHIT, a page of ListHITs) has no use for a Session, ORM
 objects or a transaction: one SELECT sees one consistent snapshot on SQLite and PostgreSQL alike. Building
 those cost several times the query itself, so `rows()` runs the statement straight on a pooled driver
 connection in autocommit, with the columns' own bind and result processors (UTC datetimes, booleans), and
-returns plain named tuples. When the caller's unit of work already has a Session open (a write, or a read
-that needed the ORM), the statement runs inside that transaction instead, so it sees what it has written.
+returns plain named tuples. In a write (kempelen.store.db.WriteUnit) the statement runs on the unit's own
+driver connection inside its transaction; when the caller holds a Session instead (a read that needed the
+ORM, the worker site's units of work), it runs inside the Session's transaction. Either way it sees what the
+unit has written. `PreparedWrite` does the same for an INSERT of given columns.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections import namedtuple
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, Table, bindparam, insert
 
 from kempelen.store.models import UTCDateTime
 
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 class _Compiled:
     __slots__ = ("sql", "positional", "names", "constants", "slots", "results")
 
-    def __init__(self, statement: Select, dialect):
+    def __init__(self, statement, dialect, result_columns=None):
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
         self.positional = compiled.positional
@@ -42,7 +44,9 @@ class _Compiled:
                 self.slots.append((index, name, process))
             else:
                 self.constants.append(process(bind.value) if process else bind.value)
-        self.results = [_result_processor(column.type, dialect) for column in statement.selected_columns]
+        if result_columns is None:
+            result_columns = statement.selected_columns
+        self.results = [_result_processor(column.type, dialect) for column in result_columns]
 
     def parameters(self, values: dict[str, Any]):
         filled = self.constants.copy()
@@ -84,13 +88,55 @@ class PreparedRead:
                 for raw in raw_rows]
 
 
+class PreparedWrite:
+    """An INSERT of the given columns of `table`, each a bind named after its column; `returning` columns
+    (say the row's autoincremented seq) come back as named tuples."""
+
+    def __init__(self, table: Table, columns: list[str], returning: tuple[str, ...] = ()):
+        statement = insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+        self.result_columns = [table.c[name] for name in returning]
+        if returning:
+            statement = statement.returning(*self.result_columns)
+        self.statement = statement
+        self.row = namedtuple("Inserted", returning) if returning else None
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            found = self._compiled[dialect.name] = _Compiled(self.statement, dialect, self.result_columns)
+        return found
+
+    process = PreparedRead.process
+
+
 def rows(unit, prepared: PreparedRead, values: dict[str, Any]) -> list:
     """The rows of `prepared` with bind `values`, as named tuples. `unit` is the operation's session: a
     lazily opened read (kempelen.store.db.LazyRead) that has not opened one yet runs the statement on the
-    driver; anything else runs it in the session's transaction."""
+    driver outside any transaction; a write unit (kempelen.store.db.WriteUnit) on its driver connection in
+    its transaction; a Session in the Session's transaction."""
     database: Database | None = getattr(unit, "unopened_database", None)
-    if database is None:
-        make = prepared.row._make
-        return [make(row) for row in unit.execute(prepared.statement, values)]
-    compiled = prepared.compiled(database.engine.dialect)
-    return prepared.process(compiled, database.autocommit_read(compiled.sql, compiled.parameters(values)))
+    if database is not None:
+        compiled = prepared.compiled(database.engine.dialect)
+        return prepared.process(compiled, database.autocommit_read(compiled.sql, compiled.parameters(values)))
+    return _in_transaction(unit, prepared, values)
+
+
+def write(unit, prepared: PreparedWrite, values: dict[str, Any]) -> list:
+    """Run the INSERT `prepared` with `values` in the unit's transaction; its RETURNING rows, if any."""
+    return _in_transaction(unit, prepared, values)
+
+
+def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
+    driver_of = getattr(unit, "driver", None)
+    if driver_of is not None:  # a WriteUnit (kempelen.store.db)
+        driver, dialect = driver_of(), unit.dialect
+    else:  # a Session: its pending changes first, as its own queries would flush them
+        unit.flush()
+        connection = unit.connection()
+        driver, dialect = connection.connection.driver_connection, connection.dialect
+    compiled = prepared.compiled(dialect)
+    cursor = driver.execute(compiled.sql, compiled.parameters(values))
+    if not compiled.results and prepared.row is None:
+        return []
+    return prepared.process(compiled, cursor.fetchall())

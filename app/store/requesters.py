@@ -6,12 +6,13 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kempelen import ids
 from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
 from kempelen.store.models import Requester, RequesterAccessKey
+from kempelen.store.prepared import PreparedRead, rows
 
 
 def find_active(session: Session, access_key_id: str) -> Requester | None:
@@ -20,17 +21,29 @@ def find_active(session: Session, access_key_id: str) -> Requester | None:
     return requester if requester is not None and requester.active else None
 
 
-def find_signing_key(session: Session, access_key_id: str) -> tuple[Requester, str] | None:
+_REQUESTER = Requester.__table__
+_BY_ORIGINAL_KEY = PreparedRead(select(*_REQUESTER.c).where(_REQUESTER.c.access_key_id == bindparam("key")),
+                                "RequesterRow")
+_KEY = RequesterAccessKey.__table__
+_BY_OTHER_KEY = PreparedRead(
+    select(*_REQUESTER.c, _KEY.c.secret_access_key.label("key_secret"))
+    .join(_KEY, _KEY.c.requester_id == _REQUESTER.c.access_key_id)
+    .where(_KEY.c.access_key_id == bindparam("key"), _KEY.c.active.is_(True), _REQUESTER.c.active.is_(True)),
+    "RequesterWithKey")
+
+
+def find_signing_key(session, access_key_id: str) -> tuple[Requester, str] | None:
     """The account an access key acts for and the key's secret, if both are active: the original key
-    (a primary-key read, as before), else a key made on the Developer page."""
-    requester = session.get(Requester, access_key_id)
-    if requester is not None:
+    (a primary-key read), else a key made on the Developer page. The account comes back as a read-only
+    row with Requester's attributes (prepared statements: no ORM object to build for every request)."""
+    found = rows(session, _BY_ORIGINAL_KEY, {"key": access_key_id})
+    if found:
+        requester = found[0]
         return (requester, requester.secret_access_key) if requester.active and requester.key_active else None
-    row = session.execute(select(Requester, RequesterAccessKey.secret_access_key)
-                          .join(RequesterAccessKey, RequesterAccessKey.requester_id == Requester.access_key_id)
-                          .where(RequesterAccessKey.access_key_id == access_key_id,
-                                 RequesterAccessKey.active.is_(True), Requester.active.is_(True))).first()
-    return (row[0], row[1]) if row else None
+    found = rows(session, _BY_OTHER_KEY, {"key": access_key_id})
+    if not found:
+        return None
+    return _BY_ORIGINAL_KEY.row._make(found[0][:-1]), found[0].key_secret
 
 
 class ActiveRequesterCache:
@@ -63,8 +76,6 @@ class ActiveRequesterCache:
         if found is None:
             self._entries.pop(access_key_id, None)
             return None
-        # Out of the session, so its rollback cannot expire the attributes other requests are reading.
-        session.expunge(found[0])
         if len(self._entries) >= self.MAX_ENTRIES:
             self._entries.clear()
         self._entries[access_key_id] = (now + self.ttl, found)
