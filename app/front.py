@@ -8,9 +8,11 @@ fault rule, hands it to kempelen.protocol.RequesterAPI and writes the answer. Ev
 the FastAPI app unchanged.
 
 Where the operation runs: cheap SQLite reads on the event loop (a worker-thread hop costs about as much as
-the read, see RequesterAPI.runs_inline); SQLite writes on one thread of their own, since they take the
-process's write lock in turn anyway (RequesterAPI.takes_turns); everything else on a thread pool (a plain
-executor: anyio's to_thread costs several times more per call).
+the read, see RequesterAPI.runs_inline). SQLite writes take the process's write lock in turn anyway
+(RequesterAPI.takes_turns): one runs on the event loop when the lock is free at that moment (the hop and the
+GIL hand-offs around it cost a CreateHIT as much as its statements), and otherwise queues on one thread of
+their own, so the loop never waits for the lock. Everything else runs on a thread pool (a plain executor:
+anyio's to_thread costs several times more per call).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from starlette.requests import Request
 from kempelen.auth.sigv4 import SignedRequest
 from kempelen.faults import Faults
 from kempelen.protocol import CONTENT_TYPE, RequesterAPI
+from kempelen.store.db import WriteLockBusy
 from kempelen.web.faults import injected_response
 from kempelen.web.workers import public_url
 
@@ -97,9 +100,14 @@ class KempelenApp(FastAPI):
         origin = self._origin(scope)
         if api.runs_inline(signed):
             result = api.handle(signed, origin)
+        elif api.takes_turns(signed):
+            try:  # on the event loop if the write lock is free this moment, else queued on the writer thread
+                result = api.handle(signed, origin, wait=False)
+            except WriteLockBusy:
+                result = await asyncio.get_running_loop().run_in_executor(
+                    self._writer(), api.handle, signed, origin)
         else:
-            executor = self._writer() if api.takes_turns(signed) else self._pool()
-            result = await asyncio.get_running_loop().run_in_executor(executor, api.handle, signed, origin)
+            result = await asyncio.get_running_loop().run_in_executor(self._pool(), api.handle, signed, origin)
         await send({"type": "http.response.start", "status": result.status, "headers": [
             (b"content-length", b"%d" % len(result.body)), (b"content-type", _CONTENT_TYPE),
             (b"x-amzn-requestid", result.request_id.encode())]})

@@ -19,7 +19,7 @@ from kempelen.operations import REGISTRY
 from kempelen.operations.context import OperationContext
 from kempelen.schemas import OPERATION_NAMES, parse_request, serialize_response
 from kempelen.store import requesters
-from kempelen.store.db import Database
+from kempelen.store.db import Database, WriteLockBusy
 
 TARGET_PREFIX = "MTurkRequesterServiceV20170117."
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -60,19 +60,23 @@ class RequesterAPI:
         operation = REGISTRY.get(_operation_name(request.headers) or "")
         return operation is not None and operation.writes
 
-    def handle(self, request: SignedRequest, origin: str = "") -> WireResponse:
+    def handle(self, request: SignedRequest, origin: str = "", *, wait: bool = True) -> WireResponse:
+        """The response to `request`. With wait=False a write on SQLite does not wait for the write lock: it
+        raises WriteLockBusy, having done nothing, when the lock is taken (see kempelen.front)."""
         request_id = str(uuid.uuid4())
         try:
-            status, payload = 200, self._dispatch(request, request_id, origin)
+            status, payload = 200, self._dispatch(request, request_id, origin, wait)
         except errors.ServiceError as exc:
             status, payload = exc.status_code, exc.body(epoch_ms(self.clock.now()))
+        except WriteLockBusy:
+            raise
         except Exception:  # noqa: BLE001 - the client gets MTurk's fault, the log gets the trace
             log.exception("request %s failed", request_id)
             fault = errors.ServiceFault()
             status, payload = fault.status_code, fault.body(epoch_ms(self.clock.now()))
         return WireResponse(status, json.dumps(payload, separators=(",", ":")).encode(), request_id)
 
-    def _dispatch(self, request: SignedRequest, request_id: str, origin: str) -> dict:
+    def _dispatch(self, request: SignedRequest, request_id: str, origin: str, wait: bool) -> dict:
         name = _operation_name(request.headers)
         operation = REGISTRY.get(name) if name else None
         if operation is None or not operation.writes:
@@ -93,7 +97,7 @@ class RequesterAPI:
         # write never takes SQLite's write lock (or a PostgreSQL connection for a transaction).
         access_key_id = verify(request, self._secret_outside_transaction, wall_time())
         parsed = self._parse(name, operation, request.body)
-        with self.db.writing() as session:
+        with self.db.writing(wait=wait) as session:
             # The writer reads its requester again in its own transaction: a deactivated key changes nothing.
             key = requesters.find_signing_key(session, access_key_id)
             if key is None:

@@ -103,18 +103,17 @@ def _create(ctx: OperationContext, request, hit_type: HITType) -> shapes.HIT:
             raise errors.hit_already_exists(earlier.result_id or "")
         spent.result_id = hit_id
 
-    hit = HIT(hit_id=hit_id, requester_id=ctx.requester.access_key_id, hit_type_id=hit_type.hit_type_id,
-              creation_time=ctx.now, expiration=ctx.now + timedelta(seconds=request.LifetimeInSeconds),
-              max_assignments=max_assignments, initial_max_assignments=max_assignments,
-              question=question, requester_annotation=request.RequesterAnnotation,
-              hit_layout_id=request.HITLayoutId, hit_layout_parameters=layout_parameters,
-              assignment_review_policy=assignment_policy, hit_review_policy=hit_policy,
-              reviewing=False, assignments_done=0, disposed_at=None, expired_announced=False,
-              reviewable_announced=False,
-              assignment_cost_cents=assignment_cost_cents(
-                  hit_type.reward_cents, max_assignments=max_assignments,
-                  masters=requires_masters(json.loads(hit_type.qualification_requirements))))
-    store.add_hit(ctx.session, hit)  # a prepared INSERT: the HIT object stays out of the Session
+    cost = assignment_cost_cents(hit_type.reward_cents, max_assignments=max_assignments,
+                                 masters=requires_masters(json.loads(hit_type.qualification_requirements)))
+    hit = store.NewHIT(
+        hit_id=hit_id, requester_id=ctx.requester.access_key_id, hit_type_id=hit_type.hit_type_id,
+        creation_time=ctx.now, expiration=ctx.now + timedelta(seconds=request.LifetimeInSeconds),
+        max_assignments=max_assignments, initial_max_assignments=max_assignments, question=question,
+        requester_annotation=request.RequesterAnnotation, hit_layout_id=request.HITLayoutId,
+        hit_layout_parameters=layout_parameters, assignment_review_policy=assignment_policy,
+        hit_review_policy=hit_policy, reviewing=False, disposed_at=None, assignments_done=0,
+        assignment_cost_cents=cost, expired_announced=False, reviewable_announced=False)
+    store.add_hit(ctx.session, hit)
     ensure_funds(ctx)
     events.emit(ctx.session, "HITCreated", hit, ctx.now)
     return hit_view(hit, hit_type, rules.AssignmentCounts(), ctx.now)

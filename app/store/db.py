@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import exc as exc_module
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -73,7 +73,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # A writing operation takes the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
         # reads and then writes could fail with SQLITE_BUSY instead of waiting its turn.
         # Straight to the driver: a full SQLAlchemy execute for "BEGIN" cost a tenth of a point read.
-        conn.connection.driver_connection.execute(
+        conn.connection.dbapi_connection.execute(
             "BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
 
 
@@ -95,7 +95,8 @@ class Database:
         self.engine = make_engine(database_url)
         self.dialect = self.engine.dialect.name
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
-        self._writers = sessionmaker(self.engine.execution_options(writes=True), expire_on_commit=False)
+        self._write_engine = self.engine.execution_options(writes=True)
+        self._writers = sessionmaker(self._write_engine, expire_on_commit=False)
         self._write_lock = (_sqlite_write_lock(self.engine.url.render_as_string())
                             if self.dialect == "sqlite" else None)
         self._readers_by_thread = threading.local()
@@ -133,6 +134,25 @@ class Database:
         finally:
             connection.close()
 
+    def _write_connection(self, wait: bool) -> tuple[Connection, bool]:
+        """A connection for a WriteUnit, and whether it is kept for the next one. On SQLite each writing
+        thread keeps one of its own (taken out of the pool, closed by dispose()): writes take turns on the
+        process's write lock anyway, and a checkout with its Connection cost a sixth of a CreateHIT; one that
+        must not wait has a busy timeout of 0. On PostgreSQL, a pooled one."""
+        if self.dialect != "sqlite":
+            return self._write_engine.connect(), False
+        name = "writer" if wait else "writer_not_waiting"
+        connection = getattr(self._readers_by_thread, name, None)
+        if connection is None or connection.invalidated or connection.closed:
+            connection = self._write_engine.connect()
+            connection.detach()
+            if not wait:
+                connection.connection.dbapi_connection.execute("PRAGMA busy_timeout=0")
+            setattr(self._readers_by_thread, name, connection)
+            with _LOCKS_GUARD:
+                self._thread_readers.append(connection)
+        return connection, True
+
     def _thread_reader(self):
         # Taken out of the pool for good (a checkout per read cost a fifth of a GetHIT); closed by dispose().
         connection = self.engine.raw_connection()
@@ -153,17 +173,32 @@ class Database:
             yield session
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[WriteUnit]:
+    def writing(self, *, wait: bool = True) -> Iterator[WriteUnit]:
         """A write operation's unit of work (see WriteUnit): committed whole on success, rolled back whole on
-        any error. On SQLite it holds this process's write lock, as transaction(writes=True) does."""
-        with self._write_lock if self._write_lock is not None else contextlib.nullcontext():
-            unit = WriteUnit(self)
+        any error. On SQLite it holds this process's write lock, as transaction(writes=True) does; with
+        wait=False it raises WriteLockBusy at once, before anything is done, if this process or another one
+        holds the lock (so a caller on the event loop can hand the write to a thread instead of blocking)."""
+        lock = self._write_lock
+        if lock is not None and not lock.acquire(blocking=wait):
+            raise WriteLockBusy()
+        try:
+            try:
+                unit = WriteUnit(self, *self._write_connection(wait))
+            except Exception as exc:
+                # the driver's error (raised by BEGIN IMMEDIATE in _on_begin), or SQLAlchemy's around it
+                if not wait and "SQLITE_BUSY" in (getattr(exc, "sqlite_errorname", None),
+                                                  getattr(getattr(exc, "orig", None), "sqlite_errorname", None)):
+                    raise WriteLockBusy() from exc
+                raise
             try:
                 yield unit
             except BaseException:
                 unit.rollback()
                 raise
             unit.commit()
+        finally:
+            if lock is not None:
+                lock.release()
 
     @contextlib.contextmanager
     def writers_held(self) -> Iterator[None]:
@@ -181,6 +216,10 @@ class Database:
         for reader in readers:
             reader.close()
         self.engine.dispose()
+
+
+class WriteLockBusy(Exception):
+    """Database.writing(wait=False) found SQLite's write lock taken: nothing was done."""
 
 
 class LazyRead:
@@ -233,15 +272,15 @@ class WriteUnit:
     builds a Session, whose unit-of-work machinery cost several times the statements themselves.
     """
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, connection: Connection, kept: bool):
         self.dialect = db.engine.dialect
-        self._connection = db.engine.execution_options(writes=True).connect()
+        self._connection, self._kept = connection, kept
         try:
             self._transaction = self._connection.begin()
         except BaseException:
-            self._connection.close()
+            connection.close()  # half begun: the thread's next unit starts on a new one
             raise
-        self._driver = self._connection.connection.driver_connection
+        self._driver = self._connection.connection.dbapi_connection
         self._session: Session | None = None
 
     unopened_database = None  # prepared reads run in this transaction (kempelen.store.prepared)
@@ -286,4 +325,8 @@ class WriteUnit:
         if self._session is not None:
             session, self._session = self._session, None
             session.close()
-        self._connection.close()
+        self._release()
+
+    def _release(self) -> None:
+        if not self._kept or self._connection.invalidated:
+            self._connection.close()

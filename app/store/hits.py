@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import namedtuple
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -49,9 +50,13 @@ def hit_type_by_fingerprint(session, requester_id: str, fingerprint: str):
     return found[0] if found else None
 
 
-def add_hit(session, hit: HIT) -> None:
-    """Insert a new HIT, built but added to no Session, with every column but seq (the database's) set."""
-    write(session, _INSERT_HIT, {name: getattr(hit, name) for name in _HIT_COLUMNS})
+#: a new HIT as written: every column but seq (the database's), with HIT's attribute names
+NewHIT = namedtuple("NewHIT", _HIT_COLUMNS)
+
+
+def add_hit(session, hit: NewHIT) -> None:
+    """Insert a new HIT with a prepared statement (no ORM object to build and flush)."""
+    write(session, _INSERT_HIT, hit._asdict())
 
 
 def _count_sums(a, now):

@@ -134,7 +134,7 @@ def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
     else:  # a Session: its pending changes first, as its own queries would flush them
         unit.flush()
         connection = unit.connection()
-        driver, dialect = connection.connection.driver_connection, connection.dialect
+        driver, dialect = connection.connection.dbapi_connection, connection.dialect
     compiled = prepared.compiled(dialect)
     cursor = driver.execute(compiled.sql, compiled.parameters(values))
     if not compiled.results and prepared.row is None:

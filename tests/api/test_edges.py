@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
 
-from helpers import create_hit, error_of
+from helpers import EXTERNAL_QUESTION, create_hit, error_of
 from tests.fuzz.fingerprint import Fingerprinter
 from tests.fuzz.signing import CONTENT_TYPE, TARGET_PREFIX, Signer
 
@@ -254,6 +255,34 @@ def test_8_a_badly_signed_write_does_not_wait_for_the_write_lock(server, credent
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_8_a_write_waiting_for_the_lock_leaves_the_server_answering(server, credentials, mturk):
+    """SQLite writes run on the event loop only when the write lock is free that moment: one that finds it
+    held by another process waits on the writer thread, and reads go on being answered meanwhile."""
+    if not server.database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single write lock; PostgreSQL writers do not queue on one lock")
+    hit_id = create_hit(mturk)["HITId"]
+    holder = sqlite3.connect(server.database_url.removeprefix("sqlite:///"), isolation_level=None)
+    results: list[httpx.Response] = []
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        writer = threading.Thread(target=lambda: results.append(call(server, credentials, "CreateHIT", {
+            "Title": "waits", "Description": "d", "Reward": "0.10", "AssignmentDurationInSeconds": 60,
+            "LifetimeInSeconds": 600, "Question": EXTERNAL_QUESTION})))
+        writer.start()
+        started = time.monotonic()
+        for _ in range(5):
+            assert call(server, credentials, "GetHIT", {"HITId": hit_id}).status_code == 200
+        assert time.monotonic() - started < 5  # the busy timeout the write waits under is 30 s
+        assert writer.is_alive() and not results, results[0].text if results else ""  # waiting for the lock
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    writer.join(timeout=30)
+    assert results[0].status_code == 200, results[0].text
+    assert mturk.get_hit(HITId=results[0].json()["HIT"]["HITId"])["HIT"]["Title"] == "waits"
+    assert create_hit(mturk, Title="after")["Title"] == "after"  # the loop's own writes run again
 
 
 # 9. Length limits --------------------------------------------------------------------------------------
