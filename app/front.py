@@ -9,9 +9,8 @@ the FastAPI app unchanged.
 
 Where the operation runs: cheap SQLite reads on the event loop (a worker-thread hop costs about as much as
 the read, see RequesterAPI.runs_inline). SQLite writes take the process's write lock in turn anyway
-(RequesterAPI.takes_turns): one runs on the event loop when the lock is free at that moment (the hop and the
-GIL hand-offs around it cost a CreateHIT as much as its statements), and otherwise queues on one thread of
-their own, so the loop never waits for the lock. Everything else runs on a thread pool (a plain executor:
+(RequesterAPI.takes_turns): they run on the event loop (the hop to a thread and the GIL hand-offs around it
+cost a CreateHIT as much as its statements), but the loop never blocks on the lock (_write_in_turn). Everything else runs on a thread pool (a plain executor:
 anyio's to_thread costs several times more per call).
 """
 
@@ -101,17 +100,28 @@ class KempelenApp(FastAPI):
         if api.runs_inline(signed):
             result = api.handle(signed, origin)
         elif api.takes_turns(signed):
-            try:  # on the event loop if the write lock is free this moment, else queued on the writer thread
-                result = api.handle(signed, origin, wait=False)
-            except WriteLockBusy:
-                result = await asyncio.get_running_loop().run_in_executor(
-                    self._writer(), api.handle, signed, origin)
+            result = await self._write_in_turn(signed, origin)
         else:
             result = await asyncio.get_running_loop().run_in_executor(self._pool(), api.handle, signed, origin)
         await send({"type": "http.response.start", "status": result.status, "headers": [
             (b"content-length", b"%d" % len(result.body)), (b"content-type", _CONTENT_TYPE),
             (b"x-amzn-requestid", result.request_id.encode())]})
         await send({"type": "http.response.body", "body": result.body})
+
+    async def _write_in_turn(self, signed: SignedRequest, origin: str):
+        """An SQLite write, on the event loop when the write lock is free. Held by another thread of this
+        process (the sweeper, a site page), the loop waits for its release without blocking and tries
+        again; held by another process, whose release cannot be awaited, the write queues on the writer
+        thread, which waits in SQLite's busy handler."""
+        api = self.requester_api
+        while True:
+            try:
+                return api.handle(signed, origin, wait=False)
+            except WriteLockBusy as busy:
+                if not busy.in_this_process:
+                    return await asyncio.get_running_loop().run_in_executor(
+                        self._writer(), api.handle, signed, origin)
+            await api.db.write_lock_released()
 
     def _origin(self, scope) -> str:
         """public_url() of the request, remembered per Host header, scheme and root path (building

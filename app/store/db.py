@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 import time
@@ -80,13 +81,56 @@ def _configure_sqlite(engine: Engine) -> None:
 # SQLite has one writer at a time. Writers of this process queue on a lock (woken the moment it is free)
 # rather than in SQLite's busy handler, which sleeps and retries; one lock per database file, shared by every
 # Database on it. Re-entrant, so a nested writer fails as before (busy timeout) instead of hanging.
-_SQLITE_WRITE_LOCKS: dict[str, threading.RLock] = {}
+class WriteLock:
+    """The write lock of one SQLite file in this process: a re-entrant lock that an event loop can also wait
+    for without blocking (wait_until_free), woken by each release."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = []
+        self._guard = threading.Lock()
+
+    def acquire(self, blocking: bool = True) -> bool:
+        return self._lock.acquire(blocking)
+
+    def release(self) -> None:
+        self._lock.release()
+        with self._guard:
+            waiters, self._waiters = self._waiters, []
+        for loop, future in waiters:
+            loop.call_soon_threadsafe(_wake, future)
+
+    __enter__ = acquire
+
+    def __exit__(self, *_exc) -> None:
+        self.release()
+
+    async def wait_until_free(self) -> None:
+        """Returns once a holder has released the lock since the call began (it may be taken again by the
+        time the caller tries it; the caller tries again)."""
+        future = asyncio.get_running_loop().create_future()
+        with self._guard:
+            self._waiters.append((asyncio.get_running_loop(), future))
+        if self._lock.acquire(blocking=False):  # released before we were registered: no wake-up is coming
+            self._lock.release()
+            with self._guard:
+                self._waiters = [(loop, f) for loop, f in self._waiters if f is not future]
+            return
+        await future
+
+
+def _wake(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+_SQLITE_WRITE_LOCKS: dict[str, WriteLock] = {}
 _LOCKS_GUARD = threading.Lock()
 
 
-def _sqlite_write_lock(url: str) -> threading.RLock:
+def _sqlite_write_lock(url: str) -> WriteLock:
     with _LOCKS_GUARD:
-        return _SQLITE_WRITE_LOCKS.setdefault(url, threading.RLock())
+        return _SQLITE_WRITE_LOCKS.setdefault(url, WriteLock())
 
 
 class Database:
@@ -100,6 +144,7 @@ class Database:
         self._write_lock = (_sqlite_write_lock(self.engine.url.render_as_string())
                             if self.dialect == "sqlite" else None)
         self._readers_by_thread = threading.local()
+        self._wal_checkpointer: Checkpointer | None = None
         self._thread_readers: list = []
 
     @contextlib.contextmanager
@@ -147,7 +192,10 @@ class Database:
             connection = self._write_engine.connect()
             connection.detach()
             if not wait:
-                connection.connection.dbapi_connection.execute("PRAGMA busy_timeout=0")
+                driver = connection.connection.dbapi_connection
+                driver.execute("PRAGMA busy_timeout=0")
+                # its commits leave the WAL's checkpoints (page copies and an fsync) to a thread of their own
+                driver.execute("PRAGMA wal_autocheckpoint=0")
             setattr(self._readers_by_thread, name, connection)
             with _LOCKS_GUARD:
                 self._thread_readers.append(connection)
@@ -180,7 +228,7 @@ class Database:
         holds the lock (so a caller on the event loop can hand the write to a thread instead of blocking)."""
         lock = self._write_lock
         if lock is not None and not lock.acquire(blocking=wait):
-            raise WriteLockBusy()
+            raise WriteLockBusy(in_this_process=True)
         try:
             try:
                 unit = WriteUnit(self, *self._write_connection(wait))
@@ -188,7 +236,7 @@ class Database:
                 # the driver's error (raised by BEGIN IMMEDIATE in _on_begin), or SQLAlchemy's around it
                 if not wait and "SQLITE_BUSY" in (getattr(exc, "sqlite_errorname", None),
                                                   getattr(getattr(exc, "orig", None), "sqlite_errorname", None)):
-                    raise WriteLockBusy() from exc
+                    raise WriteLockBusy(in_this_process=False) from exc
                 raise
             try:
                 yield unit
@@ -196,9 +244,23 @@ class Database:
                 unit.rollback()
                 raise
             unit.commit()
+            if not wait and lock is not None:
+                self._checkpointer().committed()
         finally:
             if lock is not None:
                 lock.release()
+
+    def _checkpointer(self) -> Checkpointer:
+        if self._wal_checkpointer is None:
+            with _LOCKS_GUARD:
+                if self._wal_checkpointer is None:
+                    self._wal_checkpointer = Checkpointer(self.engine)
+        return self._wal_checkpointer
+
+    async def write_lock_released(self) -> None:
+        """Wait, on the event loop, until a writer of this process releases the write lock (SQLite)."""
+        if self._write_lock is not None:
+            await self._write_lock.wait_until_free()
 
     @contextlib.contextmanager
     def writers_held(self) -> Iterator[None]:
@@ -211,6 +273,9 @@ class Database:
             yield
 
     def dispose(self) -> None:
+        if self._wal_checkpointer is not None:
+            self._wal_checkpointer.stop()
+            self._wal_checkpointer = None
         with _LOCKS_GUARD:
             readers, self._thread_readers = self._thread_readers, []
         for reader in readers:
@@ -218,8 +283,60 @@ class Database:
         self.engine.dispose()
 
 
+class Checkpointer:
+    """Copies SQLite's WAL back into the database file (a PASSIVE checkpoint: it never blocks writers or
+    readers) on a thread of its own, every EVERY commits of the writes made on the event loop, whose
+    connection does not checkpoint itself: the copy and its fsync would stall every request meanwhile."""
+
+    EVERY = 100  # a CreateHIT writes about ten pages; SQLite's own default is 1000 pages
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._commits = 0
+        self._due = threading.Event()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="kempelen-checkpoint", daemon=True)
+        self._thread.start()
+
+    def committed(self) -> None:
+        self._commits += 1
+        if self._commits >= self.EVERY:
+            self._commits = 0
+            self._due.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._due.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        connection = None
+        try:
+            while True:
+                self._due.wait()
+                self._due.clear()
+                if self._stopped:
+                    return
+                try:
+                    if connection is None:
+                        connection = self._engine.raw_connection()
+                    connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except Exception:  # noqa: BLE001 - a failed checkpoint is retried at the next; writes go on
+                    if connection is not None:
+                        connection.invalidate()
+                    connection = None
+        finally:
+            if connection is not None:
+                connection.close()
+
+
 class WriteLockBusy(Exception):
-    """Database.writing(wait=False) found SQLite's write lock taken: nothing was done."""
+    """Database.writing(wait=False) found SQLite's write lock taken: nothing was done. In this process, the
+    holder's release can be awaited (Database.write_lock_released); by another process, it cannot."""
+
+    def __init__(self, *, in_this_process: bool):
+        super().__init__("the write lock is taken" + (" in this process" if in_this_process else ""))
+        self.in_this_process = in_this_process
 
 
 class LazyRead:
