@@ -20,6 +20,7 @@ from kempelen.operations.registry import operation
 from kempelen.operations.views import hit_view
 from kempelen.questions import QuestionInvalid, parse_question
 from kempelen.schemas import generated as shapes
+from kempelen.schemas.writer import built
 from kempelen.store import hits as store
 from kempelen.store import pagination, tokens
 from kempelen.store.models import HIT, HITType
@@ -161,7 +162,7 @@ def _page(ctx: OperationContext, scope: str, request, **filters) -> tuple[list[s
 @operation("ListHITs", writes=False)
 def list_hits(ctx: OperationContext, request: shapes.ListHITsRequest) -> shapes.ListHITsResponse:
     views, next_token = _page(ctx, "ListHITs", request)
-    return shapes.ListHITsResponse(NextToken=next_token, NumResults=len(views), HITs=views)
+    return built(shapes.ListHITsResponse, {"NextToken": next_token, "NumResults": len(views), "HITs": views})
 
 
 @operation("ListReviewableHITs", writes=False)
@@ -170,7 +171,8 @@ def list_reviewable_hits(ctx: OperationContext, request: shapes.ListReviewableHI
     status = request.Status or rules.REVIEWABLE
     views, next_token = _page(ctx, f"ListReviewableHITs:{status}:{request.HITTypeId or ''}", request,
                               status=status, hit_type_id=request.HITTypeId)
-    return shapes.ListReviewableHITsResponse(NextToken=next_token, NumResults=len(views), HITs=views)
+    return built(shapes.ListReviewableHITsResponse,
+                 {"NextToken": next_token, "NumResults": len(views), "HITs": views})
 
 
 @operation("UpdateExpirationForHIT")

@@ -292,3 +292,39 @@ def test_empty_output_is_an_empty_object():
     assert serialize_response(output_model("DeleteHIT")()) == {}
     assert serialize_response(output_model("ListHITs")(HITs=None, NextToken=None)) == {}
     assert serialize_response(output_model("ListHITs")(HITs=[], NumResults=0)) == {"HITs": [], "NumResults": 0}
+
+
+def test_a_built_hit_shape_is_the_validated_one():
+    """views.hit_view builds shapes without validation (schemas.writer.built): the result must be the model
+    pydantic would have made, member for member, on the wire and as attributes."""
+    from datetime import datetime, timezone
+
+    from kempelen.domain.hits import AssignmentCounts
+    from kempelen.operations.views import hit_fields, hit_view
+    from kempelen.schemas import generated
+    from kempelen.schemas.writer import built
+    from kempelen.store.hits import NewHIT
+
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+    hit = NewHIT(hit_id="3HIT", requester_id="AKIA", hit_type_id="3TYPE", creation_time=now, expiration=now,
+                 max_assignments=3, initial_max_assignments=3, question="<q/>", requester_annotation=None,
+                 hit_layout_id=None, hit_layout_parameters=None, assignment_review_policy=None,
+                 hit_review_policy=None, reviewing=False, disposed_at=None, assignments_done=0,
+                 assignment_cost_cents=60, expired_announced=False, reviewable_announced=False)
+
+    class HITType:
+        hit_group_id, title, description, keywords = "3GROUP", "t", "d", None
+        reward_cents, auto_approval_delay, assignment_duration = 50, 60, 600
+        qualification_requirements = ('[{"Comparator":"GreaterThan","IntegerValues":[80],'
+                                      '"QualificationTypeId":"000000000000000000L0"}]')
+
+    counts = AssignmentCounts(1, 0, 1)
+    shape = hit_view(hit, HITType, counts, now)
+    validated = generated.HIT.model_validate(hit_fields(hit, HITType, counts, now))
+    assert shape == validated
+    assert serialize_response(shape) == serialize_response(validated)
+    assert list(shape.__dict__) == list(generated.HIT.model_fields)
+    assert shape.QualificationRequirements[0].IntegerValues == [80]
+    page = built(generated.ListHITsResponse, {"NextToken": None, "NumResults": 1, "HITs": [shape]})
+    assert page == generated.ListHITsResponse(NumResults=1, HITs=[validated])
+    assert serialize_response(page) == serialize_response(generated.ListHITsResponse(NumResults=1, HITs=[validated]))
