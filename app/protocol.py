@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+
+import orjson
 from dataclasses import dataclass
 
 from kempelen import errors
@@ -74,7 +76,7 @@ class RequesterAPI:
             log.exception("request %s failed", request_id)
             fault = errors.ServiceFault()
             status, payload = fault.status_code, fault.body(epoch_ms(self.clock.now()))
-        return WireResponse(status, json.dumps(payload, separators=(",", ":")).encode(), request_id)
+        return WireResponse(status, encode(payload), request_id)
 
     def _dispatch(self, request: SignedRequest, request_id: str, origin: str, wait: bool) -> dict:
         name = _operation_name(request.headers)
@@ -127,6 +129,16 @@ class RequesterAPI:
         result = operation.implementation(ctx, parsed)
         session.flush()
         return serialize_response(result)
+
+
+def encode(payload: dict) -> bytes:
+    """A response body: compact JSON, non-ASCII characters as UTF-8 (as AWS's services send them). What
+    orjson refuses (a lone surrogate echoed back in an error about it, an integer beyond 64 bits) goes
+    through the json module, which escapes every non-ASCII character."""
+    try:
+        return orjson.dumps(payload)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(payload, separators=(",", ":")).encode()
 
 
 def _operation_name(headers: list[tuple[str, str]]) -> str | None:

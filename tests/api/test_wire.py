@@ -55,6 +55,18 @@ def test_timestamps_are_epoch_numbers(server, credentials, mturk):
     assert isinstance(body["HIT"]["Expiration"], (int, float))
 
 
+def test_text_is_utf8_json_and_a_lone_surrogate_is_escaped(server, credentials, mturk):
+    hit = create_hit(mturk, Title="Étiqueter le chat 猫", Description="naïve «quotes» \"and\" \\ slashes")
+    raw = signed_post(server, credentials, "GetHIT", json.dumps({"HITId": hit["HITId"]}).encode()).content
+    assert "Étiqueter le chat 猫".encode() in raw  # UTF-8, as AWS's services write it
+    assert json.loads(raw)["HIT"]["Description"] == "naïve «quotes» \"and\" \\ slashes"
+    assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["Title"] == "Étiqueter le chat 猫"
+    # an error that echoes an unstorable value still answers valid JSON (escaped, as only \u can say it)
+    refused = signed_post(server, credentials, "GetHIT", b'{"HITId": "A\\ud800B"}')
+    assert refused.status_code == 400 and "\\ud800" in refused.text
+    refused.json()
+
+
 def test_request_error_envelope(server, credentials):
     response = signed_post(server, credentials, "GetHIT", b'{"HITId": "3NOSUCHHIT"}')
     assert response.status_code == 400
