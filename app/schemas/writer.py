@@ -41,17 +41,14 @@ def _dump(value: object) -> object:
     return value
 
 
+_PLAIN = frozenset({str, int, bool, float})
+
+
 def _model(model: BaseModel) -> dict:
     # __dict__ keeps the model's member order; absent (None) members are left out, as MTurk does. Plain
-    # members are copied here rather than through _dump: a page of HITs has a few hundred of them.
-    out = {}
-    for key, item in model.__dict__.items():
-        kind = type(item)
-        if kind is str or kind is int or kind is bool or kind is float:
-            out[key] = item
-        elif item is not None:
-            out[key] = _dump(item)
-    return out
+    # members are copied as they are rather than through _dump: a page of HITs has a few hundred of them.
+    return {key: item if type(item) in _PLAIN else _dump(item)
+            for key, item in model.__dict__.items() if item is not None}
 
 
 def serialize_response(model: BaseModel | None) -> dict:

@@ -13,7 +13,7 @@ unit has written. `PreparedWrite` does the same for an INSERT of given columns.
 from __future__ import annotations
 
 from collections import namedtuple
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, Table, bindparam, insert
@@ -57,7 +57,7 @@ class _Compiled:
 
 
 def _sqlite_utc(value):
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    return None if value is None else datetime.fromisoformat(value + "+00:00")
 
 
 def _result_processor(type_, dialect):
