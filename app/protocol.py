@@ -26,11 +26,14 @@ from kempelen.store.db import Database, WriteLockBusy
 TARGET_PREFIX = "MTurkRequesterServiceV20170117."
 CONTENT_TYPE = "application/x-amz-json-1.1"
 REQUESTER_CACHE_SECONDS = 5.0
-# Point reads on SQLite: under a millisecond of CPU that a worker thread would hold the GIL for anyway,
-# while the hop and the GIL hand-offs around it cost about as much again, so they run on the event loop.
-# Everything else (writes, PostgreSQL round trips, pages of up to 100 HITs at several milliseconds,
-# filters that can scan) goes to the thread pool.
+# Point reads and pages by key: under a millisecond of CPU that a worker thread would hold the GIL for
+# anyway, while the hop and the GIL hand-offs around it cost as much again, so with the database on this
+# machine (SQLite, or PostgreSQL on loopback: one round trip of tens of microseconds) they run on the event
+# loop. Everything else (writes, filters that can scan) goes to a thread (kempelen.front).
 INLINE_READS = frozenset({"GetHIT", "GetAccountBalance", "ListHITs"})
+# On PostgreSQL only those made of one prepared statement (on the loop's own connection, see
+# Database.autocommit_read): a ledger GetAccountBalance opens a transaction on a pooled connection.
+INLINE_READS_POSTGRESQL = frozenset({"GetHIT", "ListHITs"})
 
 log = logging.getLogger("kempelen.protocol")
 
@@ -51,8 +54,12 @@ class RequesterAPI:
         self.requesters = requesters.ActiveRequesterCache(ttl=REQUESTER_CACHE_SECONDS)
 
     def runs_inline(self, request: SignedRequest) -> bool:
-        """Whether `request` is cheap enough to handle on the event loop (see INLINE_READS)."""
-        return self.db.dialect == "sqlite" and _operation_name(request.headers) in INLINE_READS
+        """Whether `request` is cheap enough to handle on the event loop (see INLINE_READS): with the
+        database on this machine; over a network, a round trip is better waited out on a thread."""
+        if not self.db.on_this_host:
+            return False
+        inline = INLINE_READS if self.db.dialect == "sqlite" else INLINE_READS_POSTGRESQL
+        return _operation_name(request.headers) in inline
 
     def takes_turns(self, request: SignedRequest) -> bool:
         """Whether `request` is a write on SQLite: those take this process's one write lock in turn anyway
