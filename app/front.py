@@ -99,7 +99,7 @@ class KempelenApp(FastAPI):
         origin = self._origin(scope)
         if api.runs_inline(signed):
             result = api.handle(signed, origin)
-        elif api.takes_turns(signed):
+        elif api.writes_inline(signed):
             result = await self._write_in_turn(signed, origin)
         else:
             result = await asyncio.get_running_loop().run_in_executor(self._pool(), api.handle, signed, origin)
@@ -109,18 +109,19 @@ class KempelenApp(FastAPI):
         await send({"type": "http.response.body", "body": result.body})
 
     async def _write_in_turn(self, signed: SignedRequest, origin: str):
-        """An SQLite write, on the event loop when the write lock is free. Held by another thread of this
-        process (the sweeper, a site page), the loop waits for its release without blocking and tries
-        again; held by another process, whose release cannot be awaited, the write queues on the writer
-        thread, which waits in SQLite's busy handler."""
+        """A write on the event loop, which never blocks on a lock. SQLite's write lock held by another
+        thread of this process (the sweeper, a site page): the loop waits for its release without blocking
+        and tries again. Held by another process (SQLite), or a PostgreSQL lock held by another transaction,
+        whose release cannot be awaited: the write, rolled back, runs again on a thread that waits (SQLite's
+        one writer thread, or the pool)."""
         api = self.requester_api
         while True:
             try:
                 return api.handle(signed, origin, wait=False)
             except WriteLockBusy as busy:
                 if not busy.in_this_process:
-                    return await asyncio.get_running_loop().run_in_executor(
-                        self._writer(), api.handle, signed, origin)
+                    executor = self._writer() if api.takes_turns(signed) else self._pool()
+                    return await asyncio.get_running_loop().run_in_executor(executor, api.handle, signed, origin)
             await api.db.write_lock_released()
 
     def _origin(self, scope) -> str:

@@ -285,6 +285,33 @@ def test_8_a_write_waiting_for_the_lock_leaves_the_server_answering(server, cred
     assert create_hit(mturk, Title="after")["Title"] == "after"  # the loop's own writes run again
 
 
+def test_8_a_write_waiting_for_a_row_lock_leaves_the_server_answering(server, credentials, mturk):
+    """PostgreSQL writes on this host run on the event loop with a lock timeout of a millisecond: one that
+    needs a row another transaction holds is rolled back and runs again on a thread that waits."""
+    if not server.database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's row locks; SQLite's write lock has the test above")
+    import psycopg
+
+    hit = create_hit(mturk)
+    results: list[httpx.Response] = []
+    with psycopg.connect(server.database_url) as holder:
+        # the new HIT's foreign key must share-lock its HIT type's row: held for update, it waits
+        holder.execute("SELECT 1 FROM hit_type WHERE hit_type_id = %s FOR UPDATE", (hit["HITTypeId"],))
+        writer = threading.Thread(target=lambda: results.append(call(server, credentials, "CreateHITWithHITType", {
+            "HITTypeId": hit["HITTypeId"], "LifetimeInSeconds": 600, "Question": EXTERNAL_QUESTION})))
+        writer.start()
+        started = time.monotonic()
+        for _ in range(5):
+            assert call(server, credentials, "GetHIT", {"HITId": hit["HITId"]}).status_code == 200
+        assert time.monotonic() - started < 5
+        assert writer.is_alive() and not results, results[0].text if results else ""  # waiting for the row
+        holder.rollback()
+    writer.join(timeout=30)
+    assert results[0].status_code == 200, results[0].text
+    assert results[0].json()["HIT"]["HITTypeId"] == hit["HITTypeId"]
+    assert mturk.list_hits()["NumResults"] == 2  # once, though it ran twice
+
+
 # 9. Length limits --------------------------------------------------------------------------------------
 
 
