@@ -90,6 +90,12 @@ def _lock_not_available(exc: BaseException) -> bool:
     return getattr(error, "sqlstate", None) == "55P03"
 
 
+def _disconnect_errors() -> tuple[type[BaseException], ...]:
+    import psycopg  # PostgreSQL only
+
+    return psycopg.OperationalError, psycopg.InterfaceError
+
+
 def _on_event_loop() -> bool:
     try:
         asyncio.get_running_loop()
@@ -240,14 +246,21 @@ class Database:
 
     def _read_on_own_connection(self, driver, sql: str, parameters) -> list[tuple]:
         if driver is None:
-            driver = self._thread_reader()
+            # a new connection, not one from the pool: after a server restart the pool's may all be dead
+            cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+            driver = self.engine.dialect.connect(*cargs, **cparams)
             driver.autocommit = True
+            self._readers_by_thread.driver = driver
+            with _LOCKS_GUARD:
+                self._thread_readers.append(driver)
         try:
             with driver.cursor() as cursor:
                 cursor.execute(sql, parameters)
                 return cursor.fetchall()
-        except Exception:
-            if driver.closed or driver.broken:  # a restarted server: the next read connects again
+        except Exception as exc:
+            # a dropped or restarted server (any OperationalError: psycopg marks some, such as an
+            # administrator's termination, broken only later): the next read connects again
+            if driver.closed or driver.broken or isinstance(exc, _disconnect_errors()):
                 self._readers_by_thread.driver = None
                 with _LOCKS_GUARD:
                     if driver in self._thread_readers:

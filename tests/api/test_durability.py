@@ -11,6 +11,11 @@ from kempelen.testing import LiveServer
 from tests.databases import database_url
 
 
+QUESTION = ('<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
+            '2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://example.org/</ExternalURL>'
+            '<FrameHeight>0</FrameHeight></ExternalQuestion>')
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_acknowledged_writes_survive_kill_9(kind):
     with database_url(kind) as url:
@@ -50,3 +55,25 @@ def test_acknowledged_writes_survive_kill_9(kind):
                          '<FrameHeight>0</FrameHeight></ExternalQuestion>')["HIT"]["HITTypeId"]
                 for hit_type_id in acknowledged]  # an unknown HITTypeId would be refused
             assert created == acknowledged
+
+
+def test_the_server_reconnects_when_the_database_drops_its_connections():
+    """GetHIT and ListHITs on PostgreSQL on this host read on the event loop's own connection, and writes
+    use one of its own too (kempelen.store.db): when the database drops every connection (a restart, an
+    administrator), the next calls connect again (botocore retries a ServiceFault, as it did MTurk's)."""
+    import psycopg
+
+    with database_url("postgresql") as url, LiveServer(url) as server:
+        mturk = server.client(server.create_requester())
+        hit = mturk.create_hit(Title="t", Description="d", Reward="0.05", AssignmentDurationInSeconds=60,
+                               LifetimeInSeconds=600, Question=QUESTION)["HIT"]
+        assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITId"] == hit["HITId"]
+        with psycopg.connect(url, autocommit=True) as admin:
+            dropped = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                    "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+        assert dropped >= 2
+        for _ in range(3):
+            assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITId"] == hit["HITId"]
+        assert mturk.create_hit_with_hit_type(HITTypeId=hit["HITTypeId"], LifetimeInSeconds=600,
+                                              Question=QUESTION)["HIT"]["HITTypeId"] == hit["HITTypeId"]
+        assert mturk.list_hits()["NumResults"] == 2
