@@ -66,20 +66,14 @@ class RequesterAPI:
         (kempelen.store.db), so they are best queued on one thread rather than contend from many."""
         return self.db.dialect == "sqlite" and self._writes(request)
 
-    def writes_inline(self, request: SignedRequest) -> bool:
-        """Whether `request` is a write to try on the event loop first (kempelen.front): on SQLite, and on
-        PostgreSQL on this host, where a statement's round trip costs less than the hop to a thread."""
-        return self.db.on_this_host and self._writes(request)
-
     @staticmethod
     def _writes(request: SignedRequest) -> bool:
         operation = REGISTRY.get(_operation_name(request.headers) or "")
         return operation is not None and operation.writes
 
     def handle(self, request: SignedRequest, origin: str = "", *, wait: bool = True) -> WireResponse:
-        """The response to `request`. With wait=False a write does not wait for a lock (SQLite's write lock,
-        a PostgreSQL row another transaction holds): it raises WriteLockBusy, having changed nothing, when it
-        would (see kempelen.front)."""
+        """The response to `request`. With wait=False a write on SQLite does not wait for the write lock: it
+        raises WriteLockBusy, having done nothing, when the lock is taken (see kempelen.front)."""
         request_id = str(uuid.uuid4())
         try:
             status, payload = 200, self._dispatch(request, request_id, origin, wait)

@@ -79,15 +79,6 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-# PostgreSQL: how long a write on the event loop may wait for another transaction's lock before it is
-# rolled back and handed to a thread (kempelen.front); 0 would mean "for ever"
-NOT_WAITING_LOCK_TIMEOUT = "1ms"
-
-
-def _lock_not_available(exc: BaseException) -> bool:
-    """PostgreSQL's lock_not_available (55P03), as the driver or SQLAlchemy raised it."""
-    error = getattr(exc, "orig", None) or exc
-    return getattr(error, "sqlstate", None) == "55P03"
 
 
 def _disconnect_errors() -> tuple[type[BaseException], ...]:
@@ -220,21 +211,15 @@ class Database:
         """A connection for a WriteUnit, and whether it is kept for the next one. On SQLite each writing
         thread keeps one of its own (taken out of the pool, closed by dispose()): writes take turns on the
         process's write lock anyway, and a checkout with its Connection cost a sixth of a CreateHIT; one that
-        must not wait has a busy timeout of 0. On PostgreSQL, a pooled one; a write that must not wait (on the
-        event loop) uses the loop's own, whose lock timeout of a millisecond makes a wait for another
-        transaction's lock fail at once (see writing)."""
-        if self.dialect != "sqlite" and wait:
+        must not wait has a busy timeout of 0. On PostgreSQL, a pooled one."""
+        if self.dialect != "sqlite":
             return self._write_engine.connect(), False
         name = "writer" if wait else "writer_not_waiting"
         connection = getattr(self._readers_by_thread, name, None)
         if connection is None or connection.invalidated or connection.closed:
             connection = self._write_engine.connect()
             connection.detach()
-            if not wait and self.dialect != "sqlite":
-                driver = connection.connection.dbapi_connection
-                driver.execute(f"SET lock_timeout = '{NOT_WAITING_LOCK_TIMEOUT}'")
-                driver.commit()
-            elif not wait:
+            if not wait:
                 driver = connection.connection.dbapi_connection
                 driver.execute("PRAGMA busy_timeout=0")
                 # its commits leave the WAL's checkpoints (page copies and an fsync) to a thread of their own
@@ -307,10 +292,8 @@ class Database:
                 raise
             try:
                 yield unit
-            except BaseException as exc:
+            except BaseException:
                 unit.rollback()
-                if not wait and _lock_not_available(exc):  # rolled back whole: it can run again elsewhere
-                    raise WriteLockBusy(in_this_process=False) from exc
                 raise
             unit.commit()
             if not wait and lock is not None:
@@ -400,9 +383,8 @@ class Checkpointer:
 
 
 class WriteLockBusy(Exception):
-    """Database.writing(wait=False) found SQLite's write lock taken, or a PostgreSQL lock it needed held:
-    nothing was done. In this process, the holder's release can be awaited (Database.write_lock_released);
-    by another process or transaction, it cannot."""
+    """Database.writing(wait=False) found SQLite's write lock taken: nothing was done. In this process, the
+    holder's release can be awaited (Database.write_lock_released); by another process, it cannot."""
 
     def __init__(self, *, in_this_process: bool):
         super().__init__("the write lock is taken" + (" in this process" if in_this_process else ""))

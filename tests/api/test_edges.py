@@ -286,8 +286,8 @@ def test_8_a_write_waiting_for_the_lock_leaves_the_server_answering(server, cred
 
 
 def test_8_a_write_waiting_for_a_row_lock_leaves_the_server_answering(server, credentials, mturk):
-    """PostgreSQL writes on this host run on the event loop with a lock timeout of a millisecond: one that
-    needs a row another transaction holds is rolled back and runs again on a thread that waits."""
+    """A PostgreSQL write that waits for a row another transaction holds waits on a thread: reads go on
+    being answered meanwhile, and the write completes once when the row is released."""
     if not server.database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL's row locks; SQLite's write lock has the test above")
     import psycopg
@@ -309,7 +309,7 @@ def test_8_a_write_waiting_for_a_row_lock_leaves_the_server_answering(server, cr
     writer.join(timeout=30)
     assert results[0].status_code == 200, results[0].text
     assert results[0].json()["HIT"]["HITTypeId"] == hit["HITTypeId"]
-    assert mturk.list_hits()["NumResults"] == 2  # once, though it ran twice
+    assert mturk.list_hits()["NumResults"] == 2
 
 
 # 9. Length limits --------------------------------------------------------------------------------------
