@@ -26,10 +26,10 @@ def _rules(args) -> list[dict]:
         return rules if isinstance(rules, list) else [rules]
     operations = [name.strip() for name in args.operations.split(",")] if args.operations else None
     rules = []
-    for kind, share in (("throttle", args.throttle), ("service-fault", args.service_fault),
-                        ("duplicate-notification", args.duplicate_notifications)):
-        if share is not None:
-            rules.append({"kind": kind, "share": share, **({"operations": operations} if operations else {}),
+    for kind, fraction in (("throttle", args.throttle), ("service-fault", args.service_fault),
+                           ("duplicate-notification", args.duplicate_notifications)):
+        if fraction is not None:
+            rules.append({"kind": kind, "share": fraction, **({"operations": operations} if operations else {}),
                           **({"count": args.count} if args.count else {}),
                           **({"seed": args.seed} if args.seed is not None else {})})
     if args.latency_ms:
