@@ -63,11 +63,9 @@ class RequesterAPI:
 
     def takes_turns(self, request: SignedRequest) -> bool:
         """Whether `request` is a write on SQLite: those take this process's one write lock in turn anyway
-        (kempelen.store.db), so they are best queued on one thread rather than contend from many."""
-        return self.db.dialect == "sqlite" and self._writes(request)
-
-    @staticmethod
-    def _writes(request: SignedRequest) -> bool:
+        (kempelen.store.db), so they run on the event loop, one at a time (kempelen.front)."""
+        if self.db.dialect != "sqlite":
+            return False
         operation = REGISTRY.get(_operation_name(request.headers) or "")
         return operation is not None and operation.writes
 

@@ -160,9 +160,9 @@ class Database:
         self._writers = sessionmaker(self._write_engine, expire_on_commit=False)
         self._write_lock = (_sqlite_write_lock(self.engine.url.render_as_string())
                             if self.dialect == "sqlite" else None)
-        self._readers_by_thread = threading.local()
+        self._by_thread = threading.local()  # connections a thread keeps for itself (readers, writers)
         self._wal_checkpointer: Checkpointer | None = None
-        self._thread_readers: list = []
+        self._owned_connections: list = []
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[LazyRead]:
@@ -187,7 +187,7 @@ class Database:
         thread's own (no BEGIN: isolation_level None, see _on_connect); on PostgreSQL on a pooled one, or,
         on the thread of an event loop, on one of its own in autocommit (a checkout there could wait for a
         free connection with every request stopped behind it)."""
-        driver = getattr(self._readers_by_thread, "driver", None)
+        driver = getattr(self._by_thread, "driver", None)
         if self.dialect == "sqlite":
             if driver is None:
                 driver = self._thread_reader()
@@ -215,7 +215,7 @@ class Database:
         if self.dialect != "sqlite":
             return self._write_engine.connect(), False
         name = "writer" if wait else "writer_not_waiting"
-        connection = getattr(self._readers_by_thread, name, None)
+        connection = getattr(self._by_thread, name, None)
         if connection is None or connection.invalidated or connection.closed:
             connection = self._write_engine.connect()
             connection.detach()
@@ -224,9 +224,9 @@ class Database:
                 driver.execute("PRAGMA busy_timeout=0")
                 # its commits leave the WAL's checkpoints (page copies and an fsync) to a thread of their own
                 driver.execute("PRAGMA wal_autocheckpoint=0")
-            setattr(self._readers_by_thread, name, connection)
+            setattr(self._by_thread, name, connection)
             with _LOCKS_GUARD:
-                self._thread_readers.append(connection)
+                self._owned_connections.append(connection)
         return connection, True
 
     def _read_on_own_connection(self, driver, sql: str, parameters) -> list[tuple]:
@@ -235,9 +235,9 @@ class Database:
             cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
             driver = self.engine.dialect.connect(*cargs, **cparams)
             driver.autocommit = True
-            self._readers_by_thread.driver = driver
+            self._by_thread.driver = driver
             with _LOCKS_GUARD:
-                self._thread_readers.append(driver)
+                self._owned_connections.append(driver)
         try:
             with driver.cursor() as cursor:
                 cursor.execute(sql, parameters)
@@ -246,20 +246,20 @@ class Database:
             # a dropped or restarted server (any OperationalError: psycopg marks some, such as an
             # administrator's termination, broken only later): the next read connects again
             if driver.closed or driver.broken or isinstance(exc, _disconnect_errors()):
-                self._readers_by_thread.driver = None
+                self._by_thread.driver = None
                 with _LOCKS_GUARD:
-                    if driver in self._thread_readers:
-                        self._thread_readers.remove(driver)
+                    if driver in self._owned_connections:
+                        self._owned_connections.remove(driver)
                 driver.close()
             raise
 
     def _thread_reader(self):
         # Taken out of the pool for good (a checkout per read cost a fifth of a GetHIT); closed by dispose().
         connection = self.engine.raw_connection()
-        driver = self._readers_by_thread.driver = connection.driver_connection
+        driver = self._by_thread.driver = connection.driver_connection
         connection.detach()
         with _LOCKS_GUARD:
-            self._thread_readers.append(driver)
+            self._owned_connections.append(driver)
         return driver
 
     @contextlib.contextmanager
@@ -329,7 +329,7 @@ class Database:
             self._wal_checkpointer.stop()
             self._wal_checkpointer = None
         with _LOCKS_GUARD:
-            readers, self._thread_readers = self._thread_readers, []
+            readers, self._owned_connections = self._owned_connections, []
         for reader in readers:
             reader.close()
         self.engine.dispose()
