@@ -3,6 +3,8 @@ in clear. argon2-cffi's defaults follow RFC 9106's second recommended setting.""
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -13,8 +15,11 @@ _hasher = PasswordHasher()
 MIN_LENGTH = 8
 MAX_LENGTH = 256
 
-#: verified against when the account does not exist, so a miss costs what a wrong password costs
-_DUMMY_HASH = _hasher.hash("kempelen-no-such-account")
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so a miss costs what a wrong password costs.
+    Made on first use: hashing is deliberately slow, and every start would otherwise pay for it."""
+    return _hasher.hash("kempelen-no-such-account")
 
 
 def password_problem(password: str) -> str | None:
@@ -35,7 +40,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
     if len(password) > MAX_LENGTH:
         return False
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
