@@ -98,8 +98,11 @@ def cmd_serve(args) -> int:
         db.dispose()  # the worker processes open their own
         return run_workers(settings, sock, workers=args.workers, log_level=args.log_level,
                            log_config=log_config(args.log_level, args.log_format))
+    from kempelen.serving import settle_heap
+
     config = uvicorn.Config(create_app(settings, db=db, clock=clock), log_level=args.log_level,
                             log_config=log_config(args.log_level, args.log_format), access_log=False)
+    settle_heap()
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
