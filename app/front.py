@@ -7,14 +7,16 @@ metrics, the edge limits), then straight to the requester endpoint here, which r
 fault rule, hands it to kempelen.protocol.RequesterAPI and writes the answer. Every other request goes to
 the FastAPI app unchanged.
 
-Where the operation runs: cheap SQLite reads on the event loop (a worker-thread hop costs about as much as
-the read, see RequesterAPI.runs_inline). SQLite writes take the process's write lock in turn anyway
-(RequesterAPI.takes_turns): they run on the event loop (the hop to a thread and the GIL hand-offs around it
-cost a CreateHIT as much as its statements), but the loop never blocks on the lock (_write_in_turn).
-PostgreSQL writes stay on the pool even with the database on this host: each COMMIT waits for the WAL to
-reach the disk, and on the loop those waits would queue one behind another (tried: fewer CreateHITs a
-second and a p99 of half a second) where threads overlap them. Everything else runs on a thread pool (a plain executor:
-anyio's to_thread costs several times more per call).
+Where the operation runs. On SQLite: cheap reads on the event loop (a worker-thread hop costs about as much
+as the read, see RequesterAPI.runs_inline). Writes take the process's write lock in turn anyway
+(RequesterAPI.takes_turns): they run on the event loop too (the hop to a thread and the GIL hand-offs around
+it cost a CreateHIT as much as its statements), but the loop never blocks on the lock (_write_in_turn).
+Everything else runs on a thread pool (a plain executor: anyio's to_thread costs several times more per
+call). On PostgreSQL every call runs on the event loop in a greenlet of its own (SQLAlchemy's
+greenlet_spawn), on psycopg's asyncio connections: the operation's code stays synchronous, and each round
+trip suspends its greenlet while the loop serves other requests. Threads overlapped those waits too, but
+their hand-offs of the GIL cost more than the queries (and synchronous waits on the loop queued commits one
+behind another).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import FastAPI
+from sqlalchemy.util.concurrency import greenlet_spawn
 from starlette.requests import Request
 
 from kempelen.auth.sigv4 import SignedRequest
@@ -100,7 +103,9 @@ class KempelenApp(FastAPI):
                 await injected(scope, receive, send)
                 return
         origin = self._origin(scope)
-        if api.runs_inline(signed):
+        if api.db.greenlets:
+            result = await greenlet_spawn(api.handle, signed, origin)
+        elif api.runs_inline(signed):
             result = api.handle(signed, origin)
         elif api.takes_turns(signed):
             result = await self._write_in_turn(signed, origin)

@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         sweeper.stop()
         deliverer.stop()
         app.shutdown_executor()
+        await db.close_on_loop()
 
     # docs_url=None: kempelen.web.observe serves /_kempelen/docs from local files (no CDN)
     app = KempelenApp(title="Kempelen", version="0.1.0", docs_url=None,

@@ -26,14 +26,11 @@ from kempelen.store.db import Database, WriteLockBusy
 TARGET_PREFIX = "MTurkRequesterServiceV20170117."
 CONTENT_TYPE = "application/x-amz-json-1.1"
 REQUESTER_CACHE_SECONDS = 5.0
-# Point reads and pages by key: under a millisecond of CPU that a worker thread would hold the GIL for
-# anyway, while the hop and the GIL hand-offs around it cost as much again, so with the database on this
-# machine (SQLite, or PostgreSQL on loopback: one round trip of tens of microseconds) they run on the event
-# loop. Everything else (writes, filters that can scan) goes to a thread (kempelen.front).
+# SQLite: point reads and pages by key are under a millisecond of CPU that a worker thread would hold the
+# GIL for anyway, while the hop and the GIL hand-offs around it cost as much again, so they run on the event
+# loop. Everything else (filters that can scan) goes to a thread (kempelen.front). On PostgreSQL every call
+# runs on the loop in a greenlet instead (Database.greenlets), its round trips awaited.
 INLINE_READS = frozenset({"GetHIT", "GetAccountBalance", "ListHITs"})
-# On PostgreSQL only those made of one prepared statement (on the loop's own connection, see
-# Database.autocommit_read): a ledger GetAccountBalance opens a transaction on a pooled connection.
-INLINE_READS_POSTGRESQL = frozenset({"GetHIT", "ListHITs"})
 
 log = logging.getLogger("kempelen.protocol")
 
@@ -54,12 +51,8 @@ class RequesterAPI:
         self.requesters = requesters.ActiveRequesterCache(ttl=REQUESTER_CACHE_SECONDS)
 
     def runs_inline(self, request: SignedRequest) -> bool:
-        """Whether `request` is cheap enough to handle on the event loop (see INLINE_READS): with the
-        database on this machine; over a network, a round trip is better waited out on a thread."""
-        if not self.db.on_this_host:
-            return False
-        inline = INLINE_READS if self.db.dialect == "sqlite" else INLINE_READS_POSTGRESQL
-        return _operation_name(request.headers) in inline
+        """Whether `request` is a cheap SQLite read, handled on the event loop (see INLINE_READS)."""
+        return self.db.dialect == "sqlite" and _operation_name(request.headers) in INLINE_READS
 
     def takes_turns(self, request: SignedRequest) -> bool:
         """Whether `request` is a write on SQLite: those take this process's one write lock in turn anyway

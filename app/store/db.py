@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import weakref
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +13,17 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import exc as exc_module
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.util.concurrency import in_greenlet
+
+
+def _psycopg_url(database_url: str) -> str:
+    if database_url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return database_url
 
 
 def make_engine(database_url: str) -> Engine:
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    database_url = _psycopg_url(database_url)
     if database_url.startswith("sqlite"):
         _ensure_sqlite_dir(database_url)
         engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30},
@@ -45,7 +52,9 @@ def _ping_when_idle(engine: Engine) -> None:
         if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
             return
         try:
-            dbapi_conn.execute("SELECT 1")
+            cursor = dbapi_conn.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
             dbapi_conn.rollback()
         except Exception as exc:  # noqa: BLE001 - any failure means this connection is gone
             raise exc_module.DisconnectionError() from exc
@@ -78,21 +87,10 @@ def _configure_sqlite(engine: Engine) -> None:
             "BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
 
 
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
 def _disconnect_errors() -> tuple[type[BaseException], ...]:
     import psycopg  # PostgreSQL only
 
     return psycopg.OperationalError, psycopg.InterfaceError
-
-
-def _on_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 # SQLite has one writer at a time. Writers of this process queue on a lock (woken the moment it is free)
@@ -163,6 +161,34 @@ class Database:
         self._by_thread = threading.local()  # connections a thread keeps for itself (readers, writers)
         self._wal_checkpointer: Checkpointer | None = None
         self._owned_connections: list = []
+        # PostgreSQL: units of work run in greenlets on an event loop use asyncio connections of that loop
+        # (kempelen.store.greenlets), so a round trip suspends the unit while the loop serves other requests.
+        self.greenlets = self.dialect == "postgresql"
+        self._on_loops: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def in_greenlet(self) -> bool:
+        """Whether the caller runs in a greenlet spawned on the event loop (SQLAlchemy's greenlet_spawn):
+        its units of work then use that loop's asyncio connections. Any other connection there would block
+        the loop, and could wait for a row lock held by a unit suspended on that same loop."""
+        return self.greenlets and in_greenlet()
+
+    def _on_loop(self):
+        """This event loop's engine and readers (made on first use)."""
+        loop = asyncio.get_running_loop()
+        found = self._on_loops.get(loop)
+        if found is None:
+            from kempelen.store.greenlets import OnLoop
+
+            found = self._on_loops[loop] = OnLoop(
+                _psycopg_url(self.url), _ping_when_idle, self.engine.dialect.create_connect_args(self.engine.url),
+                _disconnect_errors(), PING_AFTER_IDLE_SECONDS)
+        return found
+
+    async def close_on_loop(self) -> None:
+        """Close the running loop's asyncio connections, on that loop (at shutdown)."""
+        found = self._on_loops.pop(asyncio.get_running_loop(), None)
+        if found is not None:
+            await found.close()
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[LazyRead]:
@@ -175,35 +201,40 @@ class Database:
             raise
         unit.close(None)
 
-    @property
-    def on_this_host(self) -> bool:
-        """Whether the database answers from this machine (SQLite, or PostgreSQL on loopback or a Unix
-        socket): a round trip then costs less than handing the work to a thread and back."""
-        host = self.engine.url.host
-        return self.dialect == "sqlite" or not host or host.startswith("/") or host in _LOOPBACK_HOSTS
-
     def autocommit_read(self, sql: str, parameters) -> list[tuple]:
         """One SELECT outside any transaction (kempelen.store.prepared): on SQLite on a connection of this
-        thread's own (no BEGIN: isolation_level None, see _on_connect); on PostgreSQL on a pooled one, or,
-        on the thread of an event loop, on one of its own in autocommit (a checkout there could wait for a
-        free connection with every request stopped behind it)."""
+        thread's own (no BEGIN: isolation_level None, see _on_connect); on PostgreSQL on a pooled one in
+        autocommit, or, in a greenlet on the event loop, on one of that loop's (kempelen.store.greenlets)."""
         driver = getattr(self._by_thread, "driver", None)
         if self.dialect == "sqlite":
             if driver is None:
                 driver = self._thread_reader()
             return driver.execute(sql, parameters).fetchall()
-        if driver is not None or _on_event_loop():
-            return self._read_on_own_connection(driver, sql, parameters)
-        connection = self.engine.raw_connection()
+        if self.in_greenlet():
+            return self._on_loop().autocommit.read(sql, parameters)
+        return self._read_pooled(self.engine, sql, parameters)
+
+    @staticmethod
+    def _read_pooled(engine: Engine, sql: str, parameters) -> list[tuple]:
+        connection = engine.raw_connection()
         try:
-            driver = connection.driver_connection
+            driver = connection.dbapi_connection
             driver.autocommit = True
             try:
-                with driver.cursor() as cursor:
+                cursor = driver.cursor()
+                try:
                     cursor.execute(sql, parameters)
                     return cursor.fetchall()
+                finally:
+                    cursor.close()
             finally:
-                driver.autocommit = False
+                if not driver.closed:
+                    driver.autocommit = False
+        except Exception as exc:
+            # a dropped or restarted server: this connection is not given back, the next read takes another
+            if isinstance(exc, _disconnect_errors()) or connection.dbapi_connection.closed:
+                connection.invalidate(exc)
+            raise
         finally:
             connection.close()
 
@@ -213,7 +244,7 @@ class Database:
         process's write lock anyway, and a checkout with its Connection cost a sixth of a CreateHIT; one that
         must not wait has a busy timeout of 0. On PostgreSQL, a pooled one."""
         if self.dialect != "sqlite":
-            return self._write_engine.connect(), False
+            return (self._on_loop().write_engine if self.in_greenlet() else self._write_engine).connect(), False
         name = "writer" if wait else "writer_not_waiting"
         connection = getattr(self._by_thread, name, None)
         if connection is None or connection.invalidated or connection.closed:
@@ -228,30 +259,6 @@ class Database:
             with _LOCKS_GUARD:
                 self._owned_connections.append(connection)
         return connection, True
-
-    def _read_on_own_connection(self, driver, sql: str, parameters) -> list[tuple]:
-        if driver is None:
-            # a new connection, not one from the pool: after a server restart the pool's may all be dead
-            cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
-            driver = self.engine.dialect.connect(*cargs, **cparams)
-            driver.autocommit = True
-            self._by_thread.driver = driver
-            with _LOCKS_GUARD:
-                self._owned_connections.append(driver)
-        try:
-            with driver.cursor() as cursor:
-                cursor.execute(sql, parameters)
-                return cursor.fetchall()
-        except Exception as exc:
-            # a dropped or restarted server (any OperationalError: psycopg marks some, such as an
-            # administrator's termination, broken only later): the next read connects again
-            if driver.closed or driver.broken or isinstance(exc, _disconnect_errors()):
-                self._by_thread.driver = None
-                with _LOCKS_GUARD:
-                    if driver in self._owned_connections:
-                        self._owned_connections.remove(driver)
-                driver.close()
-            raise
 
     def _thread_reader(self):
         # Taken out of the pool for good (a checkout per read cost a fifth of a GetHIT); closed by dispose().
@@ -269,7 +276,12 @@ class Database:
             with self._write_lock, self._writers() as session, session.begin():
                 yield session
             return
-        with (self._writers if writes else self._readers)() as session, session.begin():
+        if self.in_greenlet():
+            on_loop = self._on_loop()
+            makers = on_loop.writers if writes else on_loop.readers
+        else:
+            makers = self._writers if writes else self._readers
+        with makers() as session, session.begin():
             yield session
 
     @contextlib.contextmanager
@@ -333,6 +345,7 @@ class Database:
         for reader in readers:
             reader.close()
         self.engine.dispose()
+        # asyncio connections are closed on their loops (close_on_loop); any left are dropped with the loop
 
 
 class Checkpointer:

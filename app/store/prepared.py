@@ -136,7 +136,8 @@ def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
         connection = unit.connection()
         driver, dialect = connection.connection.dbapi_connection, connection.dialect
     compiled = prepared.compiled(dialect)
-    cursor = driver.execute(compiled.sql, compiled.parameters(values))
+    cursor = driver.cursor()  # (the asyncio driver's adapter has no execute() of its own)
+    cursor.execute(compiled.sql, compiled.parameters(values))
     if not compiled.results and prepared.row is None:
         return []
     return prepared.process(compiled, cursor.fetchall())
