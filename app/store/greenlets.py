@@ -22,6 +22,8 @@ from sqlalchemy.util.concurrency import await_only
 # turn without blocking the loop. Two processes at most 2 x 40, under PostgreSQL's default of 100 clients.
 POOL_SIZE = 20
 AUTOCOMMIT_READERS = 20
+# how these connections show in pg_stat_activity (unless the database URL names its own application_name)
+APPLICATION_NAME = "kempelen-loop"
 
 
 class OnLoop:
@@ -33,12 +35,14 @@ class OnLoop:
         from sqlalchemy.ext.asyncio import create_async_engine
         from sqlalchemy.orm import sessionmaker
 
-        self.engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=0)
+        cargs, cparams = connect_args
+        named = {} if "application_name" in cparams else {"application_name": APPLICATION_NAME}
+        self.engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=0, connect_args=named)
         on_engine(self.engine.sync_engine)  # the listeners the thread pool's engine has (idle pings)
         self.readers = sessionmaker(self.engine.sync_engine, expire_on_commit=False)
         self.write_engine = self.engine.sync_engine.execution_options(writes=True)
         self.writers = sessionmaker(self.write_engine, expire_on_commit=False)
-        self.autocommit = AutocommitReaders(connect_args, disconnect_errors, ping_after)
+        self.autocommit = AutocommitReaders((cargs, {**named, **cparams}), disconnect_errors, ping_after)
 
     async def close(self) -> None:
         await self.autocommit.close()

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -286,8 +287,9 @@ def test_8_a_write_waiting_for_the_lock_leaves_the_server_answering(server, cred
 
 
 def test_8_a_write_waiting_for_a_row_lock_leaves_the_server_answering(server, credentials, mturk):
-    """A PostgreSQL write that waits for a row another transaction holds waits on a thread: reads go on
-    being answered meanwhile, and the write completes once when the row is released."""
+    """A PostgreSQL write that waits for a row another transaction holds is suspended on the event loop
+    (kempelen.store.greenlets): reads go on being answered meanwhile, and the write completes once when the
+    row is released."""
     if not server.database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL's row locks; SQLite's write lock has the test above")
     import psycopg
@@ -310,6 +312,47 @@ def test_8_a_write_waiting_for_a_row_lock_leaves_the_server_answering(server, cr
     assert results[0].status_code == 200, results[0].text
     assert results[0].json()["HIT"]["HITTypeId"] == hit["HITTypeId"]
     assert mturk.list_hits()["NumResults"] == 2
+
+
+def test_8_writes_beyond_the_pool_wait_their_turn_and_reads_go_on(server, credentials, mturk):
+    """On PostgreSQL a call in flight holds a connection of the event loop's: with 30 writes stopped on a
+    row lock, 20 hold the pool's connections and the rest wait for one, reads are still answered, the
+    server opens no more than its bound, and every write completes once the row is released."""
+    if not server.database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's connections and row locks; SQLite's write lock has the tests above")
+    import psycopg
+
+    from kempelen.store import greenlets
+
+    hit = create_hit(mturk)
+    count_sql = ("SELECT count(*), count(*) FILTER (WHERE wait_event_type = 'Lock') FROM pg_stat_activity "
+                 "WHERE datname = current_database() AND application_name = %s")
+
+    def create() -> int:
+        return call(server, credentials, "CreateHITWithHITType", {
+            "HITTypeId": hit["HITTypeId"], "LifetimeInSeconds": 600, "Question": EXTERNAL_QUESTION}).status_code
+
+    with psycopg.connect(server.database_url, autocommit=True) as admin, \
+            psycopg.connect(server.database_url) as holder, ThreadPoolExecutor(max_workers=30) as pool:
+        holder.execute("SELECT 1 FROM hit_type WHERE hit_type_id = %s FOR UPDATE", (hit["HITTypeId"],))
+        writes = [pool.submit(create) for _ in range(30)]
+        deadline = time.monotonic() + 20
+        while True:  # bounded by the deadline: until the pool's connections all wait for the row
+            opened, waiting = admin.execute(count_sql, (greenlets.APPLICATION_NAME,)).fetchone()
+            if waiting == greenlets.POOL_SIZE or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert waiting == greenlets.POOL_SIZE
+        for _ in range(5):
+            assert call(server, credentials, "GetHIT", {"HITId": hit["HITId"]}).status_code == 200
+        # the reads above went in after every write had: still only the pool's connections wait on the row
+        opened, waiting = admin.execute(count_sql, (greenlets.APPLICATION_NAME,)).fetchone()
+        assert waiting == greenlets.POOL_SIZE
+        assert opened <= greenlets.POOL_SIZE + greenlets.AUTOCOMMIT_READERS
+        assert not any(write.done() for write in writes)
+        holder.rollback()
+        assert [write.result(timeout=30) for write in writes] == [200] * 30
+    assert mturk.list_hits(MaxResults=100)["NumResults"] == 31
 
 
 # 9. Length limits --------------------------------------------------------------------------------------
