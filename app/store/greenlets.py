@@ -51,8 +51,9 @@ class OnLoop:
 
 class AutocommitReaders:
     """psycopg AsyncConnections in autocommit for one-statement reads from greenlets on one event loop: one per
-    read in flight (at most AUTOCOMMIT_READERS), kept for the next. One idle for `ping_after` seconds is pinged before use (the server may
-    have restarted meanwhile) and replaced if dead; one that fails with a disconnection is dropped."""
+    read in flight (at most AUTOCOMMIT_READERS), kept for the next. One idle for `ping_after` seconds is
+    pinged before use (the server may have restarted meanwhile) and replaced if dead; a read that fails with
+    a disconnection drops every idle one."""
 
     def __init__(self, connect_args: tuple[list, dict], disconnect_errors: tuple[type[BaseException], ...],
                  ping_after: float):
@@ -77,7 +78,11 @@ class AutocommitReaders:
             found = await_only(cursor.fetchall())
         except Exception as exc:
             if connection.closed or connection.broken or isinstance(exc, self._disconnect_errors):
-                await_only(connection.close())
+                # the server dropped this one: a restart or an administrator drops all of them, so the idle
+                # ones go too (as SQLAlchemy's pool invalidates itself), and the next reads connect anew
+                dropped, self._idle = self._idle, []
+                for _since, other in [(None, connection), *dropped]:
+                    await_only(other.close())
             else:
                 self._idle.append((time.monotonic(), connection))
             raise
