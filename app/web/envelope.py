@@ -5,6 +5,7 @@ status, built in app/errors.py. The framework's own refusals (FastAPI's 422 ``{"
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from fastapi import FastAPI, Request
@@ -27,7 +28,11 @@ def _refused(_request: Request, exc: errors.WorkerError) -> JSONResponse:
     return error_response(exc)
 
 
-def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+# The websites' routes: a refusal of theirs is a page in the site's own layout, not the JSON envelope.
+_SITES = ("kempelen.web.worker_site", "kempelen.web.requester_site")
+
+
+def _invalid(request: Request, exc: RequestValidationError):
     problems = []
     for problem in exc.errors():
         location = [str(part) for part in problem.get("loc", ())]
@@ -36,7 +41,17 @@ def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
             problems.append(("body", "The request body is not valid JSON."))
         else:
             problems.append((".".join(location) or "request", problem.get("msg", "invalid")))
+    site = _site_of(request)
+    if site is not None:  # a page's address edited by hand (?welcome=x): a page that says so
+        return importlib.import_module(f"{site}.common").address_refused(request, problems)
     return error_response(errors.request_invalid(problems))
+
+
+def _site_of(request: Request) -> str | None:
+    """The website package whose route `request` matched, or None for the API's routes."""
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    module = getattr(endpoint, "__module__", "") or ""
+    return next((site for site in _SITES if module.startswith(site + ".")), None)
 
 
 def _http(_request: Request, exc: HTTPException) -> JSONResponse:

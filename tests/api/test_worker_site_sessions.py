@@ -37,6 +37,20 @@ def test_pages_carry_the_security_headers(server):
     assert httpx.get(f"{server.endpoint}/static/site.css").headers["x-content-type-options"] == "nosniff"
 
 
+def test_a_page_address_edited_by_hand_is_refused_with_a_page(server, workforce):
+    """A value a page cannot use in its address (?welcome=yes where a number belongs) gets a page saying
+    so, with a 400 and the pages' headers; the worker API keeps its JSON envelope for the same mistake."""
+    client, _csrf = signed_in(server, workforce.new().worker_id)
+    page = client.get("/dashboard", params={"welcome": "yes"})
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert "This address was not understood" in page.text and "<code>query.welcome</code>" in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert client.get("/dashboard", params={"welcome": "1"}).status_code == 200
+    api = httpx.get(f"{server.endpoint}/api/worker/hits", params={"MaxResults": "many"})
+    assert api.status_code == 400 and api.json()["Error"]["Code"] == "ValidationException"
+
+
 def test_sign_in_sets_an_http_only_same_site_session_cookie_and_lands_on_next(server):
     worker_id = new_worker(server)
     with httpx.Client(base_url=server.endpoint) as client:

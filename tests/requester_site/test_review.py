@@ -212,3 +212,11 @@ def test_a_project_or_batch_that_is_not_the_members_is_a_page_saying_so(site):
     assert problem(missing) == "HITLayout 3NOSUCHLAYOUT0000000000000000 does not exist."
     assert site.get("/requester/batches/999999").status_code == 404
     assert site.get("/requester/projects/3NOSUCHLAYOUT0000000000000000/batches/new").status_code == 404
+
+
+def test_a_page_address_edited_by_hand_is_refused_with_a_page(site):
+    """A preview frame's row that is not a number: a page saying so, not the API's JSON envelope."""
+    page = site.get("/requester/batches/1/frame/first")
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert "This address was not understood" in page.text and "<code>path.index</code>" in page.text
+    assert 'href="/requester/"' in page.text

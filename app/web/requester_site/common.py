@@ -142,6 +142,12 @@ def render(request: Request, template: str, member: Member | None, context: dict
     return response
 
 
+def address_refused(request: Request, problems: list[tuple[str, str]]) -> HTMLResponse:
+    """The page for an address whose values this site's route cannot use (kempelen.web.envelope)."""
+    return render(request, "bad_address.html", member_of(request), {
+        "layout": "requester_site/layout.html", "home": PREFIX + "/", "problems": problems}, status=400)
+
+
 def query(base: str, **params: Any) -> str:
     """A URL with the non-empty parameters: filters carried from page to page."""
     kept = {key: value for key, value in params.items() if value not in (None, "")}

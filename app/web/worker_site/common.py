@@ -10,13 +10,19 @@ from fastapi import Depends, Request
 
 from kempelen import errors
 from kempelen.operations import worksite as ops
-from kempelen.web import question_form, sessions
+from kempelen.web import pages, question_form, sessions
 from kempelen.web.workers import public_url
 
 SIGN_IN_PATH = "/signin"
 
 #: the dependency of every page that needs a signed-in worker
 signed_in_worker = Depends(sessions.require(sessions.WORKER, SIGN_IN_PATH))
+
+
+def address_refused(request: Request, problems: list[tuple[str, str]]):
+    """The page for an address whose values this site's route cannot use (kempelen.web.envelope)."""
+    return pages.render(request, "bad_address.html", {"layout": "worker_site/layout.html", "home": "/",
+                                                      "problems": problems}, status=400)
 
 
 @contextlib.contextmanager
