@@ -50,6 +50,14 @@ def _header_problems(header: list[str], parameters: list[str]) -> list[str]:
     return problems
 
 
+def _unreadable(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):  # the csv module's guard against runaway fields
+        return (f"A field in this row is longer than {csv.field_size_limit():,} characters, the most a field "
+                "may hold. (An unclosed quote makes the rest of the file one field.)")
+    return (f"The row cannot be read as CSV ({exc}). Check its quotes: a field that contains a quote must be "
+            'quoted, with the quote doubled ("").')
+
+
 def read(data: bytes | str, parameters: list[str]) -> BatchInput:
     """The CSV's header and rows, and every problem found (the batch may be made only if there are none)."""
     text, problem = _decode(data)
@@ -66,8 +74,7 @@ def read(data: bytes | str, parameters: list[str]) -> BatchInput:
         except StopIteration:
             break
         except csv.Error as exc:
-            result.problems.append((start, f"The row cannot be read as CSV ({exc}). Check its quotes: a field "
-                                           'that contains a quote must be quoted, with the quote doubled ("").'))
+            result.problems.append((start, _unreadable(exc)))
             if reader.line_num < start:  # nothing consumed: give up rather than loop
                 break
             next_line = reader.line_num + 1

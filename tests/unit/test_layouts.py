@@ -1,5 +1,6 @@
 """HIT layouts, batch CSV reading and the results-file formats: pure functions, no server."""
 
+import csv
 from datetime import datetime, timezone
 
 import pytest
@@ -84,6 +85,14 @@ def test_every_bad_row_is_reported_with_the_line_it_starts_on():
     assert [line for line, _ in read.problems] == [5, 7, 8, 10]
     assert "3 fields but the header has 2" in read.problems[0][1]
     assert [line for line, _ in read.rows] == [2, 3, 9]
+
+
+def test_a_field_over_the_size_limit_is_named_for_what_it_is():
+    data = "title,image_url\nok,a.png\n" + "x" * (csv.field_size_limit() + 1) + ",b.png\nfine,c.png\n"
+    read = batch_csv.read(data.encode(), ["title", "image_url"])
+    [(line, message)] = read.problems
+    assert line == 3 and f"longer than {csv.field_size_limit():,} characters" in message
+    assert "quote must be quoted" not in message
 
 
 def test_the_header_must_name_every_variable():
