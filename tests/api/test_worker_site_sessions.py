@@ -3,6 +3,8 @@ one-time links, and the security headers every page carries (both databases)."""
 
 from __future__ import annotations
 
+import html
+
 import httpx
 import pytest
 
@@ -141,6 +143,17 @@ def test_invite_only_sign_up_takes_each_code_once(invite_only):
         assert attempt(client, invite["InviteCode"]).status_code == 303
     with httpx.Client(base_url=invite_only.endpoint) as client:
         assert attempt(client, invite["InviteCode"]).status_code == 400
+
+
+def test_a_sign_up_form_shows_every_problem_at_once(invite_only):
+    with httpx.Client(base_url=invite_only.endpoint) as client:
+        form = client.get("/signup")
+        refused = client.post("/signup", data={"csrf_token": csrf_of(form.text), "invite": "not-a-code",
+                                               "worker_id": "NOT AN ID", "password": "short", "confirm": "other"})
+    assert refused.status_code == 400
+    assert "The two passwords are not the same." in refused.text
+    assert "at least 8 characters" in refused.text
+    assert "The WorkerId 'NOT AN ID' is not valid" in html.unescape(refused.text)
 
 
 def test_closed_sign_up_makes_no_account():

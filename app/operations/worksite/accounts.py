@@ -23,17 +23,29 @@ INVITE_LIFETIME = timedelta(days=30)
 def sign_up(session: Session, now: datetime, mode: str, password: str, invite_code: str | None = None,
             worker_id: str | None = None) -> Worker:
     """A new worker with a password (its WorkerId MTurk-style at random unless given)."""
-    if mode not in ("open", "invite"):
-        raise errors.sign_up_closed()
-    problem = passwords.password_problem(password)
-    if problem:
-        raise errors.password_invalid(problem)
+    refusals = sign_up_refusals(mode, password, worker_id)
+    if refusals:
+        raise refusals[0]
     worker, _token = profiles.create_worker(session, now, worker_id)
     if mode == "invite" and not (invite_code and web_sessions.spend_invite(session, invite_code.strip(),
                                                                            worker.worker_id, now)):
         raise errors.invite_code_invalid()
     worker.password_hash = passwords.hash_password(password)
     return worker
+
+
+def sign_up_refusals(mode: str, password: str, worker_id: str | None) -> list[errors.WorkerError]:
+    """Every reason to refuse a sign-up that needs no database (a form shows them all at once); the
+    WorkerId being taken and the invite code are sign_up's to find."""
+    found = []
+    if mode not in ("open", "invite"):
+        found.append(errors.sign_up_closed())
+    problem = passwords.password_problem(password)
+    if problem:
+        found.append(errors.password_invalid(problem))
+    if worker_id is not None and not profiles.valid_worker_id(worker_id):
+        found.append(errors.invalid_worker_id(worker_id))
+    return found
 
 
 def set_password(session: Session, worker: Worker, password: str) -> None:

@@ -23,9 +23,13 @@ WORKER_ID_MAX = 64
 EMAIL_MAX = 254  # the longest address SMTP carries (RFC 5321)
 
 
+def valid_worker_id(worker_id: str) -> bool:
+    return len(worker_id) <= WORKER_ID_MAX and bool(ids.WORKER_ID.match(worker_id))
+
+
 def create_worker(session: Session, now: datetime, worker_id: str | None = None) -> tuple[Worker, str]:
     """A new worker and its API token (shown this once; only its digest is kept)."""
-    if worker_id is not None and (len(worker_id) > WORKER_ID_MAX or not ids.WORKER_ID.match(worker_id)):
+    if worker_id is not None and not valid_worker_id(worker_id):
         raise errors.invalid_worker_id(worker_id)
     token = secrets.token_urlsafe(32)
     worker = worker_store.create(session, worker_id or ids.worker_id(), token, now)

@@ -66,7 +66,8 @@ def sign_up(request: Request, form: FormData = Depends(sessions.csrf_form)):
     field_errors: dict[str, str] = {}
     if password != confirm:
         field_errors["confirm"] = "The two passwords are not the same."
-    else:
+    refusals = accounts.sign_up_refusals(mode, password, values["worker_id"] or None)
+    if not refusals and not field_errors:
         state = request.app.state
         response = pages.redirect("/dashboard?welcome=1")
         try:
@@ -76,15 +77,21 @@ def sign_up(request: Request, form: FormData = Depends(sessions.csrf_form)):
                 sessions.sign_in(request, response, session, sessions.WORKER, worker.worker_id)
             return response
         except errors.WorkerError as refused:
-            field = {"InvalidPassword": "password", "InvalidInviteCode": "invite",
-                     "InvalidWorkerId": "worker_id", "WorkerAlreadyExists": "worker_id"}.get(refused.code)
-            if field is None:
-                return pages.render(request, "worker_site/signup.html",
-                                    {"mode": mode, "values": values, "field_errors": {}, "problem": refused.message},
-                                    status=refused.status)
-            field_errors[field] = refused.message
+            refusals = [refused]
+    for refused in refusals:
+        field = _SIGN_UP_FIELDS.get(refused.code)
+        if field is None:  # not about one field (sign-up closed): the page says so above the form
+            return pages.render(request, "worker_site/signup.html",
+                                {"mode": mode, "values": values, "field_errors": {}, "problem": refused.message},
+                                status=refused.status)
+        field_errors.setdefault(field, refused.message)
     return pages.render(request, "worker_site/signup.html", {"mode": mode, "values": values,
                                                              "field_errors": field_errors}, status=400)
+
+
+#: which field of the sign-up form each refusal is about
+_SIGN_UP_FIELDS = {"InvalidPassword": "password", "InvalidInviteCode": "invite", "InvalidWorkerId": "worker_id",
+                   "WorkerAlreadyExists": "worker_id"}
 
 
 @router.post("/signout")
