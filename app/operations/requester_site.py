@@ -72,6 +72,11 @@ def hits(session: Session, requester_id: str, now: datetime, *, before: int | No
                    {hit_id: c.submitted for hit_id, c in counts.items()})
 
 
+def submitted_count(session: Session, hit_id: str, now: datetime) -> int:
+    """Assignments of the HIT waiting for review (the caller has read the HIT as its requester's)."""
+    return hit_store.assignment_counts(session, [hit_id], now)[hit_id].submitted
+
+
 def hit_types(session: Session, requester_id: str) -> list:
     return queries.hit_types(session, requester_id)
 

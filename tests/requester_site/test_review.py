@@ -43,7 +43,8 @@ def site(server, credentials):
 
 
 def hit(mturk, question: str = PLAIN, **extra) -> dict:
-    return mturk.create_hit(Title=extra.pop("Title", "A HIT"), Description="d", Reward="0.10", MaxAssignments=1,
+    return mturk.create_hit(Title=extra.pop("Title", "A HIT"), Description="d", Reward="0.10",
+                            MaxAssignments=extra.pop("MaxAssignments", 1),
                             AssignmentDurationInSeconds=600, LifetimeInSeconds=3600, Question=question,
                             **extra)["HIT"]
 
@@ -90,6 +91,29 @@ def test_manage_filters_and_keyset_pages(site, mturk, workforce):
     assert re.findall(r'name="hit_id" value="(\w+)"', reviewable) == [made[0]["HITId"]]
     assert site.get("/requester/manage", params={"status": "Assignable", "annotation": tag}).text.count(
         'name="hit_id"') == 50
+
+
+def test_a_hits_page_shows_its_assignments_a_page_at_a_time(site, mturk, workforce):
+    hit_ = hit(mturk, MaxAssignments=53)
+    taken = []
+    for _ in range(53):
+        worker = workforce.new()
+        taken.append(worker.accept(hit_["HITId"])["AssignmentId"])
+        worker.submit(taken[-1], {"a": "x"})
+    for assignment_id in taken[:3]:
+        mturk.approve_assignment(AssignmentId=assignment_id)
+    shown = re.compile(r"Assignment <code>(\w+)</code>")
+
+    first = site.get(f"/requester/hits/{hit_['HITId']}").text
+    assert "50 submitted" in first  # counted, not read off the page
+    following = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = site.get(following).text
+    assert len(shown.findall(first)) == 50 and len(shown.findall(second)) == 3
+    assert sorted(shown.findall(first) + shown.findall(second)) == sorted(taken)
+    assert 'rel="next"' not in second and 'rel="prev"' in second
+    assert f'name="next" value="{following}#a-' in second.replace("&amp;", "&")  # reviewing returns here
+    approved = site.get(f"/requester/hits/{hit_['HITId']}", params={"status": "Approved"}).text
+    assert sorted(shown.findall(approved)) == sorted(taken[:3]) and 'rel="next"' not in approved
 
 
 def test_approve_all_and_the_results_of_selected_hits(server, site, mturk, workforce):

@@ -48,21 +48,33 @@ def manage(request: Request, member: Member = Depends(signed_in), hit_type: str 
 # --- one HIT ----------------------------------------------------------------------------------------------
 
 
+ASSIGNMENT_STATUSES = ("Submitted", "Approved", "Rejected")
+
+
 @router.get("/hits/{hit_id}")
-def hit_page(request: Request, hit_id: str, member: Member = Depends(signed_in), status: str = ""):
+def hit_page(request: Request, hit_id: str, member: Member = Depends(signed_in), status: str = "",
+             next: str = ""):  # noqa: A002 - the page's own name for ListAssignmentsForHIT's NextToken
     try:
         hit = call(request, member, "GetHIT", {"HITId": hit_id}).HIT
+        status = status if status in ASSIGNMENT_STATUSES else ""
+        # a page at a time, as ListAssignmentsForHIT gives them: a HIT may have thousands
+        page = call(request, member, "ListAssignmentsForHIT", {
+            "HITId": hit_id, "MaxResults": site.PAGE_SIZE, "NextToken": next or None,
+            "AssignmentStatuses": [status] if status else None})
     except errors.ServiceError as exc:
         return render(request, "requester_site/missing.html", member, {"title": "HIT", "problem": refusal(exc)},
                       status=404)
-    assignments = all_assignments(request, member, hit_id)
-    if status:
-        assignments = [a for a in assignments if a.AssignmentStatus == status]
+    assignments = page.Assignments or []
     rows = [{"assignment": a, "answers": site.readable_answers(a.Answer)} for a in assignments]
+    more = page.NextToken and len(assignments) == site.PAGE_SIZE
     return render(request, "requester_site/hit.html", member, {
         "title": hit.Title, "section": "manage", "hit": hit, "rows": rows, "status": status,
         "bonus_token": secrets.token_hex(16),
-        "submitted": sum(a.AssignmentStatus == "Submitted" for a in assignments)})
+        "submitted": read(request, site.submitted_count, hit_id, now(request)),
+        # where a review form brings the member back: this page of this view
+        "page_url": query(f"{PREFIX}/hits/{hit_id}", status=status, next=next),
+        "next_url": query(f"{PREFIX}/hits/{hit_id}", status=status, next=page.NextToken) if more else None,
+        "first_url": query(f"{PREFIX}/hits/{hit_id}", status=status) if next else None})
 
 
 @router.post("/hits/{hit_id}/expire")
