@@ -23,7 +23,7 @@ class BatchInput:
         return dict(zip(self.columns, self.rows[index][1]))
 
 
-def _decode(data: bytes | str) -> tuple[str | None, tuple[int, str] | None]:
+def decode(data: bytes | str) -> tuple[str | None, tuple[int, str] | None]:
     if isinstance(data, str):
         return data.removeprefix("\ufeff"), None
     try:
@@ -60,7 +60,7 @@ def _unreadable(exc: csv.Error) -> str:
 
 def read(data: bytes | str, parameters: list[str]) -> BatchInput:
     """The CSV's header and rows, and every problem found (the batch may be made only if there are none)."""
-    text, problem = _decode(data)
+    text, problem = decode(data)
     if text is None:
         return BatchInput([], problems=[problem])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from kempelen.config import Settings
 from kempelen.domain import assignments as assignment_states
+from kempelen.domain import worker_csv
 from kempelen.operations.context import OperationContext
 from kempelen.operations.registry import REGISTRY
 from kempelen.operations.requester_accounts import account
@@ -75,6 +76,33 @@ def hits(session: Session, requester_id: str, now: datetime, *, before: int | No
 def submitted_count(session: Session, hit_id: str, now: datetime) -> int:
     """Assignments of the HIT waiting for review (the caller has read the HIT as its requester's)."""
     return hit_store.assignment_counts(session, [hit_id], now)[hit_id].submitted
+
+
+def workers_csv_rows(session: Session, requester_id: str, now: datetime) -> list[list[str]]:
+    """The Workers CSV (kempelen.domain.worker_csv), header first: every worker who has worked for the
+    requester, with its block status and its scores of the requester's Qualification types."""
+    types = queries.owned_qualification_types(session, requester_id)
+    scores = queries.granted_scores(session, requester_id)
+    found = [worker_csv.header(name for _id, name in types)]
+    after = None
+    while True:  # bounded: each page starts after the last WorkerId of the one before
+        page, after = workers(session, requester_id, now, after=after, limit=1000)
+        for row in page:
+            cells = [row["WorkerId"], row["ApprovalRate"], "Blocked" if row["Blocked"] else "Not Blocked", ""]
+            for type_id, _name in types:
+                score = scores.get((row["WorkerId"], type_id), _ABSENT)
+                cells += ["" if score is _ABSENT else "" if score is None else str(score), ""]
+            found.append(cells)
+        if after is None:
+            return found
+
+
+_ABSENT = object()
+
+
+def owned_qualification_types(session: Session, requester_id: str) -> dict[str, str]:
+    """Name -> QualificationTypeId of the requester's Qualification types (what a Workers CSV may update)."""
+    return {name: type_id for type_id, name in queries.owned_qualification_types(session, requester_id)}
 
 
 def hit_types(session: Session, requester_id: str) -> list:

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from kempelen.domain import assignments as states
 from kempelen.store.assignments import _is
 from kempelen.store.hits import live_hit, reviewable
-from kempelen.store.models import HIT, Assignment, Batch, BatchRow, BonusPayment, HITType, WorkerBlock
+from kempelen.store.models import (HIT, Assignment, Batch, BatchRow, BonusPayment, HITType, Qualification,
+                                   QualificationType, WorkerBlock)
 
 HIT_STATUSES = ("Assignable", "Unassignable", "Reviewable", "Reviewing")
 
@@ -100,6 +101,22 @@ def workers(session: Session, requester_id: str, now: datetime, *, after: str | 
              "Returned": int(ret), "Abandoned": int(ab), "LastSubmitTime": last, "Blocked": w in blocked,
              "BonusCents": int(bonus.get(w) or 0)}
             for w, n, s, a, r, ret, ab, last in rows]
+
+
+def owned_qualification_types(session: Session, requester_id: str) -> list[tuple[str, str]]:
+    """(QualificationTypeId, Name) of the requester's own Qualification types, by name."""
+    return [tuple(row) for row in session.execute(
+        select(QualificationType.qualification_type_id, QualificationType.name)
+        .where(QualificationType.requester_id == requester_id, QualificationType.deleted_at.is_(None))
+        .order_by(QualificationType.name, QualificationType.seq))]
+
+
+def granted_scores(session: Session, requester_id: str) -> dict[tuple[str, str], int | None]:
+    """(WorkerId, QualificationTypeId) -> score of every granted qualification of the requester's types."""
+    return {(worker_id, type_id): value for worker_id, type_id, value in session.execute(
+        select(Qualification.worker_id, Qualification.qualification_type_id, Qualification.integer_value)
+        .join(QualificationType, QualificationType.qualification_type_id == Qualification.qualification_type_id)
+        .where(QualificationType.requester_id == requester_id, Qualification.status == "Granted"))}
 
 
 def bonuses(session: Session, requester_id: str, *, before: int | None, limit: int,

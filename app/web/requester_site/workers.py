@@ -4,13 +4,19 @@ message, qualification scores); the blocks and the bonuses paid. Changes are API
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 
 from fastapi import APIRouter, Depends, Request
-from starlette.datastructures import FormData
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from kempelen import errors
+from kempelen.domain import worker_csv
+from kempelen.domain.batch_csv import decode
 from kempelen.operations import requester_site as site
 from kempelen.web import sessions
+from kempelen.web.requester_site.batches import MAX_UPLOAD_BYTES
 from kempelen.web.requester_site.manage import pay_bonus
 from kempelen.web.requester_site.common import (PREFIX, Member, attempt, back, call, form_text, now, query, read,
                                                 refusal, render, safe_next, signed_in)
@@ -25,6 +31,81 @@ def workers_page(request: Request, member: Member = Depends(signed_in), after: s
         "title": "Workers", "section": "workers", "workers": rows,
         "next_url": query(PREFIX + "/workers", after=next_after) if next_after else None,
         "first_url": PREFIX + "/workers" if after else None})
+
+
+# --- the Workers CSV (offline worker management, kempelen.domain.worker_csv) -------------------------------
+
+WORKERS_CSV_NAME = "Workers.csv"
+CSV_REASON = "Changed through the Workers CSV upload."
+
+
+@router.get("/workers.csv")
+def workers_csv(request: Request, member: Member = Depends(signed_in)):
+    rows = read(request, site.workers_csv_rows, member.requester_id, now(request))
+    return StreamingResponse((text.encode("utf-8") for text in worker_csv.write(rows)),
+                             media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{WORKERS_CSV_NAME}"'})
+
+
+@router.post("/workers/upload")
+async def upload_workers_csv(request: Request, member: Member = Depends(signed_in),
+                             form: FormData = Depends(sessions.csrf_form)):
+    """Read the file and show what it would change; nothing changes until the member confirms."""
+    file = form.get("csv")
+    data = await file.read(MAX_UPLOAD_BYTES + 1) if isinstance(file, UploadFile) else b""
+    if not data:
+        return back(PREFIX + "/workers", problem="Choose the Workers CSV file to upload.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        return back(PREFIX + "/workers", problem=errors.request_too_large(MAX_UPLOAD_BYTES).message)
+    return await run_in_threadpool(_preview, request, member, data)
+
+
+def _preview(request: Request, member: Member, data: bytes):
+    types = read(request, site.owned_qualification_types, member.requester_id)
+    upload = worker_csv.read(data, types)
+    text, _problem = decode(data)
+    return render(request, "requester_site/workers_upload.html", member, {
+        "title": "Upload the Workers CSV", "section": "workers", "upload": upload,
+        "changes": sum(change.count for change in upload.changes), "csv_text": text or ""},
+        status=400 if upload.problems else 200)
+
+
+@router.post("/workers/upload/apply")
+def apply_workers_csv(request: Request, member: Member = Depends(signed_in),
+                      form: FormData = Depends(sessions.csrf_form)):
+    """The confirmed file, read again (it came back through the page) and applied change by change, each an
+    API operation of its own; what one refuses does not stop the rest."""
+    types = read(request, site.owned_qualification_types, member.requester_id)
+    upload = worker_csv.read(form_text(form, "csv_text"), types)
+    if upload.problems:
+        return back(PREFIX + "/workers", problem="The file has problems: upload it again to see them.")
+    done, refused = 0, []
+    for change in upload.changes:
+        for name, members in _operations(change, types):
+            try:
+                call(request, member, name, members)
+                done += 1
+            except errors.ServiceError as exc:
+                refused.append(f"line {change.line}, {change.worker_id}: {refusal(exc)}")
+    if refused:
+        return back(PREFIX + "/workers", problem=f"Made {done} changes; {len(refused)} refused: "
+                                                 + "; ".join(refused[:10]) + (" ..." if len(refused) > 10 else ""))
+    return back(PREFIX + "/workers", f"Made {done} changes from the Workers CSV.")
+
+
+def _operations(change: worker_csv.WorkerChange, types: dict[str, str]) -> Iterator[tuple[str, dict]]:
+    if change.block == "Block":
+        yield "CreateWorkerBlock", {"WorkerId": change.worker_id, "Reason": CSV_REASON}
+    elif change.block == "Unblock":
+        yield "DeleteWorkerBlock", {"WorkerId": change.worker_id, "Reason": CSV_REASON}
+    for name, score in change.scores.items():
+        if score is None:
+            yield "DisassociateQualificationFromWorker", {
+                "QualificationTypeId": types[name], "WorkerId": change.worker_id, "Reason": CSV_REASON}
+        else:
+            yield "AssociateQualificationWithWorker", {
+                "QualificationTypeId": types[name], "WorkerId": change.worker_id, "IntegerValue": score,
+                "SendNotification": False}
 
 
 def _owned_types(request: Request, member: Member) -> list:
