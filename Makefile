@@ -26,9 +26,11 @@ $(RUNTIME): pyproject.toml setup.py
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(TESTING): $(RUNTIME)
+# one pip run for both (a second resolve of the runtime's packages cost a fresh clone's `make test` seconds)
+$(TESTING): pyproject.toml setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -e '.[test]'
-	touch $@
+	touch $@ $(RUNTIME)
 
 ## Serve the API on SQLite (./data), printing the endpoint and the development credentials.
 run: $(RUNTIME)
