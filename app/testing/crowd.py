@@ -469,11 +469,16 @@ class Crowd:
         b, rng = self.behaviour, worker.rng
         work = b.work_seconds * math.exp(rng.gauss(0, b.work_spread)) if b.work_seconds else 0.0
         deadline = (datetime.fromisoformat(assignment["Deadline"]) - self._t0).total_seconds()
+        # the work counts from the server's own instant of accepting: under a clock someone else moves
+        # (follow), that can be later than the moment the crowd planned the accept for
+        accepted_at = assignment.get("AcceptTime")
+        start = max(self._now, (datetime.fromisoformat(accepted_at) - self._t0).total_seconds()
+                    if accepted_at else self._now)
         fate = rng.random()
         if fate < b.return_rate:
-            self._push(self._now + work * rng.uniform(0.1, 0.6), worker.index, "finish",
+            self._push(start + work * rng.uniform(0.1, 0.6), worker.index, "finish",
                        ("return", assignment, hit, ordinal))
-            self._held[assignment["AssignmentId"]] = self._now + work
+            self._held[assignment["AssignmentId"]] = start + work
         elif fate < b.return_rate + b.abandon_rate:
             # the worker walks away; the server abandons the assignment at its Deadline and frees the slot
             self._push(self._now, worker.index, "finish", ("abandon", assignment, hit, ordinal))
@@ -481,7 +486,7 @@ class Crowd:
             self._held[assignment["AssignmentId"]] = deadline + b.resolution
         else:
             # work that would run past the Deadline is cut short: a simulated worker always submits in time
-            finish = min(self._now + work, max(self._now, deadline - 2 * b.resolution))
+            finish = min(start + work, max(start, deadline - 2 * b.resolution))
             self._push(finish, worker.index, "finish", ("submit", assignment, hit, ordinal))
             self._held[assignment["AssignmentId"]] = finish
 
