@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 
 import httpx
 
@@ -48,3 +49,16 @@ def notice(response: httpx.Response) -> str | None:
 def problem(response: httpx.Response) -> str | None:
     found = PROBLEM.search(response.text)
     return html.unescape(found.group(1).strip()) if found else None
+
+
+PASSWORD = "difference engine"
+
+
+def signed_in_member(server, credentials) -> Site:
+    """A new member (login) of the requester account `credentials`, signed in."""
+    address = f"{uuid.uuid4().hex[:10]}@lab.example"
+    server.admin("POST", f"/_kempelen/requesters/{credentials['AccessKeyId']}/logins",
+                 {"Email": address, "Password": PASSWORD})
+    signed = Site(server.endpoint)
+    signed.sign_in(address, PASSWORD)
+    return signed

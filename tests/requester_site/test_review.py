@@ -13,9 +13,8 @@ import uuid
 
 import pytest
 
-from tests.requester_site.helpers import Site, notice, problem
+from tests.requester_site.helpers import Site, signed_in_member, notice, problem
 
-PASSWORD = "difference engine"
 FORM = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd"
 HTML = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"
 UPLOAD_FORM = (
@@ -33,13 +32,8 @@ PLAIN = (f'<HTMLQuestion xmlns="{HTML}"><HTMLContent><![CDATA[<p><input name="a"
 
 
 @pytest.fixture
-def site(server, credentials):
-    address = f"{uuid.uuid4().hex[:10]}@lab.example"
-    server.admin("POST", f"/_kempelen/requesters/{credentials['AccessKeyId']}/logins",
-                 {"Email": address, "Password": PASSWORD})
-    signed = Site(server.endpoint)
-    signed.sign_in(address, PASSWORD)
-    return signed
+def site(server, credentials) -> Site:
+    return signed_in_member(server, credentials)
 
 
 def hit(mturk, question: str = PLAIN, **extra) -> dict:

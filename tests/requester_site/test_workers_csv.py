@@ -12,22 +12,16 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.requester_site.helpers import Site, notice
+from tests.requester_site.helpers import Site, signed_in_member, notice
 
-PASSWORD = "difference engine"
 QUESTION = ('<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/'
             'HTMLQuestion.xsd"><HTMLContent><![CDATA[<p><input name="a"></p>]]></HTMLContent>'
             '<FrameHeight>0</FrameHeight></HTMLQuestion>')
 
 
 @pytest.fixture
-def site(server, credentials):
-    address = f"{uuid.uuid4().hex[:10]}@lab.example"
-    server.admin("POST", f"/_kempelen/requesters/{credentials['AccessKeyId']}/logins",
-                 {"Email": address, "Password": PASSWORD})
-    signed = Site(server.endpoint)
-    signed.sign_in(address, PASSWORD)
-    return signed
+def site(server, credentials) -> Site:
+    return signed_in_member(server, credentials)
 
 
 def download(site: Site) -> list[list[str]]:
