@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import weakref
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -205,18 +205,15 @@ class Database:
         """One SELECT outside any transaction (kempelen.store.prepared): on SQLite on a connection of this
         thread's own (no BEGIN: isolation_level None, see _on_connect); on PostgreSQL on a pooled one in
         autocommit, or, in a greenlet on the event loop, on one of that loop's (kempelen.store.greenlets)."""
-        driver = getattr(self._by_thread, "driver", None)
         if self.dialect == "sqlite":
-            if driver is None:
-                driver = self._thread_reader()
+            driver = getattr(self._by_thread, "driver", None) or self._thread_reader()
             return driver.execute(sql, parameters).fetchall()
         if self.in_greenlet():
             return self._on_loop().autocommit.read(sql, parameters)
-        return self._read_pooled(self.engine, sql, parameters)
+        return self._read_pooled(sql, parameters)
 
-    @staticmethod
-    def _read_pooled(engine: Engine, sql: str, parameters) -> list[tuple]:
-        connection = engine.raw_connection()
+    def _read_pooled(self, sql: str, parameters) -> list[tuple]:
+        connection = self.engine.raw_connection()
         try:
             driver = connection.dbapi_connection
             driver.autocommit = True
@@ -242,7 +239,8 @@ class Database:
         """A connection for a WriteUnit, and whether it is kept for the next one. On SQLite each writing
         thread keeps one of its own (taken out of the pool, closed by dispose()): writes take turns on the
         process's write lock anyway, and a checkout with its Connection cost a sixth of a CreateHIT; one that
-        must not wait has a busy timeout of 0. On PostgreSQL, a pooled one."""
+        must not wait has a busy timeout of 0. On PostgreSQL, a pooled one (from a greenlet on the event loop,
+        one of that loop's pool)."""
         if self.dialect != "sqlite":
             return (self._on_loop().write_engine if self.in_greenlet() else self._write_engine).connect(), False
         name = "writer" if wait else "writer_not_waiting"
