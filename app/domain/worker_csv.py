@@ -33,6 +33,14 @@ def header(qualification_names: Iterable[str]) -> list[str]:
     return columns
 
 
+def row(worker_id: str, approval_rate: str, blocked: bool, scores: Iterable[int | None]) -> list[str]:
+    """A worker's row under header(): `scores` in the header's order, None where the worker has none."""
+    cells = [worker_id, approval_rate, "Blocked" if blocked else "Not Blocked", ""]
+    for score in scores:
+        cells += ["" if score is None else str(score), ""]
+    return cells
+
+
 def write(rows: Iterable[list[str]]) -> Iterator[str]:
     """CSV text a row at a time: every field quoted, CRLF line ends (as the results file)."""
     buffer = io.StringIO()

@@ -87,17 +87,11 @@ def workers_csv_rows(session: Session, requester_id: str, now: datetime) -> list
     after = None
     while True:  # bounded: each page starts after the last WorkerId of the one before
         page, after = workers(session, requester_id, now, after=after, limit=1000)
-        for row in page:
-            cells = [row["WorkerId"], row["ApprovalRate"], "Blocked" if row["Blocked"] else "Not Blocked", ""]
-            for type_id, _name in types:
-                score = scores.get((row["WorkerId"], type_id), _ABSENT)
-                cells += ["" if score is _ABSENT else "" if score is None else str(score), ""]
-            found.append(cells)
+        found += [worker_csv.row(row["WorkerId"], row["ApprovalRate"], row["Blocked"],
+                                 (scores.get((row["WorkerId"], type_id)) for type_id, _name in types))
+                  for row in page]
         if after is None:
             return found
-
-
-_ABSENT = object()
 
 
 def owned_qualification_types(session: Session, requester_id: str) -> dict[str, str]:

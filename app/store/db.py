@@ -16,14 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.util.concurrency import in_greenlet
 
 
-def _psycopg_url(database_url: str) -> str:
-    if database_url.startswith("postgresql://"):
-        return "postgresql+psycopg://" + database_url[len("postgresql://"):]
-    return database_url
-
-
 def make_engine(database_url: str) -> Engine:
-    database_url = _psycopg_url(database_url)
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     if database_url.startswith("sqlite"):
         _ensure_sqlite_dir(database_url)
         engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30},
@@ -31,14 +26,14 @@ def make_engine(database_url: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     engine = create_engine(database_url, pool_size=10, max_overflow=20)
-    _ping_when_idle(engine)
+    ping_when_idle(engine)
     return engine
 
 
 PING_AFTER_IDLE_SECONDS = 10.0
 
 
-def _ping_when_idle(engine: Engine) -> None:
+def ping_when_idle(engine: Engine) -> None:
     # pool_pre_ping would add a round trip to every checkout. A connection that was used a moment ago is
     # alive; one idle for a while (a restarted or failed-over server) is pinged first, and replaced if dead.
     @event.listens_for(engine, "checkin")
@@ -87,7 +82,7 @@ def _configure_sqlite(engine: Engine) -> None:
             "BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
 
 
-def _disconnect_errors() -> tuple[type[BaseException], ...]:
+def disconnect_errors() -> tuple[type[BaseException], ...]:
     import psycopg  # PostgreSQL only
 
     return psycopg.OperationalError, psycopg.InterfaceError
@@ -179,9 +174,7 @@ class Database:
         if found is None:
             from kempelen.store.greenlets import OnLoop
 
-            found = self._on_loops[loop] = OnLoop(
-                _psycopg_url(self.url), _ping_when_idle, self.engine.dialect.create_connect_args(self.engine.url),
-                _disconnect_errors(), PING_AFTER_IDLE_SECONDS)
+            found = self._on_loops[loop] = OnLoop(self.engine)
         return found
 
     async def close_on_loop(self) -> None:
@@ -229,7 +222,7 @@ class Database:
                     driver.autocommit = False
         except Exception as exc:
             # a dropped or restarted server: this connection is not given back, the next read takes another
-            if isinstance(exc, _disconnect_errors()) or connection.dbapi_connection.closed:
+            if isinstance(exc, disconnect_errors()) or connection.dbapi_connection.closed:
                 connection.invalidate(exc)
             raise
         finally:

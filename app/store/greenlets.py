@@ -14,7 +14,10 @@ from __future__ import annotations
 import asyncio
 import time
 
+from sqlalchemy import Engine
 from sqlalchemy.util.concurrency import await_only
+
+from kempelen.store import db
 
 # Connections of one process's event loop: for units of work (the pool, no overflow: an overflow connection
 # is opened and closed per request, which under load cost more than the requests) and for autocommit reads.
@@ -30,19 +33,20 @@ class OnLoop:
     """What one event loop uses (asyncio connections belong to the loop that made them): an AsyncEngine for
     units of work, its session makers, and the autocommit readers."""
 
-    def __init__(self, url: str, on_engine, connect_args: tuple[list, dict],
-                 disconnect_errors: tuple[type[BaseException], ...], ping_after: float):
+    def __init__(self, threads_engine: Engine):
+        """`threads_engine`: the Database's engine for threads, whose URL and connection arguments these use."""
         from sqlalchemy.ext.asyncio import create_async_engine
         from sqlalchemy.orm import sessionmaker
 
-        cargs, cparams = connect_args
+        cargs, cparams = threads_engine.dialect.create_connect_args(threads_engine.url)
         named = {} if "application_name" in cparams else {"application_name": APPLICATION_NAME}
-        self.engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=0, connect_args=named)
-        on_engine(self.engine.sync_engine)  # the listeners the thread pool's engine has (idle pings)
+        self.engine = create_async_engine(threads_engine.url, pool_size=POOL_SIZE, max_overflow=0,
+                                          connect_args=named)
+        db.ping_when_idle(self.engine.sync_engine)  # as the threads' engine does
         self.readers = sessionmaker(self.engine.sync_engine, expire_on_commit=False)
         self.write_engine = self.engine.sync_engine.execution_options(writes=True)
         self.writers = sessionmaker(self.write_engine, expire_on_commit=False)
-        self.autocommit = AutocommitReaders((cargs, {**named, **cparams}), disconnect_errors, ping_after)
+        self.autocommit = AutocommitReaders((cargs, {**named, **cparams}))
 
     async def close(self) -> None:
         await self.autocommit.close()
@@ -51,15 +55,12 @@ class OnLoop:
 
 class AutocommitReaders:
     """psycopg AsyncConnections in autocommit for one-statement reads from greenlets on one event loop: one per
-    read in flight (at most AUTOCOMMIT_READERS), kept for the next. One idle for `ping_after` seconds is
+    read in flight (at most AUTOCOMMIT_READERS), kept for the next. One idle for PING_AFTER_IDLE_SECONDS is
     pinged before use (the server may have restarted meanwhile) and replaced if dead; a read that fails with
     a disconnection drops every idle one."""
 
-    def __init__(self, connect_args: tuple[list, dict], disconnect_errors: tuple[type[BaseException], ...],
-                 ping_after: float):
+    def __init__(self, connect_args: tuple[list, dict]):
         self._connect_args = connect_args
-        self._disconnect_errors = disconnect_errors
-        self._ping_after = ping_after
         self._idle: list[tuple[float, object]] = []  # (idle since, connection), the latest last
         self._turns = asyncio.Semaphore(AUTOCOMMIT_READERS)
 
@@ -77,12 +78,12 @@ class AutocommitReaders:
             await_only(cursor.execute(sql, parameters))
             found = await_only(cursor.fetchall())
         except Exception as exc:
-            if connection.closed or connection.broken or isinstance(exc, self._disconnect_errors):
+            if connection.closed or connection.broken or isinstance(exc, db.disconnect_errors()):
                 # the server dropped this one: a restart or an administrator drops all of them, so the idle
                 # ones go too (as SQLAlchemy's pool invalidates itself), and the next reads connect anew
-                dropped, self._idle = self._idle, []
-                for _since, other in [(None, connection), *dropped]:
-                    await_only(other.close())
+                dropped, self._idle = [connection for _since, connection in self._idle], []
+                for gone in (connection, *dropped):
+                    await_only(gone.close())
             else:
                 self._idle.append((time.monotonic(), connection))
             raise
@@ -94,7 +95,7 @@ class AutocommitReaders:
             idle_since, connection = self._idle.pop()
             if connection.closed or connection.broken:
                 continue
-            if time.monotonic() - idle_since < self._ping_after:
+            if time.monotonic() - idle_since < db.PING_AFTER_IDLE_SECONDS:
                 return connection
             try:
                 await_only(connection.execute("SELECT 1"))

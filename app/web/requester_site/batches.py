@@ -10,31 +10,18 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from kempelen import errors
 from kempelen.operations import batches, projects, requester_site as site, results
 from kempelen.web import sessions
 from kempelen.web.requester_site import sandbox
 from kempelen.web.requester_site.common import (PREFIX, Member, act, attempt, back, form_text, now, read, refusal,
-                                                render, signed_in)
+                                                render, signed_in, uploaded_file)
 from kempelen.web.requester_site.manage import _is_number as is_hours, approve_each
 
 router = APIRouter()
 BASE = PREFIX + "/batches"
-MAX_UPLOAD_BYTES = 32 * 1024 * 1024  # as the /_kempelen/requester routes take
-
-
-async def _upload(form: FormData, name: str) -> bytes | None:
-    file = form.get(name)
-    if not isinstance(file, UploadFile):
-        return None
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise errors.request_too_large(MAX_UPLOAD_BYTES)
-    return data
-
-
 @router.get("/batches")
 def batches_page(request: Request, member: Member = Depends(signed_in)):
     found, _ = act(request, member, lambda ctx: batches.list_batches(ctx, max_results=100), writes=False)
@@ -74,7 +61,7 @@ async def upload(request: Request, hit_layout_id: str, member: Member = Depends(
     context = {"title": "Publish a batch", "section": "batches", "project": project,
                "batch_name": form_text(form, "name")}
     try:
-        data = await _upload(form, "csv")
+        data = await uploaded_file(form, "csv")
         if not data:
             raise errors.requester_upload_missing("a CSV file")
         created = await run_in_threadpool(act, request, member, lambda ctx: batches.create_batch(
@@ -225,7 +212,7 @@ async def review_upload(request: Request, batch_id: str, member: Member = Depend
     """A results file with Approve / Reject filled in: each row through ApproveAssignment / RejectAssignment,
     and what happened to each row shown."""
     try:
-        data = await _upload(form, "csv")
+        data = await uploaded_file(form, "csv")
         if not data:
             raise errors.requester_upload_missing("the reviewed results CSV")
         outcomes = await run_in_threadpool(act, request, member,

@@ -15,6 +15,7 @@ from urllib.parse import quote, unquote, urlencode
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from starlette.datastructures import FormData, UploadFile
 
 from kempelen import errors
 from kempelen.operations import requester_accounts as accounts
@@ -146,6 +147,20 @@ def address_refused(request: Request, problems: list[tuple[str, str]]) -> HTMLRe
     """The page for an address whose values this site's route cannot use (kempelen.web.envelope)."""
     return render(request, "bad_address.html", member_of(request), {
         "layout": "requester_site/layout.html", "home": PREFIX + "/", "problems": problems}, status=400)
+
+
+MAX_UPLOAD_BYTES = 32 * 1024 * 1024  # as the /_kempelen/requester routes take
+
+
+async def uploaded_file(form: FormData, name: str) -> bytes | None:
+    """The bytes of the form's file `name`, or None when none was chosen; one too large is refused."""
+    file = form.get(name)
+    if not isinstance(file, UploadFile):
+        return None
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise errors.request_too_large(MAX_UPLOAD_BYTES)
+    return data
 
 
 def query(base: str, **params: Any) -> str:

@@ -9,17 +9,16 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from kempelen import errors
 from kempelen.domain import worker_csv
 from kempelen.domain.batch_csv import decode
 from kempelen.operations import requester_site as site
 from kempelen.web import sessions
-from kempelen.web.requester_site.batches import MAX_UPLOAD_BYTES
 from kempelen.web.requester_site.manage import pay_bonus
 from kempelen.web.requester_site.common import (PREFIX, Member, attempt, back, call, form_text, now, query, read,
-                                                refusal, render, safe_next, signed_in)
+                                                refusal, render, safe_next, signed_in, uploaded_file)
 
 router = APIRouter()
 
@@ -51,19 +50,19 @@ def workers_csv(request: Request, member: Member = Depends(signed_in)):
 async def upload_workers_csv(request: Request, member: Member = Depends(signed_in),
                              form: FormData = Depends(sessions.csrf_form)):
     """Read the file and show what it would change; nothing changes until the member confirms."""
-    file = form.get("csv")
-    data = await file.read(MAX_UPLOAD_BYTES + 1) if isinstance(file, UploadFile) else b""
+    try:
+        data = await uploaded_file(form, "csv")
+    except errors.WorkerError as exc:
+        return back(PREFIX + "/workers", problem=exc.message)
     if not data:
         return back(PREFIX + "/workers", problem="Choose the Workers CSV file to upload.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        return back(PREFIX + "/workers", problem=errors.request_too_large(MAX_UPLOAD_BYTES).message)
     return await run_in_threadpool(_preview, request, member, data)
 
 
 def _preview(request: Request, member: Member, data: bytes):
     types = read(request, site.owned_qualification_types, member.requester_id)
-    upload = worker_csv.read(data, types)
-    text, _problem = decode(data)
+    text, _problem = decode(data)  # once: read, and sent back through the page for the confirmation
+    upload = worker_csv.read(data if text is None else text, types)
     return render(request, "requester_site/workers_upload.html", member, {
         "title": "Upload the Workers CSV", "section": "workers", "upload": upload,
         "changes": sum(change.count for change in upload.changes), "csv_text": text or ""},
