@@ -13,7 +13,7 @@ as the read, see RequesterAPI.runs_inline). Writes take the process's write lock
 it cost a CreateHIT as much as its statements), but the loop never blocks on the lock (_write_in_turn).
 Everything else runs on a thread pool (a plain executor: anyio's to_thread costs several times more per
 call). On PostgreSQL every call runs on the event loop in a greenlet of its own (SQLAlchemy's
-greenlet_spawn), on psycopg's asyncio connections: the operation's code stays synchronous, and each round
+greenlet_spawn), on asyncpg connections: the operation's code stays synchronous, and each round
 trip suspends its greenlet while the loop serves other requests. Threads overlapped those waits too, but
 their hand-offs of the GIL cost more than the queries (and synchronous waits on the loop queued commits one
 behind another).

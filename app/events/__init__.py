@@ -12,12 +12,12 @@ from datetime import datetime
 
 from collections import namedtuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from kempelen.events import outbox
 from kempelen.store.models import HIT, Event, NotificationSetting
-from kempelen.store.prepared import PreparedRead, PreparedWrite, rows, write
+from kempelen.store.prepared import PreparedRead, PreparedWrite, dialect_name, rows, write
 
 ASSIGNMENT_EVENTS = ("AssignmentAccepted", "AssignmentAbandoned", "AssignmentReturned", "AssignmentSubmitted",
                      "AssignmentRejected", "AssignmentApproved")
@@ -31,6 +31,15 @@ _INSERT_EVENT = PreparedWrite(Event.__table__, list(_EVENT_COLUMNS), returning=(
 _SETTINGS = NotificationSetting.__table__
 _SETTING = PreparedRead(select(*_SETTINGS.c).where(_SETTINGS.c.hit_type_id == bindparam("hit_type_id")),
                         "NotificationSettingRow")
+# On PostgreSQL one statement writes the event and reads its HIT type's notification setting: a round trip
+# fewer for every write that emits one. (SQLite, where a statement costs no round trip, has no INSERT in WITH.)
+_EVENTS = Event.__table__
+_INSERTED = (insert(_EVENTS).values({name: bindparam(name, type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS})
+             .returning(_EVENTS.c.seq, _EVENTS.c.hit_type_id).cte("inserted"))
+_INSERT_READING_SETTING = PreparedRead(
+    select(_INSERTED.c.seq, *(column for column in _SETTINGS.c if column.key != "hit_type_id"))
+    .select_from(_INSERTED.outerjoin(_SETTINGS, _SETTINGS.c.hit_type_id == _INSERTED.c.hit_type_id)),
+    "EventWithSetting")
 #: an outbox row as kempelen.events.outbox reads it
 EventRow = namedtuple("EventRow", ("seq", *_EVENT_COLUMNS))
 
@@ -41,7 +50,12 @@ def emit(session: Session, event_type: str, hit: HIT, at: datetime, assignment_i
         raise ValueError(f"unknown event type {event_type}")
     values = dict(event_type=event_type, requester_id=hit.requester_id, hit_type_id=hit.hit_type_id,
                   hit_id=hit.hit_id, assignment_id=assignment_id, event_time=at)
-    seq = write(session, _INSERT_EVENT, values)[0].seq
-    found = rows(session, _SETTING, {"hit_type_id": hit.hit_type_id})
-    if found and found[0].active and event_type in found[0].event_types.split(","):
-        outbox.enqueue(session, EventRow(seq=seq, **values), found[0])
+    if dialect_name(session) == "postgresql":
+        inserted = write(session, _INSERT_READING_SETTING, values)[0]
+        seq, setting = inserted.seq, (inserted if inserted.transport is not None else None)
+    else:
+        seq = write(session, _INSERT_EVENT, values)[0].seq
+        found = rows(session, _SETTING, {"hit_type_id": hit.hit_type_id})
+        setting = found[0] if found else None
+    if setting is not None and setting.active and event_type in setting.event_types.split(","):
+        outbox.enqueue(session, EventRow(seq=seq, **values), setting)

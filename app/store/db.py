@@ -88,6 +88,16 @@ def disconnect_errors() -> tuple[type[BaseException], ...]:
     return psycopg.OperationalError, psycopg.InterfaceError
 
 
+def invalidate_if_dropped(connection: Connection, exc: BaseException) -> None:
+    """After a statement run on `connection`'s driver directly (kempelen.store.prepared) failed: if the
+    database dropped the connection, invalidate it and the pool's older ones, as SQLAlchemy does when one of
+    its own statements finds a connection dropped (a restart drops them all), so that the next unit connects
+    anew instead of failing on another dead one."""
+    fairy = connection.connection
+    if connection.dialect.is_disconnect(exc, fairy.dbapi_connection, None):
+        connection.engine.pool._invalidate(fairy, exc)  # SQLAlchemy's own disconnect handling calls this
+
+
 # SQLite has one writer at a time. Writers of this process queue on a lock (woken the moment it is free)
 # rather than in SQLite's busy handler, which sleeps and retries; one lock per database file, shared by every
 # Database on it. Re-entrant, so a nested writer fails as before (busy timeout) instead of hanging.
@@ -160,6 +170,7 @@ class Database:
         # (kempelen.store.greenlets), so a round trip suspends the unit while the loop serves other requests.
         self.greenlets = self.dialect == "postgresql"
         self._on_loops: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._last_on_loop: tuple = (lambda: None, None)
 
     def in_greenlet(self) -> bool:
         """Whether the caller runs in a greenlet spawned on the event loop (SQLAlchemy's greenlet_spawn):
@@ -170,16 +181,21 @@ class Database:
     def _on_loop(self):
         """This event loop's engine and readers (made on first use)."""
         loop = asyncio.get_running_loop()
+        last_loop, last = self._last_on_loop
+        if last_loop() is loop:  # a server has one loop: skip the weak mapping's lookup
+            return last
         found = self._on_loops.get(loop)
         if found is None:
             from kempelen.store.greenlets import OnLoop
 
             found = self._on_loops[loop] = OnLoop(self.engine)
+        self._last_on_loop = weakref.ref(loop), found
         return found
 
     async def close_on_loop(self) -> None:
         """Close the running loop's asyncio connections, on that loop (at shutdown)."""
         found = self._on_loops.pop(asyncio.get_running_loop(), None)
+        self._last_on_loop = (lambda: None, None)
         if found is not None:
             await found.close()
 
@@ -194,16 +210,22 @@ class Database:
             raise
         unit.close(None)
 
-    def autocommit_read(self, sql: str, parameters) -> list[tuple]:
-        """One SELECT outside any transaction (kempelen.store.prepared): on SQLite on a connection of this
-        thread's own (no BEGIN: isolation_level None, see _on_connect); on PostgreSQL on a pooled one in
-        autocommit, or, in a greenlet on the event loop, on one of that loop's (kempelen.store.greenlets)."""
+    def autocommit_reader(self):
+        """How to run one SELECT outside any transaction (kempelen.store.prepared): (the dialect its statement
+        is compiled for, a function of the SQL and its parameters that returns the rows). On SQLite on a
+        connection of this thread's own (no BEGIN: isolation_level None, see _on_connect); on PostgreSQL on a
+        pooled one in autocommit, or, in a greenlet on the event loop, on one of that loop's
+        (kempelen.store.greenlets)."""
         if self.dialect == "sqlite":
-            driver = getattr(self._by_thread, "driver", None) or self._thread_reader()
-            return driver.execute(sql, parameters).fetchall()
+            return self.engine.dialect, self._read_on_thread
         if self.in_greenlet():
-            return self._on_loop().autocommit.read(sql, parameters)
-        return self._read_pooled(sql, parameters)
+            on_loop = self._on_loop()
+            return on_loop.dialect, on_loop.autocommit.read
+        return self.engine.dialect, self._read_pooled
+
+    def _read_on_thread(self, sql: str, parameters) -> list[tuple]:
+        driver = getattr(self._by_thread, "driver", None) or self._thread_reader()
+        return driver.execute(sql, parameters).fetchall()
 
     def _read_pooled(self, sql: str, parameters) -> list[tuple]:
         connection = self.engine.raw_connection()
@@ -446,7 +468,7 @@ class WriteUnit:
     """
 
     def __init__(self, db: Database, connection: Connection, kept: bool):
-        self.dialect = db.engine.dialect
+        self.dialect = connection.dialect  # on the event loop, asyncpg's (kempelen.store.greenlets)
         self._connection, self._kept = connection, kept
         try:
             self._transaction = self._connection.begin()
@@ -457,6 +479,10 @@ class WriteUnit:
         self._session: Session | None = None
 
     unopened_database = None  # prepared reads run in this transaction (kempelen.store.prepared)
+
+    def bound_connection(self) -> Connection:
+        """The unit's Connection (its transaction begun)."""
+        return self._connection
 
     def driver(self):
         """The driver connection, in this unit's transaction, with the Session's pending changes flushed."""

@@ -77,9 +77,10 @@ class PreparedRead:
         self._compiled: dict[str, _Compiled] = {}
 
     def compiled(self, dialect) -> _Compiled:
-        found = self._compiled.get(dialect.name)
+        key = dialect.name, dialect.driver  # one statement's text differs by driver (%(name)s, $1::VARCHAR)
+        found = self._compiled.get(key)
         if found is None:
-            found = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
+            found = self._compiled[key] = _Compiled(self.statement, dialect)
         return found
 
     def process(self, compiled: _Compiled, raw_rows) -> list:
@@ -102,9 +103,10 @@ class PreparedWrite:
         self._compiled: dict[str, _Compiled] = {}
 
     def compiled(self, dialect) -> _Compiled:
-        found = self._compiled.get(dialect.name)
+        key = dialect.name, dialect.driver
+        found = self._compiled.get(key)
         if found is None:
-            found = self._compiled[dialect.name] = _Compiled(self.statement, dialect, self.result_columns)
+            found = self._compiled[key] = _Compiled(self.statement, dialect, self.result_columns)
         return found
 
     process = PreparedRead.process
@@ -117,27 +119,41 @@ def rows(unit, prepared: PreparedRead, values: dict[str, Any]) -> list:
     its transaction; a Session in the Session's transaction."""
     database: Database | None = getattr(unit, "unopened_database", None)
     if database is not None:
-        compiled = prepared.compiled(database.engine.dialect)
-        return prepared.process(compiled, database.autocommit_read(compiled.sql, compiled.parameters(values)))
+        dialect, read = database.autocommit_reader()
+        compiled = prepared.compiled(dialect)
+        return prepared.process(compiled, read(compiled.sql, compiled.parameters(values)))
     return _in_transaction(unit, prepared, values)
 
 
-def write(unit, prepared: PreparedWrite, values: dict[str, Any]) -> list:
-    """Run the INSERT `prepared` with `values` in the unit's transaction; its RETURNING rows, if any."""
+def write(unit, prepared: PreparedWrite | PreparedRead, values: dict[str, Any]) -> list:
+    """Run the INSERT `prepared` (or a statement that writes and selects) with `values` in the unit's
+    transaction; the rows it returns, if any."""
     return _in_transaction(unit, prepared, values)
+
+
+def dialect_name(unit) -> str:
+    """The name of the database a write unit (or Session) works on: "sqlite" or "postgresql"."""
+    dialect = getattr(unit, "dialect", None)
+    return (dialect if dialect is not None else unit.get_bind().dialect).name
 
 
 def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
-    driver_of = getattr(unit, "driver", None)
-    if driver_of is not None:  # a WriteUnit (kempelen.store.db)
-        driver, dialect = driver_of(), unit.dialect
+    from kempelen.store.db import invalidate_if_dropped
+
+    connection_of = getattr(unit, "bound_connection", None)
+    if connection_of is not None:  # a WriteUnit (kempelen.store.db)
+        connection, driver = connection_of(), unit.driver()
     else:  # a Session: its pending changes first, as its own queries would flush them
         unit.flush()
         connection = unit.connection()
-        driver, dialect = connection.connection.dbapi_connection, connection.dialect
-    compiled = prepared.compiled(dialect)
+        driver = connection.connection.dbapi_connection
+    compiled = prepared.compiled(connection.dialect)
     cursor = driver.cursor()  # (the asyncio driver's adapter has no execute() of its own)
-    cursor.execute(compiled.sql, compiled.parameters(values))
-    if not compiled.results and prepared.row is None:
-        return []
-    return prepared.process(compiled, cursor.fetchall())
+    try:
+        cursor.execute(compiled.sql, compiled.parameters(values))
+        if not compiled.results and prepared.row is None:
+            return []
+        return prepared.process(compiled, cursor.fetchall())
+    except Exception as exc:
+        invalidate_if_dropped(connection, exc)
+        raise
