@@ -13,7 +13,7 @@ unit has written. `PreparedWrite` does the same for an INSERT of given columns.
 from __future__ import annotations
 
 from collections import namedtuple
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, Table, bindparam, insert
@@ -32,32 +32,52 @@ class _Compiled:
         self.sql = compiled.string
         self.positional = compiled.positional
         self.names = list(compiled.positiontup if compiled.positional else compiled.binds)
-        # Literals in the statement (status == "Accepted") are processed once, here; named binds per call:
-        # slots[i] = (name, processor) for the parameters the caller gives.
+        # Literals in the statement (status == "Accepted") are processed once, here; named binds per call,
+        # each once however often it appears (SQLite's positional parameters repeat "now" in every count):
+        # slots = (name, processor, the positions it fills) for the parameters the caller gives.
         self.constants: list = []
-        self.slots: list[tuple[int, str, Any]] = []
+        positions: dict[str, list[int]] = {}
+        processors: dict[str, Any] = {}
         for index, name in enumerate(self.names):
             bind = compiled.binds[name]
-            process = bind.type._cached_bind_processor(dialect)
+            process = _bind_processor(bind.type, dialect)
             if bind.value is None and not bind.callable:
                 self.constants.append(None)
-                self.slots.append((index, name, process))
+                positions.setdefault(name, []).append(index)
+                processors[name] = process
             else:
                 self.constants.append(process(bind.value) if process else bind.value)
+        self.slots = [(name, processors[name], tuple(indexes)) for name, indexes in positions.items()]
         if result_columns is None:
             result_columns = statement.selected_columns
         self.results = [_result_processor(column.type, dialect) for column in result_columns]
 
     def parameters(self, values: dict[str, Any]):
         filled = self.constants.copy()
-        for index, name, process in self.slots:
+        for name, process, indexes in self.slots:
             value = values[name]
-            filled[index] = process(value) if process is not None and value is not None else value
+            if process is not None and value is not None:
+                value = process(value)
+            for index in indexes:
+                filled[index] = value
         return tuple(filled) if self.positional else dict(zip(self.names, filled))
 
 
 def _sqlite_utc(value):
     return None if value is None else datetime.fromisoformat(value + "+00:00")
+
+
+def _sqlite_utc_text(value: datetime) -> str:
+    # what UTCDateTime and SQLAlchemy's SQLite DATETIME store, in one C call instead of their two steps
+    if value.tzinfo is None:
+        raise ValueError("naive datetime")
+    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _bind_processor(type_, dialect):
+    if dialect.name == "sqlite" and isinstance(type_, UTCDateTime):
+        return _sqlite_utc_text
+    return type_._cached_bind_processor(dialect)
 
 
 def _result_processor(type_, dialect):

@@ -79,3 +79,22 @@ def test_get_hit_type_is_scoped_to_its_requester(seeded):
     with seeded.transaction(writes=False) as session:
         assert store.get_hit_type(session, "RQ1", "T1").hit_group_id == "G1"
         assert store.get_hit_type(session, "RQ2", "T1") is None
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+    datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=timezone(timedelta(hours=-5))),
+    datetime(999, 1, 1, tzinfo=timezone.utc),
+    datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)])
+def test_prepared_statements_store_sqlite_datetimes_as_the_orm_does(moment):
+    """A prepared statement's datetime on SQLite is the text UTCDateTime stores through SQLAlchemy, or its
+    comparisons with ORM-written rows would be wrong (the column is text there)."""
+    from sqlalchemy.dialects import sqlite
+
+    from kempelen.store.models import UTCDateTime
+    from kempelen.store.prepared import _bind_processor
+
+    dialect = sqlite.dialect()
+    assert _bind_processor(UTCDateTime(), dialect)(moment) == UTCDateTime()._cached_bind_processor(dialect)(moment)
+    with pytest.raises(ValueError):
+        _bind_processor(UTCDateTime(), dialect)(moment.replace(tzinfo=None))
