@@ -7,7 +7,7 @@ import contextlib
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -95,7 +95,9 @@ def invalidate_if_dropped(connection: Connection, exc: BaseException) -> None:
     anew instead of failing on another dead one."""
     fairy = connection.connection
     if connection.dialect.is_disconnect(exc, fairy.dbapi_connection, None):
-        connection.engine.pool._invalidate(fairy, exc)  # SQLAlchemy's own disconnect handling calls this
+        # what SQLAlchemy's own disconnect handling does: the pool's older connections, then this one
+        connection.engine.pool._invalidate(fairy, exc, _checkin=False)
+        connection.invalidate(exc)
 
 
 # SQLite has one writer at a time. Writers of this process queue on a lock (woken the moment it is free)
@@ -250,14 +252,17 @@ class Database:
         finally:
             connection.close()
 
-    def _write_connection(self, wait: bool) -> tuple[Connection, bool]:
-        """A connection for a WriteUnit, and whether it is kept for the next one. On SQLite each writing
-        thread keeps one of its own (taken out of the pool, closed by dispose()): writes take turns on the
-        process's write lock anyway, and a checkout with its Connection cost a sixth of a CreateHIT; one that
-        must not wait has a busy timeout of 0. On PostgreSQL, a pooled one (from a greenlet on the event loop,
-        one of that loop's pool)."""
+    def _write_connection(self, wait: bool) -> tuple[Connection, Callable[[Connection], None]]:
+        """A connection for a WriteUnit, and what to do with it after. On SQLite each writing thread keeps
+        one of its own (taken out of the pool, closed by dispose()): writes take turns on the process's write
+        lock anyway, and a checkout with its Connection cost a sixth of a CreateHIT; one that must not wait
+        has a busy timeout of 0. On PostgreSQL, a pooled one, or, from a greenlet on the event loop, one of
+        that loop's kept connections (kempelen.store.greenlets.KeptConnections)."""
         if self.dialect != "sqlite":
-            return (self._on_loop().write_engine if self.in_greenlet() else self._write_engine).connect(), False
+            if self.in_greenlet():
+                kept = self._on_loop().units
+                return kept.take(), kept.give_back
+            return self._write_engine.connect(), Connection.close
         name = "writer" if wait else "writer_not_waiting"
         connection = getattr(self._by_thread, name, None)
         if connection is None or connection.invalidated or connection.closed:
@@ -271,7 +276,7 @@ class Database:
             setattr(self._by_thread, name, connection)
             with _LOCKS_GUARD:
                 self._owned_connections.append(connection)
-        return connection, True
+        return connection, _close_if_invalidated
 
     def _thread_reader(self):
         # Taken out of the pool for good (a checkout per read cost a fifth of a GetHIT); closed by dispose().
@@ -290,10 +295,15 @@ class Database:
                 yield session
             return
         if self.in_greenlet():
-            on_loop = self._on_loop()
-            makers = on_loop.writers if writes else on_loop.readers
-        else:
-            makers = self._writers if writes else self._readers
+            kept = self._on_loop().units
+            connection = kept.take()
+            try:
+                with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                    yield session
+            finally:
+                kept.give_back(connection)
+            return
+        makers = self._writers if writes else self._readers
         with makers() as session, session.begin():
             yield session
 
@@ -467,13 +477,15 @@ class WriteUnit:
     builds a Session, whose unit-of-work machinery cost several times the statements themselves.
     """
 
-    def __init__(self, db: Database, connection: Connection, kept: bool):
+    def __init__(self, db: Database, connection: Connection, release: Callable[[Connection], None]):
+        """`release`: what becomes of `connection` once the unit is over (see Database._write_connection)."""
         self.dialect = connection.dialect  # on the event loop, asyncpg's (kempelen.store.greenlets)
-        self._connection, self._kept = connection, kept
+        self._connection, self._release_connection = connection, release
         try:
             self._transaction = self._connection.begin()
         except BaseException:
-            connection.close()  # half begun: the thread's next unit starts on a new one
+            connection.close()  # half begun: the next unit starts on a new one
+            release(connection)
             raise
         self._driver = self._connection.connection.dbapi_connection
         self._session: Session | None = None
@@ -527,5 +539,10 @@ class WriteUnit:
         self._release()
 
     def _release(self) -> None:
-        if not self._kept or self._connection.invalidated:
-            self._connection.close()
+        self._release_connection(self._connection)
+
+
+def _close_if_invalidated(connection: Connection) -> None:
+    # a thread's own SQLite writer is kept for its next unit, unless it has been invalidated
+    if connection.invalidated:
+        connection.close()

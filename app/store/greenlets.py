@@ -7,11 +7,13 @@ round trip's Python cost is what limits a server, and asyncpg's protocol runs in
 statements prepared once per connection. Measured on 16 connections with one SELECT each: 24 us of CPU a
 query against psycopg's asyncio connection's 57 to 69 us (2026-11-28, this project's 2-core machine).
 
-Two kinds of connection. Units of work with a transaction (writes, reads that need the ORM) take theirs
-from an AsyncEngine's pool, through SQLAlchemy's asyncpg dialect. A prepared read outside any transaction
-(GetHIT, a page of ListHITs: kempelen.store.prepared) takes a connection from `AutocommitReaders`, straight on
-asyncpg (outside a transaction every statement commits itself): a pool checkout with its events and reset
-cost more than the read's own round trip.
+Two kinds of connection, each kept from one use to the next rather than checked out of a pool and back:
+on the event loop a checkout and check-in (the pool's asyncio queue, its events, a new Connection) cost
+about 115 us of CPU, a third of a unit of three statements. Units of work with a transaction (writes, reads
+that need the ORM) take a SQLAlchemy Connection from `KeptConnections` (made by an AsyncEngine, through
+SQLAlchemy's asyncpg dialect). A prepared read outside any transaction (GetHIT, a page of ListHITs:
+kempelen.store.prepared) takes a connection from `AutocommitReaders`, straight on asyncpg (outside a
+transaction every statement commits itself).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import asyncio
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.util.concurrency import await_only
 
 from kempelen.store import db
@@ -55,27 +57,85 @@ def connector(threads_engine: Engine):
 
 
 class OnLoop:
-    """What one event loop uses (asyncio connections belong to the loop that made them): an AsyncEngine for
-    units of work, its session makers, and the autocommit readers."""
+    """What one event loop uses (asyncio connections belong to the loop that made them): the connections of
+    units of work, made by an AsyncEngine, and the autocommit readers."""
 
     def __init__(self, threads_engine: Engine):
         """`threads_engine`: the Database's engine for threads, whose database these connect to."""
         from sqlalchemy.ext.asyncio import create_async_engine
-        from sqlalchemy.orm import sessionmaker
 
         connect = connector(threads_engine)
+        # (the pool only opens them: KeptConnections holds at most POOL_SIZE of its connections at once)
         self.engine = create_async_engine("postgresql+asyncpg://", async_creator=connect,
                                           pool_size=POOL_SIZE, max_overflow=0)
         self.dialect = self.engine.dialect
-        db.ping_when_idle(self.engine.sync_engine)  # as the threads' engine does
-        self.readers = sessionmaker(self.engine.sync_engine, expire_on_commit=False)
-        self.write_engine = self.engine.sync_engine.execution_options(writes=True)
-        self.writers = sessionmaker(self.write_engine, expire_on_commit=False)
+        db.ping_when_idle(self.engine.sync_engine)  # as the threads' engine does, for those given back to it
+        self.units = KeptConnections(self.engine.sync_engine)
         self.autocommit = AutocommitReaders(connect)
 
     async def close(self) -> None:
+        from sqlalchemy.util.concurrency import greenlet_spawn
+
         await self.autocommit.close()
+        await greenlet_spawn(self.units.close)
         await self.engine.dispose()
+
+
+class KeptConnections:
+    """SQLAlchemy Connections for units of work from greenlets on one event loop: one per unit in flight (at
+    most POOL_SIZE; a unit that finds them all busy waits its turn without blocking the loop), kept for the
+    next unit. One idle for PING_AFTER_IDLE_SECONDS is pinged before use (the server may have restarted
+    meanwhile) and replaced if dead. One given back invalidated (its unit found it dropped: SQLAlchemy's own
+    handling, or kempelen.store.db.invalidate_if_dropped) is closed, and every idle one with it: a restart
+    drops them all, and the next units connect anew."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._idle: list[tuple[float, Connection]] = []  # (idle since, connection), the latest last
+        self._turns = asyncio.Semaphore(POOL_SIZE)
+
+    def take(self) -> Connection:
+        await_only(self._turns.acquire())
+        try:
+            return self._take()
+        except BaseException:
+            self._turns.release()
+            raise
+
+    def _take(self) -> Connection:
+        while self._idle:  # bounded: each pass takes one connection off the list
+            idle_since, connection = self._idle.pop()
+            if connection.closed or connection.invalidated:
+                continue
+            if time.monotonic() - idle_since < db.PING_AFTER_IDLE_SECONDS:
+                return connection
+            try:
+                connection.exec_driver_sql("SELECT 1")
+                connection.rollback()
+                return connection
+            except Exception:  # noqa: BLE001 - any failure means this connection is gone
+                connection.close()  # (SQLAlchemy has invalidated it if the server dropped it)
+        return self._engine.connect()
+
+    def give_back(self, connection: Connection) -> None:
+        """After a unit: kept for the next one, or closed if it can serve none."""
+        try:
+            if connection.invalidated or connection.closed:
+                dropped, self._idle = [idle for _since, idle in self._idle], []
+                for gone in (connection, *dropped):
+                    gone.close()
+                return
+            if connection.in_transaction():  # a unit ends its transaction itself; this is a safeguard
+                connection.rollback()
+            self._idle.append((time.monotonic(), connection))
+        finally:
+            self._turns.release()
+
+    def close(self) -> None:
+        """Close the idle connections (at shutdown; in a greenlet, as closing awaits the pool)."""
+        idle, self._idle = self._idle, []
+        for _since, connection in idle:
+            connection.close()
 
 
 def disconnect_errors() -> tuple[type[BaseException], ...]:
