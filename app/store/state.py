@@ -65,6 +65,7 @@ def _events_of(key: str):
 
 #: table -> the condition choosing one requester's rows (a test checks every activity table is listed here)
 REQUESTER_SCOPE = {
+    # projects (HIT layouts) and their batches are a requester's work too, as its HIT types are
     "batch_row": lambda key: models.BatchRow.batch_id.in_(
         select(models.Batch.batch_id).where(models.Batch.requester_id == key)),
     "batch": lambda key: models.Batch.requester_id == key,
@@ -87,11 +88,6 @@ REQUESTER_SCOPE = {
     "qualification_type": lambda key: models.QualificationType.requester_id == key,
     "hit": lambda key: models.HIT.requester_id == key,
     "hit_type": lambda key: models.HITType.requester_id == key,
-    # projects (HIT layouts) and their batches are a requester's work too, as its HIT types are
-    "batch_row": lambda key: models.BatchRow.batch_id.in_(
-        select(models.Batch.batch_id).where(models.Batch.requester_id == key)),
-    "batch": lambda key: models.Batch.requester_id == key,
-    "project": lambda key: models.Project.requester_id == key,
 }
 
 
