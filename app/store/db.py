@@ -252,8 +252,8 @@ class Database:
         finally:
             connection.close()
 
-    def _write_connection(self, wait: bool) -> tuple[Connection, Callable[[Connection], None]]:
-        """A connection for a WriteUnit, and what to do with it after. On SQLite each writing thread keeps
+    def _write_connection(self, wait: bool) -> tuple[Connection, Release]:
+        """A connection for a WriteUnit, and what to do with it after (see Release). On SQLite each writing thread keeps
         one of its own (taken out of the pool, closed by dispose()): writes take turns on the process's write
         lock anyway, and a checkout with its Connection cost a sixth of a CreateHIT; one that must not wait
         has a busy timeout of 0. On PostgreSQL, a pooled one, or, from a greenlet on the event loop, one of
@@ -262,7 +262,7 @@ class Database:
             if self.in_greenlet():
                 kept = self._on_loop().units
                 return kept.take(), kept.give_back
-            return self._write_engine.connect(), Connection.close
+            return self._write_engine.connect(), _close
         name = "writer" if wait else "writer_not_waiting"
         connection = getattr(self._by_thread, name, None)
         if connection is None or connection.invalidated or connection.closed:
@@ -296,12 +296,13 @@ class Database:
             return
         if self.in_greenlet():
             kept = self._on_loop().units
-            connection = kept.take()
+            connection, clean = kept.take(), False
             try:
                 with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                     yield session
+                clean = True
             finally:
-                kept.give_back(connection)
+                kept.give_back(connection, clean)
             return
         makers = self._writers if writes else self._readers
         with makers() as session, session.begin():
@@ -477,7 +478,7 @@ class WriteUnit:
     builds a Session, whose unit-of-work machinery cost several times the statements themselves.
     """
 
-    def __init__(self, db: Database, connection: Connection, release: Callable[[Connection], None]):
+    def __init__(self, db: Database, connection: Connection, release: Release):
         """`release`: what becomes of `connection` once the unit is over (see Database._write_connection)."""
         self.dialect = connection.dialect  # on the event loop, asyncpg's (kempelen.store.greenlets)
         self._connection, self._release_connection = connection, release
@@ -485,7 +486,7 @@ class WriteUnit:
             self._transaction = self._connection.begin()
         except BaseException:
             connection.close()  # half begun: the next unit starts on a new one
-            release(connection)
+            release(connection, False)
             raise
         self._driver = self._connection.connection.dbapi_connection
         self._session: Session | None = None
@@ -523,26 +524,31 @@ class WriteUnit:
         except BaseException:
             self.rollback()
             raise
-        self._close()
+        self._close(clean=True)
 
     def rollback(self) -> None:
         try:
             if self._transaction.is_active:
                 self._transaction.rollback()
         finally:
-            self._close()
+            self._close(clean=False)
 
-    def _close(self) -> None:
+    def _close(self, *, clean: bool) -> None:
         if self._session is not None:
             session, self._session = self._session, None
             session.close()
-        self._release()
-
-    def _release(self) -> None:
-        self._release_connection(self._connection)
+        self._release_connection(self._connection, clean)
 
 
-def _close_if_invalidated(connection: Connection) -> None:
+#: What becomes of a unit's connection after it: release(connection, clean), clean when it committed.
+Release = Callable[[Connection, bool], None]
+
+
+def _close(connection: Connection, _clean: bool) -> None:
+    connection.close()  # back to the pool
+
+
+def _close_if_invalidated(connection: Connection, _clean: bool) -> None:
     # a thread's own SQLite writer is kept for its next unit, unless it has been invalidated
     if connection.invalidated:
         connection.close()

@@ -19,6 +19,7 @@ transaction every statement commits itself).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -117,17 +118,20 @@ class KeptConnections:
                 connection.close()  # (SQLAlchemy has invalidated it if the server dropped it)
         return self._engine.connect()
 
-    def give_back(self, connection: Connection) -> None:
-        """After a unit: kept for the next one, or closed if it can serve none."""
+    def give_back(self, connection: Connection, clean: bool) -> None:
+        """After a unit: kept for the next one if the unit committed (`clean`). One that ended in an error
+        goes back to the pool instead, whose check-in rolls it back and discards it if that fails: an error
+        may have left the driver mid-operation, and a kept connection in that state would fail every unit
+        after it. One found dropped is closed, and every idle one with it."""
         try:
             if connection.invalidated or connection.closed:
                 dropped, self._idle = [idle for _since, idle in self._idle], []
                 for gone in (connection, *dropped):
-                    gone.close()
-                return
-            if connection.in_transaction():  # a unit ends its transaction itself; this is a safeguard
-                connection.rollback()
-            self._idle.append((time.monotonic(), connection))
+                    _close(gone)
+            elif not clean or connection.in_transaction():
+                _close(connection)
+            else:
+                self._idle.append((time.monotonic(), connection))
         finally:
             self._turns.release()
 
@@ -135,6 +139,17 @@ class KeptConnections:
         """Close the idle connections (at shutdown; in a greenlet, as closing awaits the pool)."""
         idle, self._idle = self._idle, []
         for _since, connection in idle:
+            connection.close()
+
+
+def _close(connection: Connection) -> None:
+    """Give `connection` back to the pool; one that cannot even be rolled back is discarded."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - a broken connection: nothing of it is worth keeping
+        with contextlib.suppress(Exception):
+            connection.invalidate()
+        with contextlib.suppress(Exception):
             connection.close()
 
 

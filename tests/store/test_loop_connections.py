@@ -83,3 +83,31 @@ def test_units_on_the_loop_reuse_their_connection(database):
     pids = _on_a_loop(run())
     assert len({unit for unit, _read in pids}) == 1
     assert len({read for _unit, read in pids}) == 1
+
+
+def test_units_that_fail_give_their_connections_back(database):
+    """A unit that ends in an error does not keep its connection for the next (the error may have left the
+    driver mid-operation) but gives it back: more failing units than the loop holds connections, write units
+    and Session units alike, and a good unit after them is still answered at once."""
+
+    class Refused(Exception):
+        pass
+
+    def failing(kind: str):
+        with (database.writing() if kind == "write" else database.transaction(writes=False)) as unit:
+            unit.execute(text("SELECT 1"))
+            raise Refused(kind)
+
+    async def units():
+        for n in range(greenlets.POOL_SIZE + 5):
+            with pytest.raises(Refused):
+                await greenlet_spawn(failing, "write" if n % 2 else "read")
+        return await greenlet_spawn(_units, database)
+
+    async def run():
+        try:  # a connection held back would make a unit wait for ever: a bound instead
+            return await asyncio.wait_for(units(), 20)
+        finally:
+            await database.close_on_loop()
+
+    assert len(_on_a_loop(run())) == 2
