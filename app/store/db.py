@@ -82,7 +82,7 @@ def _configure_sqlite(engine: Engine) -> None:
             "BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
 
 
-def disconnect_errors() -> tuple[type[BaseException], ...]:
+def _disconnect_errors() -> tuple[type[BaseException], ...]:
     import psycopg  # PostgreSQL only
 
     return psycopg.OperationalError, psycopg.InterfaceError
@@ -246,7 +246,7 @@ class Database:
                     driver.autocommit = False
         except Exception as exc:
             # a dropped or restarted server: this connection is not given back, the next read takes another
-            if isinstance(exc, disconnect_errors()) or connection.dbapi_connection.closed:
+            if isinstance(exc, _disconnect_errors()) or connection.dbapi_connection.closed:
                 connection.invalidate(exc)
             raise
         finally:

@@ -82,133 +82,154 @@ class OnLoop:
         await self.engine.dispose()
 
 
-class KeptConnections:
-    """SQLAlchemy Connections for units of work from greenlets on one event loop: one per unit in flight (at
-    most POOL_SIZE; a unit that finds them all busy waits its turn without blocking the loop), kept for the
-    next unit. One idle for PING_AFTER_IDLE_SECONDS is pinged before use (the server may have restarted
-    meanwhile) and replaced if dead. One given back invalidated (its unit found it dropped: SQLAlchemy's own
-    handling, or kempelen.store.db.invalidate_if_dropped) is closed, and every idle one with it: a restart
-    drops them all, and the next units connect anew."""
+class _Kept:
+    """Connections of one kind kept on one event loop for greenlets: at most `size` in use at once (one
+    that finds them all busy waits its turn without blocking the loop), each kept for the next use. One idle
+    for PING_AFTER_IDLE_SECONDS is pinged before use (the server may have restarted meanwhile) and replaced
+    if dead; when one is found dropped, every idle one goes with it (a restart drops them all, and the next
+    uses connect anew). Subclasses say how to open, test, ping and discard their kind."""
 
-    def __init__(self, engine: Engine):
-        self._engine = engine
-        self._idle: list[tuple[float, Connection]] = []  # (idle since, connection), the latest last
-        self._turns = asyncio.Semaphore(POOL_SIZE)
+    def __init__(self, size: int):
+        self._idle: list[tuple[float, object]] = []  # (idle since, connection), the latest last
+        self._turns = asyncio.Semaphore(size)
 
-    def take(self) -> Connection:
+    def _take(self):
+        """A turn and a connection (the caller gives the turn back with _turn_over)."""
         await_only(self._turns.acquire())
         try:
-            return self._take()
+            while self._idle:  # bounded: each pass takes one connection off the list
+                idle_since, connection = self._idle.pop()
+                if self._gone(connection):
+                    continue
+                if time.monotonic() - idle_since < db.PING_AFTER_IDLE_SECONDS:
+                    return connection
+                try:
+                    self._ping(connection)
+                    return connection
+                except Exception:  # noqa: BLE001 - any failure means this connection is gone
+                    self._discard(connection)
+            return self._open()
         except BaseException:
             self._turns.release()
             raise
 
-    def _take(self) -> Connection:
-        while self._idle:  # bounded: each pass takes one connection off the list
-            idle_since, connection = self._idle.pop()
-            if connection.closed or connection.invalidated:
-                continue
-            if time.monotonic() - idle_since < db.PING_AFTER_IDLE_SECONDS:
-                return connection
-            try:
-                connection.exec_driver_sql("SELECT 1")
-                connection.rollback()
-                return connection
-            except Exception:  # noqa: BLE001 - any failure means this connection is gone
-                connection.close()  # (SQLAlchemy has invalidated it if the server dropped it)
-        return self._engine.connect()
+    def _keep(self, connection) -> None:
+        self._idle.append((time.monotonic(), connection))
+
+    def _drop_all(self, connection) -> None:
+        dropped, self._idle = [idle for _since, idle in self._idle], []
+        for gone in (connection, *dropped):
+            self._discard(gone)
+
+    def _turn_over(self) -> None:
+        self._turns.release()
+
+    def _idle_ones(self) -> list:
+        idle, self._idle = self._idle, []
+        return [connection for _since, connection in idle]
+
+
+class KeptConnections(_Kept):
+    """SQLAlchemy Connections for units of work (at most POOL_SIZE). Only a unit that committed keeps its
+    connection; one given back invalidated (its unit found it dropped: SQLAlchemy's own handling, or
+    kempelen.store.db.invalidate_if_dropped) is closed, and every idle one with it."""
+
+    def __init__(self, engine: Engine):
+        super().__init__(POOL_SIZE)
+        self._engine = engine
+
+    def take(self) -> Connection:
+        return self._take()
 
     def give_back(self, connection: Connection, clean: bool) -> None:
         """After a unit: kept for the next one if the unit committed (`clean`). One that ended in an error
         goes back to the pool instead, whose check-in rolls it back and discards it if that fails: an error
         may have left the driver mid-operation, and a kept connection in that state would fail every unit
-        after it. One found dropped is closed, and every idle one with it."""
+        after it."""
         try:
-            if connection.invalidated or connection.closed:
-                dropped, self._idle = [idle for _since, idle in self._idle], []
-                for gone in (connection, *dropped):
-                    _close(gone)
+            if self._gone(connection):
+                self._drop_all(connection)
             elif not clean or connection.in_transaction():
-                _close(connection)
+                self._discard(connection)
             else:
-                self._idle.append((time.monotonic(), connection))
+                self._keep(connection)
         finally:
-            self._turns.release()
+            self._turn_over()
 
     def close(self) -> None:
         """Close the idle connections (at shutdown; in a greenlet, as closing awaits the pool)."""
-        idle, self._idle = self._idle, []
-        for _since, connection in idle:
+        for connection in self._idle_ones():
             connection.close()
 
+    def _open(self) -> Connection:
+        return self._engine.connect()
 
-def _close(connection: Connection) -> None:
-    """Give `connection` back to the pool; one that cannot even be rolled back is discarded."""
-    try:
-        connection.close()
-    except Exception:  # noqa: BLE001 - a broken connection: nothing of it is worth keeping
-        with contextlib.suppress(Exception):
-            connection.invalidate()
-        with contextlib.suppress(Exception):
+    @staticmethod
+    def _gone(connection: Connection) -> bool:
+        return connection.closed or connection.invalidated
+
+    @staticmethod
+    def _ping(connection: Connection) -> None:
+        connection.exec_driver_sql("SELECT 1")
+        connection.rollback()
+
+    @staticmethod
+    def _discard(connection: Connection) -> None:
+        """Give `connection` back to the pool; one that cannot even be rolled back is discarded."""
+        try:
             connection.close()
+        except Exception:  # noqa: BLE001 - a broken connection: nothing of it is worth keeping
+            with contextlib.suppress(Exception):
+                connection.invalidate()
+            with contextlib.suppress(Exception):
+                connection.close()
 
 
-def disconnect_errors() -> tuple[type[BaseException], ...]:
+def _disconnect_errors() -> tuple[type[BaseException], ...]:
     import asyncpg
 
     return OSError, asyncio.TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError
 
 
-class AutocommitReaders:
-    """asyncpg connections for one-statement reads from greenlets on one event loop: one per read in flight
-    (at most AUTOCOMMIT_READERS), kept for the next. One idle for PING_AFTER_IDLE_SECONDS is pinged before
-    use (the server may have restarted meanwhile) and replaced if dead; a read that fails with a
+class AutocommitReaders(_Kept):
+    """asyncpg connections for one-statement reads (at most AUTOCOMMIT_READERS); a read that fails with a
     disconnection drops every idle one."""
 
     def __init__(self, connect):
+        super().__init__(AUTOCOMMIT_READERS)
         self._connect = connect
-        self._idle: list[tuple[float, object]] = []  # (idle since, connection), the latest last
-        self._turns = asyncio.Semaphore(AUTOCOMMIT_READERS)
 
     def read(self, sql: str, parameters) -> list:
-        await_only(self._turns.acquire())
-        try:
-            return self._read(sql, parameters)
-        finally:
-            self._turns.release()
-
-    def _read(self, sql: str, parameters) -> list:
         connection = self._take()
         try:
             found = await_only(connection.fetch(sql, *parameters))
         except Exception as exc:
-            if connection.is_closed() or isinstance(exc, disconnect_errors()):
-                # the server dropped this one: a restart or an administrator drops all of them, so the idle
-                # ones go too (as SQLAlchemy's pool invalidates itself), and the next reads connect anew
-                dropped, self._idle = [connection for _since, connection in self._idle], []
-                for gone in (connection, *dropped):
-                    gone.terminate()
+            if connection.is_closed() or isinstance(exc, _disconnect_errors()):
+                self._drop_all(connection)  # (as SQLAlchemy's pool invalidates itself)
             else:
-                self._idle.append((time.monotonic(), connection))
+                self._keep(connection)
             raise
-        self._idle.append((time.monotonic(), connection))
+        else:
+            self._keep(connection)
+        finally:
+            self._turn_over()
         return found
 
-    def _take(self):
-        while self._idle:  # bounded: each pass takes one connection off the list
-            idle_since, connection = self._idle.pop()
-            if connection.is_closed():
-                continue
-            if time.monotonic() - idle_since < db.PING_AFTER_IDLE_SECONDS:
-                return connection
-            try:
-                await_only(connection.execute("SELECT 1"))
-                return connection
-            except Exception:  # noqa: BLE001 - any failure means this connection is gone
-                connection.terminate()
+    async def close(self) -> None:
+        for connection in self._idle_ones():
+            await connection.close()
+
+    def _open(self):
         return await_only(self._connect())
 
-    async def close(self) -> None:
-        idle, self._idle = self._idle, []
-        for _since, connection in idle:
-            await connection.close()
+    @staticmethod
+    def _gone(connection) -> bool:
+        return connection.is_closed()
+
+    @staticmethod
+    def _ping(connection) -> None:
+        await_only(connection.execute("SELECT 1"))
+
+    @staticmethod
+    def _discard(connection) -> None:
+        connection.terminate()
