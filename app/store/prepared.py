@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from collections import namedtuple
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, insert
 
+from kempelen.store.db import Database, invalidate_if_dropped
 from kempelen.store.models import UTCDateTime
-
-if TYPE_CHECKING:
-    from kempelen.store.db import Database
 
 
 class _Compiled:
@@ -158,8 +156,6 @@ def dialect_name(unit) -> str:
 
 
 def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
-    from kempelen.store.db import invalidate_if_dropped
-
     connection_of = getattr(unit, "bound_connection", None)
     if connection_of is not None:  # a WriteUnit (kempelen.store.db)
         connection, driver = connection_of(), unit.driver()
