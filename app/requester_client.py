@@ -13,10 +13,6 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-
 from kempelen.client import KempelenError, Unreachable, _refusal, default_endpoint
 
 SERVICE = "mturk-requester"
@@ -36,7 +32,7 @@ class RequesterClient:
         if not access_key_id or not secret_access_key:
             raise MissingCredentials("The requester's keys are needed: set AWS_ACCESS_KEY_ID and "
                                      "AWS_SECRET_ACCESS_KEY (as for boto3 and the AWS CLI).")
-        self._credentials = Credentials(access_key_id, secret_access_key)
+        self._keys = (access_key_id, secret_access_key)
         self.region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
         self.timeout = timeout
 
@@ -45,8 +41,14 @@ class RequesterClient:
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
         data = json.dumps(body).encode() if body is not None else b""
+        # botocore on first use: every `kempelen` command builds the parser that names this module, and
+        # importing botocore cost each of them (`kempelen serve` too) a fifth of a second
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
         signable = AWSRequest(method=method, url=url, data=data, headers={"Content-Type": "application/json"})
-        SigV4Auth(self._credentials, SERVICE, self.region).add_auth(signable)
+        SigV4Auth(Credentials(*self._keys), SERVICE, self.region).add_auth(signable)
         request = urllib.request.Request(url, data=data if method != "GET" else None, method=method,
                                          headers=dict(signable.headers.items()))
         try:

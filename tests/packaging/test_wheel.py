@@ -4,6 +4,7 @@ its own `app` package, the usual FastAPI and Flask layout."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -30,30 +31,52 @@ def run(*argv, **options) -> subprocess.CompletedProcess:
     return done
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    source = tmp_path_factory.mktemp("source")
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """`build(directory)` run once per test run, whichever test process needs it first; the others wait for it
+    and share the result (a module fixture alone is built again by every pytest-xdist worker that runs one of
+    this module's tests: a wheel and a virtual environment, tens of seconds of CPU each time)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's directory, shared by its workers
+    directory = base / f"shared-{name}"
+    with open(base / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (directory / ".built").exists():
+            shutil.rmtree(directory, ignore_errors=True)  # a build that failed half way
+            directory.mkdir()
+            build(directory)
+            (directory / ".built").touch()
+    return directory
+
+
+def _build_wheel(dist: Path) -> None:
+    source = dist / "source"
+    source.mkdir()
     for name in BUILD_INPUTS:
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(ROOT / name, source / name)
-    dist = tmp_path_factory.mktemp("dist")
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", dist, source)
-    [built] = dist.glob("kempelen-*.whl")
+    shutil.rmtree(source)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    [built] = built_once(tmp_path_factory, "wheel", _build_wheel).glob("kempelen-*.whl")
     return built
 
 
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory, wheel) -> Path:
     """A fresh environment with the wheel, pytest and boto3, as the README tells users to set one up."""
-    where = tmp_path_factory.mktemp("venv")
-    run(sys.executable, "-m", "venv", where)
-    python = where / "bin" / "python"
-    # --no-compile: byte-compiling every dependency (botocore's thousands of files) was a third of the install;
-    # Python compiles what the tests import anyway
-    run(python, "-m", "pip", "install", "--quiet", "--no-compile", wheel, "pytest", "boto3")
-    return python
+    def build(where: Path) -> None:
+        run(sys.executable, "-m", "venv", where)
+        # --no-compile: byte-compiling every dependency (botocore's thousands of files) was a third of the
+        # install; Python compiles what the tests import anyway
+        run(where / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-compile", wheel, "pytest", "boto3")
+
+    return built_once(tmp_path_factory, "venv", build) / "bin" / "python"
 
 
 def shipped(path: Path) -> bool:
