@@ -7,6 +7,15 @@ import pytest
 from tests.databases import live_server
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the items by their parametrized fixtures
+def pytest_collection_modifyitems(items):
+    """Tests marked `long` (tens of seconds each, on servers or environments of their own) go first. pytest-xdist
+    hands each worker a contiguous share of the list and lets idle workers steal from the end of the busiest
+    share, so a long test late in the list ends the run alone, with the other workers idle; first, the other
+    workers take the short ones around it."""
+    items[:] = sorted(items, key=lambda item: item.get_closest_marker("long") is None)  # stable
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def server(request):
     with live_server(request.param) as live:

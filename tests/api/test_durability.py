@@ -18,6 +18,7 @@ QUESTION = ('<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMec
             '<FrameHeight>0</FrameHeight></ExternalQuestion>')
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_acknowledged_writes_survive_kill_9(kind):
     with database_url(kind) as url:

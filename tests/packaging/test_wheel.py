@@ -17,6 +17,8 @@ import pytest
 
 from tests.plugin.test_plugin import readme_example
 
+pytestmark = pytest.mark.long
+
 ROOT = Path(__file__).resolve().parents[2]
 # What building the wheel reads; copied away so the build leaves no build/ or egg-info in the checkout.
 BUILD_INPUTS = ("app", "migrations", "pyproject.toml", "setup.py", "README.md")

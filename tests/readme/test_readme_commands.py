@@ -83,6 +83,7 @@ def script() -> str:
     return "\n".join(lines).replace(README_ENDPOINT, "{endpoint}")
 
 
+@pytest.mark.long
 def test_the_readme_examples_run_as_written(server, tmp_path):
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("AWS_", "KEMPELEN_"))}

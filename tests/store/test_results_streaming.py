@@ -40,6 +40,7 @@ def _export_peak(db, hits: int) -> tuple[int, int, str]:
     return peak, rows, first
 
 
+@pytest.mark.long
 def test_export_memory_does_not_grow_with_the_batch(database):
     small_peak, small_rows, header = _export_peak(database, 200)
     large_peak, large_rows, _ = _export_peak(database, 2000)

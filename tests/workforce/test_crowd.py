@@ -33,6 +33,7 @@ def _seeded_run(seed_ids: int) -> tuple[list, dict]:
         return recorded, summary.as_dict()
 
 
+@pytest.mark.long
 def test_200_seeded_workers_on_50_hits_make_the_same_assignments_and_answers_on_a_fresh_server():
     first, summary = _seeded_run(1234)
     second, again = _seeded_run(1234)

@@ -16,9 +16,12 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.requester_site.conftest import sign_in
+
+pytestmark = pytest.mark.long
 
 HERE = Path(__file__).parent
 T0 = datetime(2031, 1, 14, 18, 0, 0, tzinfo=timezone.utc)  # Tue Jan 14 10:00:00 PST 2031
