@@ -21,7 +21,7 @@ from kempelen.operations import REGISTRY
 from kempelen.operations.context import OperationContext
 from kempelen.schemas import OPERATION_NAMES, parse_request, serialize_response
 from kempelen.store import requesters
-from kempelen.store.db import Database, WriteLockBusy
+from kempelen.store.db import Database, RunAgain, WriteLockBusy
 
 TARGET_PREFIX = "MTurkRequesterServiceV20170117."
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -99,6 +99,12 @@ class RequesterAPI:
         # write never takes SQLite's write lock (or a PostgreSQL connection for a transaction).
         access_key_id = verify(request, self._secret_outside_transaction, wall_time())
         parsed = self._parse(name, operation, request.body)
+        try:
+            return self._write(operation, access_key_id, parsed, request_id, origin, wait)
+        except RunAgain:  # it rolled back; what it trusted is forgotten now
+            return self._write(operation, access_key_id, parsed, request_id, origin, wait)
+
+    def _write(self, operation, access_key_id: str, parsed, request_id: str, origin: str, wait: bool) -> dict:
         with self.db.writing(wait=wait) as session:
             # The writer reads its requester again in its own transaction: a deactivated key changes nothing.
             key = requesters.find_signing_key(session, access_key_id)

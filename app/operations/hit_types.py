@@ -60,8 +60,9 @@ def requirements_json(ctx: OperationContext, requirements) -> str:
 
 def find_or_create_hit_type(ctx: OperationContext, *, title: str, description: str, reward: str,
                             assignment_duration: int, auto_approval_delay: int | None, keywords: str | None,
-                            qualification_requirements) -> HITType:
-    """MTurk gives a HIT type with the same properties the same HITTypeId."""
+                            qualification_requirements, for_new_hit: bool = False) -> HITType:
+    """MTurk gives a HIT type with the same properties the same HITTypeId. for_new_hit: the caller adds a
+    HIT of the type at once (kempelen.store.hits.add_hit), so a type this process remembers will do."""
     check_length("Title", title, rules.TITLE_MAX, required=True)
     check_length("Description", description, rules.DESCRIPTION_MAX, required=True)
     check_length("Keywords", keywords, rules.KEYWORDS_MAX)
@@ -76,7 +77,8 @@ def find_or_create_hit_type(ctx: OperationContext, *, title: str, description: s
     properties = [title, description, reward_cents, assignment_duration, auto_approval_delay, keywords,
                   requirements]
     fingerprint = hashlib.sha256(json.dumps(properties).encode()).hexdigest()
-    existing = hit_store.hit_type_by_fingerprint(ctx.session, ctx.requester.access_key_id, fingerprint)
+    lookup = hit_store.known_hit_type_by_fingerprint if for_new_hit else hit_store.hit_type_by_fingerprint
+    existing = lookup(ctx.session, ctx.requester.access_key_id, fingerprint)
     if existing is not None:
         return existing
     hit_type = HITType(hit_type_id=ids.entity_id(), hit_group_id=ids.entity_id(),

@@ -126,14 +126,14 @@ def create_hit(ctx: OperationContext, request: shapes.CreateHITRequest) -> shape
         ctx, title=request.Title, description=request.Description, reward=request.Reward,
         assignment_duration=request.AssignmentDurationInSeconds,
         auto_approval_delay=request.AutoApprovalDelayInSeconds, keywords=request.Keywords,
-        qualification_requirements=request.QualificationRequirements)
+        qualification_requirements=request.QualificationRequirements, for_new_hit=True)
     return shapes.CreateHITResponse(HIT=_create(ctx, request, hit_type))
 
 
 @operation("CreateHITWithHITType")
 def create_hit_with_hit_type(ctx: OperationContext, request: shapes.CreateHITWithHITTypeRequest
                              ) -> shapes.CreateHITWithHITTypeResponse:
-    hit_type = store.get_hit_type(ctx.session, ctx.requester.access_key_id, request.HITTypeId)
+    hit_type = store.known_hit_type(ctx.session, ctx.requester.access_key_id, request.HITTypeId)
     if hit_type is None:
         raise errors.hit_type_does_not_exist(request.HITTypeId)
     return shapes.CreateHITWithHITTypeResponse(HIT=_create(ctx, request, hit_type))

@@ -428,6 +428,11 @@ class WriteLockBusy(Exception):
         self.in_this_process = in_this_process
 
 
+class RunAgain(Exception):
+    """A unit of work found that something this process remembered (kempelen.store.hits' known HIT types) is
+    no longer in the database: it rolled back, and runs again once from the start with the memory gone."""
+
+
 class LazyRead:
     """The Session of a read operation, opened (and its transaction begun) on first use.
 

@@ -11,6 +11,9 @@ from sqlalchemy import and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from kempelen.domain.hits import AUTO_DISPOSE_AFTER, AssignmentCounts
+from sqlalchemy.exc import IntegrityError
+
+from kempelen.store.db import RunAgain
 from kempelen.store.models import HIT, Assignment, HITType, UTCDateTime
 from kempelen.store.prepared import PreparedRead, PreparedWrite, rows, write
 
@@ -50,13 +53,57 @@ def hit_type_by_fingerprint(session, requester_id: str, fingerprint: str):
     return found[0] if found else None
 
 
+# --- HIT types this process has read, for CreateHIT and CreateHITWithHITType ------------------------------
+# A HIT type never changes once made, and only an admin reset or a snapshot's restore removes one (here or on
+# another replica). So the two operations that make a HIT trust a remembered row instead of reading it again
+# (a round trip of CreateHIT's six on PostgreSQL), and the HIT's foreign key checks it for them: an insert the
+# key refuses forgets every remembered type and runs the unit again (add_hit). Operations that hand out a
+# HIT type without making a HIT of it (CreateHITType) read it every time.
+_KNOWN_TYPES: dict[tuple[str, str, str], tuple] = {}
+_KNOWN_TYPES_MAX = 10_000  # a bound, not a tuning: start again rather than grow without one
+
+
+def _remember(row) -> None:
+    if len(_KNOWN_TYPES) >= _KNOWN_TYPES_MAX:
+        _KNOWN_TYPES.clear()
+    _KNOWN_TYPES["id", row.requester_id, row.hit_type_id] = row
+    _KNOWN_TYPES["fingerprint", row.requester_id, row.fingerprint] = row
+
+
+def known_hit_type(session, requester_id: str, hit_type_id: str):
+    """get_hit_type, remembered: only for a HIT about to be added with add_hit."""
+    row = _KNOWN_TYPES.get(("id", requester_id, hit_type_id))
+    if row is None:
+        row = get_hit_type(session, requester_id, hit_type_id)
+        if row is not None:
+            _remember(row)
+    return row
+
+
+def known_hit_type_by_fingerprint(session, requester_id: str, fingerprint: str):
+    """hit_type_by_fingerprint, remembered: only for a HIT about to be added with add_hit."""
+    row = _KNOWN_TYPES.get(("fingerprint", requester_id, fingerprint))
+    if row is None:
+        row = hit_type_by_fingerprint(session, requester_id, fingerprint)
+        if row is not None:
+            _remember(row)
+    return row
+
+
 #: a new HIT as written: every column but seq (the database's), with HIT's attribute names
 NewHIT = namedtuple("NewHIT", _HIT_COLUMNS)
 
 
 def add_hit(session, hit: NewHIT) -> None:
-    """Insert a new HIT with a prepared statement (no ORM object to build and flush)."""
-    write(session, _INSERT_HIT, hit._asdict())
+    """Insert a new HIT with a prepared statement (no ORM object to build and flush). If its HIT type was a
+    remembered one that the foreign key no longer finds, RunAgain: the unit starts over without it."""
+    try:
+        write(session, _INSERT_HIT, hit._asdict())
+    except IntegrityError:
+        if ("id", hit.requester_id, hit.hit_type_id) in _KNOWN_TYPES:
+            _KNOWN_TYPES.clear()
+            raise RunAgain() from None
+        raise
 
 
 def _count_sums(a, now):

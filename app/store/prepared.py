@@ -16,7 +16,7 @@ from collections import namedtuple
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, insert
+from sqlalchemy import Select, Table, bindparam, exc, insert
 
 from kempelen.store.db import Database, invalidate_if_dropped
 from kempelen.store.models import UTCDateTime
@@ -170,6 +170,9 @@ def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
         if not compiled.results and prepared.row is None:
             return []
         return prepared.process(compiled, cursor.fetchall())
-    except Exception as exc:
-        invalidate_if_dropped(connection, exc)
+    except Exception as error:
+        invalidate_if_dropped(connection, error)
+        if isinstance(error, connection.dialect.loaded_dbapi.IntegrityError):
+            # as SQLAlchemy raises it for its own statements, so that callers catch one exception class
+            raise exc.IntegrityError(compiled.sql, None, error) from error
         raise

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from helpers import EXTERNAL_QUESTION, HIT_PROPERTIES, create_hit, error_of
@@ -66,6 +67,24 @@ def test_create_hit_with_hit_type(mturk):
     assert hit["QualificationRequirements"] == [{"QualificationTypeId": "000000000000000000L0",
                                                  "Comparator": "GreaterThanOrEqualTo", "IntegerValues": [95],
                                                  "RequiredToPreview": True}]
+
+
+def test_a_hit_type_removed_by_a_reset_is_not_made_from_memory(server, credentials):
+    """The server remembers the HIT types it made HITs of (they never change), and a reset removes them: the
+    next CreateHIT with those properties makes a new type, and CreateHITWithHITType refuses the old id."""
+    # no retries: botocore would retry a ServiceFault, and hide a first attempt that failed
+    mturk = server.client(credentials, config=Config(retries={"total_max_attempts": 1}))
+    first = create_hit(mturk)
+    assert create_hit(mturk)["HITTypeId"] == first["HITTypeId"]  # the type is remembered by now
+    server.reset(requester=credentials["AccessKeyId"])
+    after = create_hit(mturk)
+    assert after["HITTypeId"] != first["HITTypeId"]
+    assert mturk.get_hit(HITId=after["HITId"])["HIT"] == after
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.create_hit_with_hit_type(HITTypeId=first["HITTypeId"], LifetimeInSeconds=60,
+                                       Question=EXTERNAL_QUESTION)
+    assert error_of(excinfo)[2] == "AWS.MechanicalTurk.HITTypeDoesNotExist"
+    assert mturk.list_hits()["HITs"] == [after]
 
 
 def test_unknown_and_foreign_ids_do_not_exist(mturk, server):
