@@ -8,11 +8,12 @@ not at all, and a restart loses neither.
 
 from __future__ import annotations
 
-from datetime import datetime
-
+import functools
 from collections import namedtuple
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from kempelen.events import outbox
@@ -36,24 +37,48 @@ _SETTING = PreparedRead(select(*_SETTINGS.c).where(_SETTINGS.c.hit_type_id == bi
 _EVENTS = Event.__table__
 _INSERTED = (insert(_EVENTS).values({name: bindparam(name, type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS})
              .returning(_EVENTS.c.seq, _EVENTS.c.hit_type_id).cte("inserted"))
-_INSERT_READING_SETTING = PreparedRead(
-    select(_INSERTED.c.seq, *(column for column in _SETTINGS.c if column.key != "hit_type_id"))
-    .select_from(_INSERTED.outerjoin(_SETTINGS, _SETTINGS.c.hit_type_id == _INSERTED.c.hit_type_id)),
-    "EventWithSetting")
+_READ_SETTING = (select(_INSERTED.c.seq, *(column for column in _SETTINGS.c if column.key != "hit_type_id"))
+                 .select_from(_INSERTED.outerjoin(_SETTINGS, _SETTINGS.c.hit_type_id == _INSERTED.c.hit_type_id)))
+_INSERT_READING_SETTING = PreparedRead(_READ_SETTING, "EventWithSetting")
+
+
+@functools.cache
+def _row_then_event(table: Table, columns: tuple[str, ...]) -> PreparedRead:
+    """PostgreSQL: the INSERT of a row of `table` (binds named "row_" + column) ahead of the event's, in one
+    statement (WITH runs every data-modifying part, read or not)."""
+    row = insert(table).values({name: bindparam(f"row_{name}", type_=table.c[name].type) for name in columns})
+    return PreparedRead(_READ_SETTING.add_cte(row.cte("written")), "EventWithSetting")
+
+
+@functools.cache
+def _row_insert(table: Table, columns: tuple[str, ...]) -> PreparedWrite:
+    return PreparedWrite(table, list(columns))
 #: an outbox row as kempelen.events.outbox reads it
 EventRow = namedtuple("EventRow", ("seq", *_EVENT_COLUMNS))
 
 
-def emit(session: Session, event_type: str, hit: HIT, at: datetime, assignment_id: str | None = None) -> None:
-    """`session` is the operation's unit of work (a Session or a kempelen.store.db.WriteUnit)."""
+def emit(session: Session, event_type: str, hit: HIT, at: datetime, assignment_id: str | None = None, *,
+         inserting: tuple[Table, dict[str, Any]] | None = None) -> None:
+    """`session` is the operation's unit of work (a Session or a kempelen.store.db.WriteUnit). `inserting`
+    (table, values): the new row the event announces, written first; on PostgreSQL in the event's own
+    statement, a round trip fewer (CreateHIT's HIT)."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type}")
     values = dict(event_type=event_type, requester_id=hit.requester_id, hit_type_id=hit.hit_type_id,
                   hit_id=hit.hit_id, assignment_id=assignment_id, event_time=at)
     if dialect_name(session) == "postgresql":
-        inserted = write(session, _INSERT_READING_SETTING, values)[0]
+        if inserting is None:
+            inserted = write(session, _INSERT_READING_SETTING, values)[0]
+        else:
+            table, row = inserting
+            statement = _row_then_event(table, tuple(row))
+            inserted = write(session, statement, {**{f"row_{name}": value for name, value in row.items()},
+                                                  **values})[0]
         seq, setting = inserted.seq, (inserted if inserted.transport is not None else None)
     else:
+        if inserting is not None:
+            table, row = inserting
+            write(session, _row_insert(table, tuple(row)), row)
         seq = write(session, _INSERT_EVENT, values)[0].seq
         found = rows(session, _SETTING, {"hit_type_id": hit.hit_type_id})
         setting = found[0] if found else None

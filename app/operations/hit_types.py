@@ -62,7 +62,7 @@ def find_or_create_hit_type(ctx: OperationContext, *, title: str, description: s
                             assignment_duration: int, auto_approval_delay: int | None, keywords: str | None,
                             qualification_requirements, for_new_hit: bool = False) -> HITType:
     """MTurk gives a HIT type with the same properties the same HITTypeId. for_new_hit: the caller adds a
-    HIT of the type at once (kempelen.store.hits.add_hit), so a type this process remembers will do."""
+    HIT of the type at once (kempelen.store.hits.checking_known_type), so a type this process remembers will do."""
     check_length("Title", title, rules.TITLE_MAX, required=True)
     check_length("Description", description, rules.DESCRIPTION_MAX, required=True)
     check_length("Keywords", keywords, rules.KEYWORDS_MAX)

@@ -114,9 +114,9 @@ def _create(ctx: OperationContext, request, hit_type: HITType) -> shapes.HIT:
         hit_layout_parameters=layout_parameters, assignment_review_policy=assignment_policy,
         hit_review_policy=hit_policy, reviewing=False, disposed_at=None, assignments_done=0,
         assignment_cost_cents=cost, expired_announced=False, reviewable_announced=False)
-    store.add_hit(ctx.session, hit)
+    with store.checking_known_type(hit):  # the HIT with its HITCreated event: one statement on PostgreSQL
+        events.emit(ctx.session, "HITCreated", hit, ctx.now, inserting=store.new_row(hit))
     ensure_funds(ctx)
-    events.emit(ctx.session, "HITCreated", hit, ctx.now)
     return hit_view(hit, hit_type, rules.AssignmentCounts(), ctx.now)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import namedtuple
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import Table, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from kempelen.domain.hits import AUTO_DISPOSE_AFTER, AssignmentCounts
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kempelen.store.db import RunAgain
 from kempelen.store.models import HIT, Assignment, HITType, UTCDateTime
-from kempelen.store.prepared import PreparedRead, PreparedWrite, rows, write
+from kempelen.store.prepared import PreparedRead, rows
 
 
 # Built once: constructing a statement (and its cache key) costs more than running it on SQLite.
@@ -31,7 +32,6 @@ _HIT_TYPE_BY_FINGERPRINT = PreparedRead(
     select(*_TYPES.c).where(_TYPES.c.requester_id == bindparam("requester_id"),
                             _TYPES.c.fingerprint == bindparam("fingerprint")), "HITTypeRow")
 _HIT_COLUMNS = [column.key for column in HIT.__table__.c if column.key != "seq"]
-_INSERT_HIT = PreparedWrite(HIT.__table__, _HIT_COLUMNS)
 
 
 def get_hit(session: Session, requester_id: str, hit_id: str, *, for_update: bool = False
@@ -56,8 +56,8 @@ def hit_type_by_fingerprint(session, requester_id: str, fingerprint: str):
 # --- HIT types this process has read, for CreateHIT and CreateHITWithHITType ------------------------------
 # A HIT type never changes once made, and only an admin reset or a snapshot's restore removes one (here or on
 # another replica). So the two operations that make a HIT trust a remembered row instead of reading it again
-# (a round trip of CreateHIT's six on PostgreSQL), and the HIT's foreign key checks it for them: an insert the
-# key refuses forgets every remembered type and runs the unit again (add_hit). Operations that hand out a
+# (a round trip on PostgreSQL), and the HIT's foreign key checks it for them: an insert the key refuses
+# forgets every remembered type and runs the unit again (checking_known_type). Operations that hand out a
 # HIT type without making a HIT of it (CreateHITType) read it every time.
 _KNOWN_TYPES: dict[tuple[str, str, str], tuple] = {}
 _KNOWN_TYPES_MAX = 10_000  # a bound, not a tuning: start again rather than grow without one
@@ -71,7 +71,7 @@ def _remember(row) -> None:
 
 
 def known_hit_type(session, requester_id: str, hit_type_id: str):
-    """get_hit_type, remembered: only for a HIT about to be added with add_hit."""
+    """get_hit_type, remembered: only for a HIT about to be inserted under checking_known_type."""
     row = _KNOWN_TYPES.get(("id", requester_id, hit_type_id))
     if row is None:
         row = get_hit_type(session, requester_id, hit_type_id)
@@ -81,7 +81,7 @@ def known_hit_type(session, requester_id: str, hit_type_id: str):
 
 
 def known_hit_type_by_fingerprint(session, requester_id: str, fingerprint: str):
-    """hit_type_by_fingerprint, remembered: only for a HIT about to be added with add_hit."""
+    """hit_type_by_fingerprint, remembered: only for a HIT about to be inserted under checking_known_type."""
     row = _KNOWN_TYPES.get(("fingerprint", requester_id, fingerprint))
     if row is None:
         row = hit_type_by_fingerprint(session, requester_id, fingerprint)
@@ -94,11 +94,18 @@ def known_hit_type_by_fingerprint(session, requester_id: str, fingerprint: str):
 NewHIT = namedtuple("NewHIT", _HIT_COLUMNS)
 
 
-def add_hit(session, hit: NewHIT) -> None:
-    """Insert a new HIT with a prepared statement (no ORM object to build and flush). If its HIT type was a
-    remembered one that the foreign key no longer finds, RunAgain: the unit starts over without it."""
+def new_row(hit: NewHIT) -> tuple[Table, dict]:
+    """The HIT as kempelen.events.emit inserts it with its HITCreated event (`inserting`): a prepared INSERT,
+    no ORM object to build and flush."""
+    return HIT.__table__, hit._asdict()
+
+
+@contextlib.contextmanager
+def checking_known_type(hit: NewHIT):
+    """Around the statement that inserts `hit`: if its HIT type was a remembered one that the foreign key no
+    longer finds, RunAgain (kempelen.store.db): the unit starts over without what this process remembered."""
     try:
-        write(session, _INSERT_HIT, hit._asdict())
+        yield
     except IntegrityError:
         if ("id", hit.requester_id, hit.hit_type_id) in _KNOWN_TYPES:
             _KNOWN_TYPES.clear()
