@@ -9,11 +9,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Table, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kempelen.domain.hits import AUTO_DISPOSE_AFTER, AssignmentCounts
-from sqlalchemy.exc import IntegrityError
-
 from kempelen.store.db import RunAgain
 from kempelen.store.models import HIT, Assignment, HITType, UTCDateTime
 from kempelen.store.prepared import PreparedRead, rows
