@@ -1,4 +1,5 @@
-"""HIT queries that need care: assignment counts at a moment, keyset pages, the reviewable filter."""
+"""HIT queries that need care: assignment counts at a moment, keyset pages, the reviewable filter; and the HIT
+types that CreateHIT remembers."""
 
 from __future__ import annotations
 
@@ -71,19 +72,19 @@ def _remember(row) -> None:
 
 def known_hit_type(session, requester_id: str, hit_type_id: str):
     """get_hit_type, remembered: only for a HIT about to be inserted under checking_known_type."""
-    row = _KNOWN_TYPES.get(("id", requester_id, hit_type_id))
-    if row is None:
-        row = get_hit_type(session, requester_id, hit_type_id)
-        if row is not None:
-            _remember(row)
-    return row
+    return _known(("id", requester_id, hit_type_id), lambda: get_hit_type(session, requester_id, hit_type_id))
 
 
 def known_hit_type_by_fingerprint(session, requester_id: str, fingerprint: str):
     """hit_type_by_fingerprint, remembered: only for a HIT about to be inserted under checking_known_type."""
-    row = _KNOWN_TYPES.get(("fingerprint", requester_id, fingerprint))
+    return _known(("fingerprint", requester_id, fingerprint),
+                  lambda: hit_type_by_fingerprint(session, requester_id, fingerprint))
+
+
+def _known(key: tuple[str, str, str], read):
+    row = _KNOWN_TYPES.get(key)
     if row is None:
-        row = hit_type_by_fingerprint(session, requester_id, fingerprint)
+        row = read()
         if row is not None:
             _remember(row)
     return row
