@@ -1,4 +1,4 @@
-"""A real Kempelen server in a child process, for tests that talk to it the way users do."""
+"""A real Kempelen server in a process of its own, for tests that talk to it the way users do."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ from datetime import datetime
 from pathlib import Path
 
 from kempelen.config import DEVELOPMENT_ADMIN_TOKEN
+from kempelen.testing import forkserver
+
+# Servers start as forks of one process that has imported them already (see kempelen.testing.forkserver).
+forks = forkserver.ForkServer()
 
 
 def free_port() -> int:
@@ -40,18 +44,22 @@ class LiveServer:
         # seed: reproducible ids (`kempelen serve --seed`), so a rerun against a fresh server makes the same ones
         self._env = {**({"KEMPELEN_SEED": str(seed)} if seed is not None else {}), **(env or {})}
         self._startup_timeout = startup_timeout
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen | forkserver.ForkedProcess | None = None
+        self._log = None
         self.log_path = self.data_dir / "server.log"
 
     def start(self) -> LiveServer:
         env = {**os.environ, "KEMPELEN_DEVELOPMENT_CREDENTIALS": "on", **self._env}
         env.pop("KEMPELEN_ADMIN_TOKEN", None)
-        self._log = open(self.log_path, "wb")
-        self._process = subprocess.Popen(
+        argv = ["serve", "--port", str(self.port), "--clock", self.clock, "--database-url", self.database_url,
+                "--data-dir", str(self.data_dir), "--log-level", "warning"]
+        if forkserver.AVAILABLE:
+            self._process = forks.spawn(argv, env=env, stdout=str(self.log_path), stderr=str(self.log_path))
+        else:
+            self._log = open(self.log_path, "wb")
             # -I: the server never imports from the test project (its cwd, PYTHONPATH, a package named app)
-            [sys.executable, "-I", "-m", "kempelen.cli", "serve", "--port", str(self.port), "--clock", self.clock,
-             "--database-url", self.database_url, "--data-dir", str(self.data_dir), "--log-level", "warning"],
-            stdout=self._log, stderr=subprocess.STDOUT, env=env)
+            self._process = subprocess.Popen([sys.executable, "-I", "-m", "kempelen.cli", *argv],
+                                             stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + self._startup_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -73,7 +81,8 @@ class LiveServer:
                 self._process.kill()
                 self._process.wait()
             self._process = None
-            self._log.close()
+            if self._log is not None:
+                self._log.close()
         self._tmp.cleanup()
 
     def __enter__(self) -> LiveServer:

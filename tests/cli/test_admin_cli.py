@@ -4,7 +4,6 @@ runs them against a live server; the requester's side is boto3."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from kempelen.domain.qualifications import LOCALE
 from tests.api.helpers import create_hit
+from tests.commands import kempelen as run_kempelen
 
 TEST = (
     '<QuestionForm xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/'
@@ -33,8 +33,7 @@ ANSWER_KEY = (
 
 
 def kempelen(server, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "KEMPELEN_ENDPOINT": server.endpoint}, timeout=60)
+    return run_kempelen(*args, env={"KEMPELEN_ENDPOINT": server.endpoint})
 
 
 def ok(server, *args: str) -> str:

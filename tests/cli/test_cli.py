@@ -12,11 +12,7 @@ from pathlib import Path
 import pytest
 
 from kempelen.testing import LiveServer
-
-
-def kempelen(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+from tests.commands import kempelen
 
 
 def test_requester_create_json_and_db_upgrade(tmp_path):

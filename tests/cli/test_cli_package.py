@@ -16,11 +16,11 @@ import pytest
 
 from kempelen import __version__
 from kempelen.cli import build_parser, parsers
+from tests.commands import kempelen as run_kempelen
 
 
 def kempelen(server, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "KEMPELEN_ENDPOINT": server.endpoint, **(env or {})}, timeout=60)
+    return run_kempelen(*args, env={"KEMPELEN_ENDPOINT": server.endpoint, **(env or {})})
 
 
 def test_every_command_has_help_with_an_example():

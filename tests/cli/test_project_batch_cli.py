@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 
 import pytest
+
+from tests.commands import kempelen as run_kempelen
 
 TEMPLATE = '<p>Is "${word}" an animal?</p><input type="radio" name="animal" value="yes"><input type="radio" name="animal" value="no">'
 PROPERTIES = {"Title": "Animal or not", "Description": "Say whether the word names an animal.", "Reward": "0.05",
@@ -19,12 +19,10 @@ PROPERTIES = {"Title": "Animal or not", "Description": "Say whether the word nam
 
 
 def kempelen(server, keys, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "KEMPELEN_ENDPOINT": server.endpoint}
-    env.pop("AWS_ACCESS_KEY_ID", None), env.pop("AWS_SECRET_ACCESS_KEY", None)
+    env = {"KEMPELEN_ENDPOINT": server.endpoint}
     if keys:
         env.update(AWS_ACCESS_KEY_ID=keys["AccessKeyId"], AWS_SECRET_ACCESS_KEY=keys["SecretAccessKey"])
-    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+    return run_kempelen(*args, env=env, unset=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
@@ -13,13 +12,13 @@ import uuid
 import httpx
 
 from tests.api.helpers import QUESTION_FORM, answers_xml, create_hit
+from tests.commands import kempelen as run_kempelen
 
 
 def kempelen(server, *args: str, stdin: str | None = None,
              env: dict | None = None) -> subprocess.CompletedProcess:
     """The command as a subprocess, pointed at `server` the way a user would: KEMPELEN_ENDPOINT."""
-    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True, input=stdin,
-                          env={**os.environ, "KEMPELEN_ENDPOINT": server.endpoint, **(env or {})}, timeout=60)
+    return run_kempelen(*args, stdin=stdin, env={"KEMPELEN_ENDPOINT": server.endpoint, **(env or {})})
 
 
 def ok(server, *args: str, stdin: str | None = None) -> str:

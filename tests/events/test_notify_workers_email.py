@@ -4,9 +4,7 @@ in the inbox; mail waits out an SMTP server that is down; without an address or 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +15,7 @@ from aiosmtpd.controller import Controller
 
 from kempelen.testing import LiveServer
 from kempelen.testing.server import free_port
+from tests.commands import kempelen as run_kempelen
 from emulators import Mailbox
 from event_checks import hit, hit_type
 
@@ -159,8 +158,7 @@ def test_without_an_smtp_server_nothing_is_queued(database_url):
 
 
 def kempelen(server, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "KEMPELEN_ENDPOINT": server.endpoint}, timeout=60)
+    return run_kempelen(*args, env={"KEMPELEN_ENDPOINT": server.endpoint})
 
 
 def test_cli_sets_the_address_notify_workers_mails(server, mturk, workforce, mailbox):

@@ -4,22 +4,20 @@ and throttling, CSRF on every form, one account never seeing another's HITs; the
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import uuid
 
 import pytest
 
+from tests.commands import kempelen as run_kempelen
 from tests.requester_site.helpers import Site, notice, problem
 
 PASSWORD = "difference engine"
 
 
 def kempelen(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], input=stdin, capture_output=True,
-                          text=True, env=dict(os.environ), timeout=120)
+    return run_kempelen(*args, stdin=stdin)
 
 
 def email() -> str:

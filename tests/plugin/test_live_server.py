@@ -1,0 +1,66 @@
+"""LiveServer's own start and stop, forked from the fork server or started fresh, as a user's suite sees them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+
+import httpx
+import pytest
+
+from kempelen.testing import LiveServer, forkserver
+
+
+@pytest.fixture(params=["fork", "fresh"])
+def start_kind(request, monkeypatch):
+    if request.param == "fork" and not forkserver.AVAILABLE:
+        pytest.skip("no os.pidfd_open here: LiveServer starts fresh processes")
+    monkeypatch.setattr(forkserver, "AVAILABLE", request.param == "fork")
+    return request.param
+
+
+def test_each_server_has_its_own_environment_and_process(start_kind):
+    with LiveServer(env={"KEMPELEN_WORKER_SIGNUP": "closed"}) as closed, LiveServer() as open_:
+        assert len({closed._process.pid, open_._process.pid, os.getpid()}) == 3
+        assert "Sign-up is closed on this server" in httpx.get(f"{closed.endpoint}/signup").text
+        assert "Sign-up is closed" not in httpx.get(f"{open_.endpoint}/signup").text
+    assert closed._process is None and open_._process is None
+
+
+def test_a_server_that_cannot_start_is_reported_with_its_exit_code_and_log(start_kind, tmp_path):
+    (tmp_path / "not-a-database").mkdir()
+    with pytest.raises(RuntimeError) as excinfo:
+        LiveServer(f"sqlite:///{tmp_path / 'not-a-database'}").start()
+    message = str(excinfo.value)
+    assert message.startswith("kempelen serve exited with 1:"), message
+    assert "not-a-database" in message or "unable to open database" in message
+
+
+def test_stop_ends_the_process_and_a_killed_one_is_seen_dead(start_kind):
+    server = LiveServer().start()
+    process = server._process
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=10) == -signal.SIGKILL
+    assert process.poll() == -signal.SIGKILL
+    server.stop()
+    assert not os.path.exists(server.data_dir)
+
+    with LiveServer() as server:
+        process = server._process
+    assert process.returncode in (0, -signal.SIGTERM)
+
+
+@pytest.mark.skipif(not forkserver.AVAILABLE, reason="no os.pidfd_open here")
+def test_a_forked_command_has_its_own_environment_exit_code_and_timeout(tmp_path):
+    from kempelen.testing.server import forks, free_port
+
+    env = dict(os.environ)
+    assert forks.run(["--version"], env=env).stdout.startswith("kempelen ")
+    misused = forks.run(["worker", "no-such-command"], env=env)
+    assert (misused.returncode, misused.stdout) == (2, "") and "invalid choice" in misused.stderr
+    unreachable = forks.run(["worker", "list"], env={**env, "KEMPELEN_ENDPOINT": "http://127.0.0.1:9"})
+    assert unreachable.returncode == 1 and "cannot reach http://127.0.0.1:9" in unreachable.stderr
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    with pytest.raises(subprocess.TimeoutExpired):
+        forks.run(["serve", "--port", str(free_port()), "--database-url", url], env=env, timeout=3)
