@@ -11,24 +11,26 @@ import pytest
 
 from kempelen.testing import LiveServer, forkserver
 
-
-@pytest.fixture(params=["fork", "fresh"])
-def start_kind(request, monkeypatch):
-    if request.param == "fork" and not forkserver.AVAILABLE:
-        pytest.skip("no os.pidfd_open here: LiveServer starts fresh processes")
-    monkeypatch.setattr(forkserver, "AVAILABLE", request.param == "fork")
-    return request.param
+forked = pytest.mark.skipif(not forkserver.AVAILABLE, reason="no os.pidfd_open here: servers start afresh")
 
 
-def test_each_server_has_its_own_environment_and_process(start_kind):
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+@forked
+def test_each_server_has_its_own_environment_and_process():
     with LiveServer(env={"KEMPELEN_WORKER_SIGNUP": "closed"}) as closed, LiveServer() as open_:
         assert len({closed._process.pid, open_._process.pid, os.getpid()}) == 3
+        assert parent_of(closed._process.pid) == parent_of(open_._process.pid) != os.getpid()  # the fork server
         assert "Sign-up is closed on this server" in httpx.get(f"{closed.endpoint}/signup").text
         assert "Sign-up is closed" not in httpx.get(f"{open_.endpoint}/signup").text
     assert closed._process is None and open_._process is None
 
 
-def test_a_server_that_cannot_start_is_reported_with_its_exit_code_and_log(start_kind, tmp_path):
+@forked
+def test_a_server_that_cannot_start_is_reported_with_its_exit_code_and_log(tmp_path):
     (tmp_path / "not-a-database").mkdir()
     with pytest.raises(RuntimeError) as excinfo:
         LiveServer(f"sqlite:///{tmp_path / 'not-a-database'}").start()
@@ -37,7 +39,8 @@ def test_a_server_that_cannot_start_is_reported_with_its_exit_code_and_log(start
     assert "not-a-database" in message or "unable to open database" in message
 
 
-def test_stop_ends_the_process_and_a_killed_one_is_seen_dead(start_kind):
+@forked
+def test_stop_ends_the_process_and_a_killed_one_is_seen_dead():
     server = LiveServer().start()
     process = server._process
     process.send_signal(signal.SIGKILL)
@@ -51,7 +54,7 @@ def test_stop_ends_the_process_and_a_killed_one_is_seen_dead(start_kind):
     assert process.returncode in (0, -signal.SIGTERM)
 
 
-@pytest.mark.skipif(not forkserver.AVAILABLE, reason="no os.pidfd_open here")
+@forked
 def test_a_forked_command_has_its_own_environment_exit_code_and_timeout(tmp_path):
     from kempelen.testing.server import forks, free_port
 
@@ -64,3 +67,12 @@ def test_a_forked_command_has_its_own_environment_exit_code_and_timeout(tmp_path
     url = f"sqlite:///{tmp_path / 'k.db'}"
     with pytest.raises(subprocess.TimeoutExpired):
         forks.run(["serve", "--port", str(free_port()), "--database-url", url], env=env, timeout=3)
+
+
+def test_where_forks_are_not_available_each_server_is_a_fresh_process(monkeypatch):
+    monkeypatch.setattr(forkserver, "AVAILABLE", False)
+    with LiveServer(env={"KEMPELEN_WORKER_SIGNUP": "closed"}) as server:
+        assert parent_of(server._process.pid) == os.getpid()
+        assert "Sign-up is closed on this server" in httpx.get(f"{server.endpoint}/signup").text
+        process = server._process
+    assert process.returncode in (0, -signal.SIGTERM)
