@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from tests.databases import live_server
+
+
+def _share_httpx_tls_context() -> None:
+    """httpx builds a new TLS context for every client, reading the whole CA bundle (27 ms of CPU each),
+    though the suite speaks plain HTTP to loopback; thousands of `httpx.get(...)` and `httpx.Client()` made
+    it an eighth of the test processes' CPU. Every default-verifying client now shares one. (If httpx moves
+    the function, nothing breaks: clients just cost what they did.)"""
+    from httpx._transports import default
+
+    create = getattr(default, "create_ssl_context", None)
+    if create is None:
+        return
+    shared = functools.cache(lambda: create(verify=True, cert=None, trust_env=True))
+
+    def create_ssl_context(verify=True, cert=None, trust_env=True):
+        if verify is True and cert is None and trust_env:
+            return shared()
+        return create(verify=verify, cert=cert, trust_env=trust_env)
+
+    default.create_ssl_context = create_ssl_context
+
+
+_share_httpx_tls_context()
 
 
 @pytest.hookimpl(trylast=True)  # after pytest has grouped the items by their parametrized fixtures

@@ -31,13 +31,16 @@ import threading
 
 AVAILABLE = hasattr(os, "fork") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
 
-# What `kempelen serve` imports before it listens; anything missed here is merely imported in each fork.
+# What `kempelen serve` and the commands import, up to their first request; anything missed here is merely
+# imported in each fork. botocore: SQS and SNS delivery, and the commands that sign requests.
 PRELOAD = [
-    "kempelen.cli", "kempelen.cli.serve", "kempelen.main", "kempelen.clock", "kempelen.serving",
-    "kempelen.observability.logs", "kempelen.store.db", "kempelen.store.migrate", "uvicorn",
-    "uvicorn.config", "uvicorn.server", "uvicorn.main", "uvicorn.lifespan.on", "uvicorn.loops.auto",
-    "uvicorn.protocols.http.auto", "uvicorn.protocols.websockets.auto", "sqlite3", "psycopg", "asyncpg",
-    "alembic.command", "alembic.runtime.migration",
+    "kempelen.cli.serve", "kempelen.main", "kempelen.clock", "kempelen.serving", "kempelen.observability.logs",
+    "kempelen.store.db", "kempelen.store.migrate", "kempelen.requester_client", "uvicorn", "uvicorn.config",
+    "uvicorn.server", "uvicorn.main", "uvicorn.lifespan.on", "uvicorn.loops.auto", "uvicorn.loops.uvloop",
+    "uvicorn.protocols.http.auto", "uvicorn.protocols.websockets.auto", "uvloop", "anyio._backends._asyncio",
+    "sqlalchemy.ext.asyncio", "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql",
+    "sqlite3", "psycopg", "asyncpg", "alembic.command", "alembic.runtime.migration", "botocore.session",
+    "botocore.auth", "encodings.idna",
 ]
 
 
@@ -46,7 +49,9 @@ PRELOAD = [
 def _preload() -> None:
     import importlib
 
-    for name in PRELOAD:
+    from kempelen.cli import GROUPS
+
+    for name in PRELOAD + [f"kempelen.cli.{group}" for group in GROUPS]:
         try:
             importlib.import_module(name)
         except ImportError:  # an optional driver that is not installed
