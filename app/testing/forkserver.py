@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from pathlib import Path
 
 AVAILABLE = hasattr(os, "fork") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
 
@@ -181,7 +182,7 @@ class ForkServer:
                 process.kill()
                 process.wait()
                 raise
-            output = {name: open(files[name], encoding="utf-8", errors="replace").read()
+            output = {name: Path(files[name]).read_text(encoding="utf-8", errors="replace")
                       for name in ("stdout", "stderr")}
         return subprocess.CompletedProcess(["kempelen", *argv], returncode, **output)
 

@@ -19,7 +19,11 @@ def chromium():
         # --no-sandbox: CI containers run as root, where Chromium's own sandbox cannot start.
         # LocalNetworkAccessChecks off: a response a test fulfils itself (the sandboxed /dynamic/hit of the
         # crowd tests) has no address, so Chromium would count the page as public and refuse its loopback assets.
+        # The WebUI omnibox popups off: headless Chromium keeps one prewarmed in its own renderer, which redraws
+        # without pause while any page is open (a quarter of a core per open page, most of the suite's Chromium
+        # CPU); the address bar's popup is no part of a page under test.
+        features = ["LocalNetworkAccessChecks", "WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup"]
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-features=LocalNetworkAccessChecks"])
+            "--no-sandbox", f"--disable-features={','.join(features)}"])
         yield browser
         browser.close()
