@@ -11,6 +11,9 @@ from pathlib import Path
 DEVELOPMENT_ACCESS_KEY_ID = "AKIAKEMPELENDEVELOP1"
 DEVELOPMENT_SECRET_ACCESS_KEY = "kempelen/development/secret/do-not-use-in-production"
 DEVELOPMENT_ADMIN_TOKEN = "kempelen-development-admin"
+# How passwords are hashed (KEMPELEN_PASSWORD_HASHING): "standard", argon2id as RFC 9106 recommends (about
+# 0.2 s of CPU a sign-in), or "test", argon2id at its cheapest, for throwaway test servers (LiveServer's).
+PASSWORD_HASHINGS = ("standard", "test")
 
 
 def _env_flag(name: str, default: bool) -> bool:
@@ -46,6 +49,8 @@ class Settings:
     # accounts only). Requester HTML (HTMLQuestion) is served from KEMPELEN_CONTENT_URL when set (another
     # host name, e.g. http://localhost:8000 beside http://127.0.0.1:8000), else sandboxed on the site's host.
     worker_signup: str = field(default_factory=lambda: os.environ.get("KEMPELEN_WORKER_SIGNUP", "open"))
+    # Password hashing, one of PASSWORD_HASHINGS (kempelen.auth.passwords).
+    password_hashing: str = field(default_factory=lambda: os.environ.get("KEMPELEN_PASSWORD_HASHING", "standard"))
     content_url: str | None = field(default_factory=lambda: os.environ.get("KEMPELEN_CONTENT_URL"))
     # Notification delivery (kempelen.events). SNS has no endpoint in a topic ARN: point this at an emulator
     # (e.g. moto, LocalStack), or leave it unset for AWS itself. SQS goes to the queue URL's own host.

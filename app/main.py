@@ -7,6 +7,7 @@ import contextlib
 from fastapi import FastAPI
 
 from kempelen import ids
+from kempelen.auth import passwords
 from kempelen.clock import Clock, make_clock
 from kempelen.config import Settings
 from kempelen.front import KempelenApp
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     db = db or Database(settings.database_url)
     clock = clock or make_clock(settings.clock)
     _seed_ids(settings)
+    passwords.use(settings.password_hashing)
     api = RequesterAPI(db, clock, settings)
     sweeper = Sweeper(db, clock)
     faults = Faults.from_setting(settings.faults)

@@ -1,14 +1,30 @@
 """Passwords of people who sign in to the websites (workers, requester logins): argon2id, never stored
-in clear. argon2-cffi's defaults follow RFC 9106's second recommended setting."""
+in clear. argon2-cffi's defaults follow RFC 9106's second recommended setting.
+
+A test server can hash at argon2's cheapest instead (KEMPELEN_PASSWORD_HASHING=test): the standard setting
+costs about 0.2 s of CPU per sign-up and sign-in, which a suite signing in hundreds of workers pays in full.
+A hash carries its own parameters, so either setting verifies the other's hashes."""
 
 from __future__ import annotations
 
 import functools
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-_hasher = PasswordHasher()
+from kempelen.config import PASSWORD_HASHINGS
+
+HASHING = {"standard": PasswordHasher(), "test": PasswordHasher.from_parameters(profiles.CHEAPEST)}
+assert tuple(HASHING) == PASSWORD_HASHINGS
+_hasher = HASHING["standard"]
+
+
+def use(hashing: str) -> None:
+    """Hash new passwords with the named setting (a key of HASHING) in this process from now on."""
+    global _hasher
+    if _hasher is not HASHING[hashing]:
+        _hasher = HASHING[hashing]
+        _dummy_hash.cache_clear()
 
 #: shorter passwords are refused (NIST SP 800-63B's floor); longer than MAX is refused so a huge
 #: password cannot make hashing a denial of service

@@ -8,7 +8,7 @@ import socket
 import sys
 
 from kempelen.cli.common import add_database_options, example, redact, settings_from
-from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
+from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY, PASSWORD_HASHINGS
 from kempelen.observability.logs import FORMATS, LEVELS
 
 
@@ -69,6 +69,10 @@ def cmd_serve(args) -> int:
               "create a requester with `kempelen requester create`, and set KEMPELEN_ADMIN_TOKEN.",
               file=sys.stderr)
         return 2
+    if settings.password_hashing not in PASSWORD_HASHINGS:
+        print(f"kempelen: KEMPELEN_PASSWORD_HASHING must be one of {', '.join(PASSWORD_HASHINGS)}, not "
+              f"{settings.password_hashing!r}", file=sys.stderr)
+        return 2
     if args.workers > 1 and (settings.clock != "system" or settings.seed is not None):
         print("kempelen: --workers needs --clock system and no --seed (a manual clock, and a seeded id "
               "sequence, live in one process)", file=sys.stderr)
@@ -87,6 +91,9 @@ def cmd_serve(args) -> int:
     print(f"Kempelen is serving the MTurk Requester API {where}", flush=True)
     print(f"  database: {redact(settings.database_url)}   clock: {settings.clock}   "
           f"metrics: {endpoint}/metrics", flush=True)
+    if settings.password_hashing == "test":
+        print("  passwords: hashed at argon2's cheapest (KEMPELEN_PASSWORD_HASHING=test), for test servers only",
+              flush=True)
     if settings.development_credentials:
         print(f"  development credentials:\n"
               f"    AWS_ACCESS_KEY_ID={DEVELOPMENT_ACCESS_KEY_ID}\n"

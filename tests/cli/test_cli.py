@@ -41,6 +41,13 @@ def test_serve_refuses_a_public_address_with_development_credentials(tmp_path):
     assert "refusing to listen on 0.0.0.0" in result.stderr
 
 
+def test_serve_refuses_an_unknown_password_hashing(tmp_path):
+    result = kempelen("serve", "--database-url", f"sqlite:///{tmp_path / 'k.db'}",
+                      env={"KEMPELEN_PASSWORD_HASHING": "md5"})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "KEMPELEN_PASSWORD_HASHING must be one of standard, test, not 'md5'" in result.stderr
+
+
 def test_disabled_development_credentials_are_refused():
     from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
 

@@ -26,6 +26,7 @@ def test_each_server_has_its_own_environment_and_process():
         assert parent_of(closed._process.pid) == parent_of(open_._process.pid) != os.getpid()  # the fork server
         assert "Sign-up is closed on this server" in httpx.get(f"{closed.endpoint}/signup").text
         assert "Sign-up is closed" not in httpx.get(f"{open_.endpoint}/signup").text
+        assert "passwords: hashed at argon2's cheapest (KEMPELEN_PASSWORD_HASHING=test)" in open_.log()
     assert closed._process is None and open_._process is None
 
 
