@@ -30,7 +30,18 @@ import tempfile
 import threading
 from pathlib import Path
 
-AVAILABLE = hasattr(os, "fork") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
+def _pidfds_work() -> bool:
+    """Linux 5.3 and later, unless a sandbox refuses the call."""
+    if not (hasattr(os, "fork") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return False
+    return True
+
+
+AVAILABLE = _pidfds_work()
 
 # What `kempelen serve` and the commands import, up to their first request; anything missed here is merely
 # imported in each fork. botocore: SQS and SNS delivery, and the commands that sign requests.
