@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kempelen.testing import LiveServer
+from tests.commands import kempelen
 from tests.databases import database_url
 
 QUESTION = ('<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/'
@@ -45,7 +44,6 @@ def test_two_worker_processes_serve_one_database():
 
 
 def test_workers_refuse_the_manual_clock(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "kempelen.cli", "serve", "--workers", "2", "--clock", "manual",
-                           "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    done = kempelen("serve", "--workers", "2", "--clock", "manual", "--data-dir", str(tmp_path), timeout=60)
     assert done.returncode == 2
     assert "--workers needs --clock system" in done.stderr

@@ -18,18 +18,26 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
+from kempelen.testing import forkserver
+from kempelen.testing.server import forks
+from tests.commands import kempelen
 
 
 class Served:
-    """`kempelen serve` in a child process with the given options; its stdout (banner) and stderr (logs)."""
+    """`kempelen serve` in a process of its own with the given options (forked from the suite's fork server
+    where there is one, see tests/commands.py); its stdout (banner) and stderr (logs)."""
 
     def __init__(self, tmp_path: Path, *options: str, env: dict | None = None):
         self.out, self.err = tmp_path / "stdout.log", tmp_path / "stderr.log"
-        with open(self.out, "wb") as out, open(self.err, "wb") as err:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "kempelen.cli", "serve", "--data-dir", str(tmp_path / "data"),
-                 "--clock", "manual", *options], stdout=out, stderr=err,
-                env={**os.environ, "KEMPELEN_DEVELOPMENT_CREDENTIALS": "on", **(env or {})})
+        argv = ["serve", "--data-dir", str(tmp_path / "data"), "--clock", "manual", *options]
+        env = {**os.environ, "KEMPELEN_DEVELOPMENT_CREDENTIALS": "on", **(env or {})}
+        self.out.write_bytes(b""), self.err.write_bytes(b"")
+        if forkserver.AVAILABLE:
+            self.process = forks.spawn(argv, env=env, stdout=str(self.out), stderr=str(self.err))
+        else:
+            with open(self.out, "wb") as out, open(self.err, "wb") as err:
+                self.process = subprocess.Popen([sys.executable, "-m", "kempelen.cli", *argv], stdout=out,
+                                                stderr=err, env=env)
         self.endpoint = self._wait_for_banner()
 
     def _wait_for_banner(self) -> str:
@@ -144,8 +152,7 @@ def test_a_taken_port_is_one_clear_line(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "kempelen.cli", "serve", "--port", str(port),
-                                 "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+        result = kempelen("serve", "--port", str(port), "--data-dir", str(tmp_path), timeout=60)
     assert result.returncode == 1
     assert result.stderr == (f"kempelen: cannot listen on 127.0.0.1:{port}: the port is taken (another "
                              f"server?); choose another with --port\n")
