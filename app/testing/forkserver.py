@@ -8,7 +8,8 @@ with its own environment, working directory and standard files, and exits with i
 the fork server does nothing else (no event loop, no database, no thread), so every fork starts from the
 same clean state.
 
-Linux only (`os.pidfd_open`); elsewhere `LiveServer` starts a fresh process as before.
+Linux only (`os.pidfd_open`, which also keeps a fork's pid from being reused while the test process holds
+it); elsewhere, or where a sandbox refuses the call, `LiveServer` starts a fresh process as before.
 
 The protocol is one JSON object a line on the fork server's stdin and stdout:
   {"spawn": {"argv": [...], "env": {...}, "cwd": "...", "stdin": path or null, "stdout": path, "stderr": path}}
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+
 
 def _pidfds_work() -> bool:
     """Linux 5.3 and later, unless a sandbox refuses the call."""
