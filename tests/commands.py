@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 from kempelen.testing import forkserver
-from kempelen.testing.server import forks
 
 
 def kempelen(*args: str, env: dict[str, str] | None = None, unset: tuple[str, ...] = (), stdin: str | None = None,
              timeout: float = 120) -> subprocess.CompletedProcess:
-    """`kempelen <args>` with the test process's environment, less `unset`, plus `env`. The process is forked from the suite's
-    fork server, which has imported Kempelen already (a tenth of a fresh process's CPU), where there is one;
-    otherwise it is a fresh `python -m kempelen.cli`. Tests of the entry point itself (--version, --help as a
-    user asks for it, a closed pipe) start fresh processes of their own."""
+    """`kempelen <args>` with the test process's environment, less `unset`, plus `env`: forked from the test
+    process's fork server, which has imported Kempelen already (a tenth of a fresh process's CPU), where there
+    is one (kempelen.testing.forkserver). Tests of the entry point itself (--version, --help as a user asks for
+    it, a closed pipe) start fresh processes of their own."""
     env = {**{k: v for k, v in os.environ.items() if k not in unset}, **(env or {})}
-    if forkserver.AVAILABLE:
-        return forks.run(list(args), env=env, input=stdin, timeout=timeout)
-    return subprocess.run([sys.executable, "-m", "kempelen.cli", *args], capture_output=True, text=True,
-                          input=stdin, env=env, timeout=timeout)
+    return forkserver.run(list(args), env=env, input=stdin, timeout=timeout)

@@ -236,3 +236,29 @@ class ForkedProcess:
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
+
+
+# --- what callers use: a fork where there can be one, else a fresh process ---------------------------------
+
+_forks = ForkServer()
+
+
+def start(argv: list[str], *, env: dict[str, str], stdout: str, stderr: str
+          ) -> ForkedProcess | subprocess.Popen:
+    """`kempelen <argv>` in a process of its own, its output appended to the files named (the same one for
+    both: interleaved). Forked from this process's fork server where AVAILABLE, else a fresh
+    `python -I -m kempelen.cli` (-I: it never imports from the test project either)."""
+    if AVAILABLE:
+        return _forks.spawn(argv, env=env, stdout=stdout, stderr=stderr)
+    with open(stdout, "ab") as out, open(stderr, "ab") as err:
+        return subprocess.Popen([sys.executable, "-I", "-m", "kempelen.cli", *argv], stdout=out, stderr=err,
+                                env=env)
+
+
+def run(argv: list[str], *, env: dict[str, str], input: str | None = None,
+        timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Like `subprocess.run(["kempelen", *argv], capture_output=True, text=True, ...)`, forked where AVAILABLE."""
+    if AVAILABLE:
+        return _forks.run(argv, env=env, input=input, timeout=timeout)
+    return subprocess.run([sys.executable, "-I", "-m", "kempelen.cli", *argv], capture_output=True, text=True,
+                          input=input, env=env, timeout=timeout)

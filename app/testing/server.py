@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -18,9 +17,6 @@ from pathlib import Path
 
 from kempelen.config import DEVELOPMENT_ADMIN_TOKEN
 from kempelen.testing import forkserver
-
-# Servers start as forks of one process that has imported them already (see kempelen.testing.forkserver).
-forks = forkserver.ForkServer()
 
 
 def free_port() -> int:
@@ -45,7 +41,6 @@ class LiveServer:
         self._env = {**({"KEMPELEN_SEED": str(seed)} if seed is not None else {}), **(env or {})}
         self._startup_timeout = startup_timeout
         self._process: subprocess.Popen | forkserver.ForkedProcess | None = None
-        self._log = None
         self.log_path = self.data_dir / "server.log"
 
     def start(self) -> LiveServer:
@@ -56,13 +51,9 @@ class LiveServer:
         env.pop("KEMPELEN_ADMIN_TOKEN", None)
         argv = ["serve", "--port", str(self.port), "--clock", self.clock, "--database-url", self.database_url,
                 "--data-dir", str(self.data_dir), "--log-level", "warning"]
-        if forkserver.AVAILABLE:
-            self._process = forks.spawn(argv, env=env, stdout=str(self.log_path), stderr=str(self.log_path))
-        else:
-            self._log = open(self.log_path, "wb")
-            # -I: the server never imports from the test project (its cwd, PYTHONPATH, a package named app)
-            self._process = subprocess.Popen([sys.executable, "-I", "-m", "kempelen.cli", *argv],
-                                             stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        # a fork of a process that has imported the server already, where there can be one; never importing
+        # from the test project (its cwd, PYTHONPATH, a package named app) either way
+        self._process = forkserver.start(argv, env=env, stdout=str(self.log_path), stderr=str(self.log_path))
         deadline = time.monotonic() + self._startup_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -84,8 +75,6 @@ class LiveServer:
                 self._process.kill()
                 self._process.wait()
             self._process = None
-            if self._log is not None:
-                self._log.close()
         self._tmp.cleanup()
 
     def __enter__(self) -> LiveServer:

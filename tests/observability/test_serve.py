@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,25 +17,19 @@ from botocore.exceptions import ClientError
 
 from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
 from kempelen.testing import forkserver
-from kempelen.testing.server import forks
 from tests.commands import kempelen
 
 
 class Served:
-    """`kempelen serve` in a process of its own with the given options (forked from the suite's fork server
-    where there is one, see tests/commands.py); its stdout (banner) and stderr (logs)."""
+    """`kempelen serve` in a process of its own with the given options (kempelen.testing.forkserver.start); its
+    stdout (banner) and stderr (logs)."""
 
     def __init__(self, tmp_path: Path, *options: str, env: dict | None = None):
         self.out, self.err = tmp_path / "stdout.log", tmp_path / "stderr.log"
         argv = ["serve", "--data-dir", str(tmp_path / "data"), "--clock", "manual", *options]
         env = {**os.environ, "KEMPELEN_DEVELOPMENT_CREDENTIALS": "on", **(env or {})}
         self.out.write_bytes(b""), self.err.write_bytes(b"")
-        if forkserver.AVAILABLE:
-            self.process = forks.spawn(argv, env=env, stdout=str(self.out), stderr=str(self.err))
-        else:
-            with open(self.out, "wb") as out, open(self.err, "wb") as err:
-                self.process = subprocess.Popen([sys.executable, "-m", "kempelen.cli", *argv], stdout=out,
-                                                stderr=err, env=env)
+        self.process = forkserver.start(argv, env=env, stdout=str(self.out), stderr=str(self.err))
         self.endpoint = self._wait_for_banner()
 
     def _wait_for_banner(self) -> str:

@@ -57,17 +57,17 @@ def test_stop_ends_the_process_and_a_killed_one_is_seen_dead():
 
 @forked
 def test_a_forked_command_has_its_own_environment_exit_code_and_timeout(tmp_path):
-    from kempelen.testing.server import forks, free_port
+    from kempelen.testing.server import free_port
 
     env = dict(os.environ)
-    assert forks.run(["--version"], env=env).stdout.startswith("kempelen ")
-    misused = forks.run(["worker", "no-such-command"], env=env)
+    assert forkserver.run(["--version"], env=env).stdout.startswith("kempelen ")
+    misused = forkserver.run(["worker", "no-such-command"], env=env)
     assert (misused.returncode, misused.stdout) == (2, "") and "invalid choice" in misused.stderr
-    unreachable = forks.run(["worker", "list"], env={**env, "KEMPELEN_ENDPOINT": "http://127.0.0.1:9"})
+    unreachable = forkserver.run(["worker", "list"], env={**env, "KEMPELEN_ENDPOINT": "http://127.0.0.1:9"})
     assert unreachable.returncode == 1 and "cannot reach http://127.0.0.1:9" in unreachable.stderr
     url = f"sqlite:///{tmp_path / 'k.db'}"
     with pytest.raises(subprocess.TimeoutExpired):
-        forks.run(["serve", "--port", str(free_port()), "--database-url", url], env=env, timeout=3)
+        forkserver.run(["serve", "--port", str(free_port()), "--database-url", url], env=env, timeout=3)
 
 
 def test_where_forks_are_not_available_each_server_is_a_fresh_process(monkeypatch):
