@@ -149,8 +149,14 @@ def due(session: Session, now: datetime, limit: int) -> tuple[list[tuple[Assignm
                  .order_by(Assignment.seq).limit(limit).with_for_update(skip_locked=True, of=Assignment))
         return [(a, h) for a, h in session.execute(query)]
 
-    return (locked(and_(Assignment.status == states.ACCEPTED, Assignment.deadline <= now)),
-            locked(and_(Assignment.status == states.SUBMITTED, Assignment.auto_approval_time <= now)))
+    overdue, approvals = transitions_due(now)
+    return locked(overdue), locked(approvals)
+
+
+def transitions_due(now) -> tuple:
+    """The conditions of due()'s two scans: acceptances past their deadline, auto-approvals fallen due."""
+    return (and_(Assignment.status == states.ACCEPTED, Assignment.deadline <= now),
+            and_(Assignment.status == states.SUBMITTED, Assignment.auto_approval_time <= now))
 
 
 def bonus_cents_by_assignment(session: Session, assignment_ids: Sequence[str]) -> dict[str, int]:

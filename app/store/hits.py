@@ -214,9 +214,12 @@ def page_of_hit_views(session, requester_id: str, now: datetime, *, after: int |
     return rows(session, _page_statement(after is not None, status, hit_type_id is not None), values)
 
 
-def live_hit(now: datetime):
-    """Not deleted, and not yet auto-disposed (MTurk disposed of HITs 120 days after creation)."""
-    return and_(HIT.disposed_at.is_(None), HIT.creation_time > now - AUTO_DISPOSE_AFTER)
+def live_hit(now: datetime, created_after=None):
+    """Not deleted, and not yet auto-disposed (MTurk disposed of HITs 120 days after creation).
+    `created_after` is now - AUTO_DISPOSE_AFTER, given separately where `now` is a bind."""
+    if created_after is None:
+        created_after = now - AUTO_DISPOSE_AFTER
+    return and_(HIT.disposed_at.is_(None), HIT.creation_time > created_after)
 
 
 def _pending_exists(now: datetime):
@@ -242,12 +245,19 @@ def to_announce(session: Session, now: datetime, limit: int) -> list[HIT]:
     on a HIT take turns). Both scans use an (announced, expiration) index, so an idle sweep is cheap however
     many HITs there are."""
     found: dict[int, HIT] = {}
-    for flag, extra in ((HIT.expired_announced, True), (HIT.reviewable_announced, reviewable(now))):
-        query = (select(HIT).where(flag.is_(False), HIT.expiration <= now, live_hit(now), extra)
+    for condition in announcements_due(now):
+        query = (select(HIT).where(condition)
                  .order_by(HIT.expiration).limit(limit).with_for_update(skip_locked=True))
         for hit in session.scalars(query):
             found[hit.seq] = hit
     return list(found.values())[:limit]
+
+
+def announcements_due(now, created_after=None) -> tuple:
+    """The conditions of to_announce's two scans: an expiry, and a Reviewable status, not yet announced."""
+    due = and_(HIT.expiration <= now, live_hit(now, created_after))
+    return (and_(HIT.expired_announced.is_(False), due),
+            and_(HIT.reviewable_announced.is_(False), due, reviewable(now)))
 
 
 def page_of_hits(session: Session, requester_id: str, now: datetime, *, after: int | None, limit: int,

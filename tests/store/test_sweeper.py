@@ -14,6 +14,7 @@ from kempelen.store import requesters
 from kempelen.store.db import Database
 from kempelen.store.migrate import upgrade
 from kempelen.store.models import HIT, Assignment, Event, HITType, Worker
+from kempelen.operations.due import anything_due
 from kempelen.sweeper import Sweeper
 from tests.databases import database_url as empty_database
 
@@ -110,4 +111,37 @@ def test_the_background_thread_sweeps_on_its_own(database_url):
             pytest.fail("the sweeper thread did not write the due transitions")
     finally:
         sweeper.stop()
+        db.dispose()
+
+
+def test_a_sweep_looks_before_it_takes_the_write_lock(database_url):
+    """anything_due agrees with what a sweep finds, moment by moment; an idle sweep never waits for writers."""
+    db = Database(database_url)
+    upgrade(db)
+    _seed(db, accepted=2, submitted=2)
+    clock = ManualClock(T0)
+    sweeper = Sweeper(db, clock)
+    try:
+        # due: acceptances at +60 s, approvals at +120 s, the late pair at +3600 s, the HIT's expiry at +1 day
+        for offset, expected in ((0, 0), (61, 2), (61, 0), (121, 2), (3601, 2), (86_401, 1), (86_401, 0)):
+            clock.set(T0 + timedelta(seconds=offset))
+            assert anything_due(db, clock.now()) == bool(expected), offset
+            assert sweeper.run_once().total == expected, offset
+        # nothing due: the sweep returns at once while this process's writers are held elsewhere (SQLite)
+        held, release = Barrier(2), Barrier(2)
+
+        def hold_writers():
+            with db.writers_held():
+                held.wait()
+                release.wait()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            holder = pool.submit(hold_writers)
+            held.wait()
+            try:
+                assert pool.submit(sweeper.run_once).result(timeout=10).total == 0
+            finally:
+                release.wait()
+            holder.result()
+    finally:
         db.dispose()
