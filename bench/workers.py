@@ -388,7 +388,9 @@ def crowd_round(endpoint: str, mturk, concurrency: int, pairs: int, server: serv
 
     count = max(math.ceil(pairs / MAX_ASSIGNMENTS), math.ceil(pairs / concurrency)) + 5
     type_id, hit_ids = create_hits(mturk, f"{workload.TITLE} (crowd c{concurrency})", count)
-    flat_out = Behaviour(work_seconds=0, think_seconds=0, arrival_seconds=0, return_rate=0, abandon_rate=0)
+    # a fine grid: on a real clock follow-ups wait for the next instant of it (1 s by default)
+    flat_out = Behaviour(work_seconds=0, think_seconds=0, arrival_seconds=0, return_rate=0, abandon_rate=0,
+                         resolution=0.001)
     crowd = Crowd(endpoint, concurrency, lambda task, rng: {"label": "cat"}, seed=f"bench-{concurrency}",
                   behaviour=flat_out, clock="real", concurrency=concurrency, hit_type_id=type_id)
     gc.collect()
