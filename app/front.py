@@ -135,7 +135,8 @@ class KempelenApp(FastAPI):
         """public_url() of the request, remembered per Host header, scheme and root path (building
         Starlette's URL cost a fifth of a GetHIT); bounded, since clients choose the Host header."""
         host = next((value for name, value in scope["headers"] if name == b"host"), None)
-        key = (host, scope.get("scheme"), scope.get("root_path"), scope.get("server"))
+        server = scope.get("server")  # a tuple from uvicorn; a list from Starlette's TestClient
+        key = (host, scope.get("scheme"), scope.get("root_path"), tuple(server) if server else None)
         origin = self._origins.get(key)
         if origin is None:
             if len(self._origins) >= 1000:
