@@ -86,9 +86,10 @@ def _pending_count(now: datetime):
             .scalar_subquery())
 
 
-def _assignable(now: datetime):
-    """hit_status() == Assignable, in SQL: live, not reviewing, not expired, a slot free."""
-    return and_(live_hit(now), HIT.reviewing.is_(False), HIT.expiration > now,
+def _assignable(now: datetime, not_expired=None):
+    """hit_status() == Assignable, in SQL: live, not reviewing, not expired, a slot free. `not_expired`: the
+    expiration term as the caller words it for the planner (see _assignable_query)."""
+    return and_(live_hit(now), HIT.reviewing.is_(False), HIT.expiration > now if not_expired is None else not_expired,
                 HIT.max_assignments > HIT.assignments_done + _pending_count(now))
 
 
@@ -105,8 +106,26 @@ def assignable_page(session: Session, worker_id: str, now: datetime, *, after: i
                     ) -> list[tuple[HIT, HITType]]:
     """Assignable HITs that this worker has never taken, in creation order, leaving out the HITs of
     requesters who blocked the worker and the HIT types in `hidden_hit_types`."""
-    query = (select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id)
-             .where(_assignable(now), _not_taken_by(worker_id),
+    query = _assignable_query(select(HIT, HITType), session, worker_id, now, after, hit_type_id, hidden_hit_types)
+    return [(hit, hit_type) for hit, hit_type in session.execute(query.limit(limit))]
+
+
+def assignable_hit_ids(session: Session, worker_id: str, now: datetime, *, limit: int, hit_type_id: str) -> list[str]:
+    """The ids of assignable_page's HITs of one type (accept-next needs no more than the ids)."""
+    return list(session.scalars(_assignable_query(select(HIT.hit_id), session, worker_id, now, None, hit_type_id,
+                                                  ()).limit(limit)))
+
+
+def _assignable_query(query, session: Session, worker_id: str, now: datetime, after: int | None,
+                      hit_type_id: str | None, hidden_hit_types: Collection[str]):
+    not_expired = HIT.expiration > now
+    if hit_type_id is not None and session.get_bind().dialect.name == "sqlite":
+        # Without statistics SQLite reads the expiration range from the open-HITs index and then sorts every
+        # open HIT of the type by seq (1.5 ms at 2,500 HITs); told the range filters nothing (likely()), it
+        # walks the (hit_type_id, seq) index in order and stops at the limit (0.03 ms).
+        not_expired = func.likely(not_expired)
+    query = (query.join(HITType, HIT.hit_type_id == HITType.hit_type_id)
+             .where(_assignable(now, not_expired), _not_taken_by(worker_id),
                     HIT.requester_id.not_in(blocking_requesters(worker_id))))
     if hidden_hit_types:
         query = query.where(HIT.hit_type_id.not_in(list(hidden_hit_types)))
@@ -114,7 +133,7 @@ def assignable_page(session: Session, worker_id: str, now: datetime, *, after: i
         query = query.where(HIT.hit_type_id == hit_type_id)
     if after is not None:
         query = query.where(HIT.seq > after)
-    return [(hit, hit_type) for hit, hit_type in session.execute(query.order_by(HIT.seq).limit(limit))]
+    return query.order_by(HIT.seq)
 
 
 def hit_types_by_id_or_group(session: Session, hit_type_or_group_id: str) -> list[str]:

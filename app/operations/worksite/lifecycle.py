@@ -55,11 +55,10 @@ def accept_next(ctx: WorkerContext, hit_type_or_group_id: str) -> dict:
     """Accept the first HIT of a HIT type (or HIT group) that this worker may still take."""
     refusal = None
     for hit_type_id in store.hit_types_by_id_or_group(ctx.session, hit_type_or_group_id):
-        candidates = store.assignable_page(ctx.session, ctx.worker.worker_id, ctx.now, after=None, limit=20,
-                                           hit_type_id=hit_type_id)
-        for hit, _ in candidates:
+        for hit_id in store.assignable_hit_ids(ctx.session, ctx.worker.worker_id, ctx.now, limit=20,
+                                               hit_type_id=hit_type_id):
             try:
-                return accept_hit(ctx, hit.hit_id)
+                return accept_hit(ctx, hit_id)
             except errors.WorkerError as exc:
                 if exc.code in ("QualificationRequirementNotMet", "WorkerBlocked"):
                     refusal = exc  # the whole type is closed to this worker; say why rather than "none left"
