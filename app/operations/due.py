@@ -10,18 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from kempelen import events
 from kempelen.domain import assignments as states
-from kempelen.domain.hits import AUTO_DISPOSE_AFTER
 from kempelen.operations import hit_events
 from kempelen.store import assignments as assignment_store
+from kempelen.store import due as due_store
 from kempelen.store import hits as hit_store
 from kempelen.store.db import Database
-from kempelen.store.models import UTCDateTime
-from kempelen.store.prepared import PreparedRead, rows
 
 
 @dataclass
@@ -35,24 +32,11 @@ class Swept:
         return self.abandoned + self.approved + self.hits_announced
 
 
-def _anything_due_statement() -> PreparedRead:
-    now = bindparam("now", type_=UTCDateTime())
-    created_after = bindparam("created_after", type_=UTCDateTime())
-    conditions = (*assignment_store.transitions_due(now), *hit_store.announcements_due(now, created_after))
-    return PreparedRead(select(*(exists().where(condition).label(f"due{index}")
-                                 for index, condition in enumerate(conditions))), "Due")
-
-
-# the scans of apply_due_transitions, each asked whether it would find a row, in one statement
-_ANYTHING_DUE = _anything_due_statement()
-
-
 def anything_due(db: Database, now: datetime) -> bool:
     """Whether apply_due_transitions(now) would find anything, read without a transaction or the write lock:
     a sweep that finds nothing (nearly every sweep) then costs one indexed SELECT."""
     with db.reading() as unit:
-        found = rows(unit, _ANYTHING_DUE, {"now": now, "created_after": now - AUTO_DISPOSE_AFTER})
-    return any(found[0])
+        return due_store.anything_due(unit, now)
 
 
 def apply_due_transitions(session: Session, now: datetime, batch: int = 500) -> Swept:
