@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select, Table, bindparam, exc, insert
 
 from kempelen.store.db import Database, invalidate_if_dropped
+from kempelen.store.greenlets import fetch_in_transaction
 from kempelen.store.models import UTCDateTime
 
 
@@ -164,12 +165,14 @@ def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
         connection = unit.connection()
         driver = connection.connection.dbapi_connection
     compiled = prepared.compiled(connection.dialect)
-    cursor = driver.cursor()  # (the asyncio driver's adapter has no execute() of its own)
     try:
-        cursor.execute(compiled.sql, compiled.parameters(values))
-        if not compiled.results and prepared.row is None:
-            return []
-        return prepared.process(compiled, cursor.fetchall())
+        if connection.dialect.driver == "asyncpg":  # on the event loop (kempelen.store.greenlets)
+            raw_rows = fetch_in_transaction(driver, compiled.sql, compiled.parameters(values))
+        else:
+            cursor = driver.cursor()
+            cursor.execute(compiled.sql, compiled.parameters(values))
+            raw_rows = cursor.fetchall() if compiled.results or prepared.row is not None else []
+        return prepared.process(compiled, raw_rows) if raw_rows else []
     except Exception as error:
         invalidate_if_dropped(connection, error)
         if isinstance(error, connection.dialect.loaded_dbapi.IntegrityError):
