@@ -80,11 +80,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        if conn.info.pop(BEGUN_ON_DRIVER, False):  # a WriteUnit's, begun already (WriteUnit.open)
+            return
         # A writing operation takes the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
         # reads and then writes could fail with SQLITE_BUSY instead of waiting its turn.
         # Straight to the driver: a full SQLAlchemy execute for "BEGIN" cost a tenth of a point read.
         conn.connection.dbapi_connection.execute(
             "BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
+
+
+#: set in a Connection's info: its driver is in a transaction already, so its next begin() sends no BEGIN
+BEGUN_ON_DRIVER = "kempelen_begun_on_driver"
 
 
 def _disconnect_errors() -> tuple[type[BaseException], ...]:
@@ -507,13 +513,19 @@ class WriteUnit:
         """`release`: what becomes of `connection` once the unit is over (see Database._write_connection)."""
         self.dialect = connection.dialect  # on the event loop, asyncpg's (kempelen.store.greenlets)
         self._connection, self._release_connection = connection, release
+        self._driver = connection.connection.dbapi_connection
+        # The transaction: on SQLite begun and ended on the driver, SQLAlchemy's Connection told of it only if
+        # a Session joins (open): its begin and commit cost a CreateHIT as much as three of its statements.
+        self._transaction = None
         try:
-            self._transaction = self._connection.begin()
+            if self.dialect.name == "sqlite":
+                self._driver.execute("BEGIN IMMEDIATE")
+            else:
+                self._transaction = connection.begin()
         except BaseException:
             connection.close()  # half begun: the next unit starts on a new one
             release(connection, False)
             raise
-        self._driver = self._connection.connection.dbapi_connection
         self._session: Session | None = None
 
     unopened_database = None  # prepared reads run in this transaction (kempelen.store.prepared)
@@ -530,6 +542,9 @@ class WriteUnit:
 
     def open(self) -> Session:
         if self._session is None:
+            if self._transaction is None:  # SQLite: the Connection takes over the driver's transaction
+                self._connection.info[BEGUN_ON_DRIVER] = True
+                self._transaction = self._connection.begin()
             # joins the transaction begun above; committing or rolling it back stays with this unit
             self._session = Session(bind=self._connection, expire_on_commit=False,
                                     join_transaction_mode="rollback_only")
@@ -545,7 +560,10 @@ class WriteUnit:
     def commit(self) -> None:
         try:
             self.flush()
-            self._transaction.commit()
+            if self._transaction is not None:
+                self._transaction.commit()
+            else:
+                self._driver.execute("COMMIT")
         except BaseException:
             self.rollback()
             raise
@@ -553,8 +571,11 @@ class WriteUnit:
 
     def rollback(self) -> None:
         try:
-            if self._transaction.is_active:
-                self._transaction.rollback()
+            if self._transaction is not None:
+                if self._transaction.is_active:
+                    self._transaction.rollback()
+            elif self._driver.in_transaction:
+                self._driver.execute("ROLLBACK")
         finally:
             self._close(clean=False)
 
