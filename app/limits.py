@@ -50,13 +50,15 @@ class EdgeLimits:
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
+    def passes_untouched(self, scope) -> bool:
+        """Whether this layer would hand the request on as it came: nothing unstorable in the query string,
+        and a declared length within the limit (kempelen.front answers such a requester call without it)."""
+        return _storable(scope["path"], scope.get("query_string", b"")) and self._look(scope)[0] == _PASS
+
+    def _look(self, scope) -> tuple[str, int, bool]:
+        """From the request's headers: what to do (_PASS, _REFUSE or _COUNT), the body's limit, and whether
+        the body is a form."""
         path = scope["path"]
-        query = scope.get("query_string", b"")
-        if "\x00" in path or b"%00" in query or b"\x00" in query:
-            return await _answer(send, path, _unstorable(path, query))
         declared, media_type = None, b""
         for name, value in scope["headers"]:  # one pass: the two headers that matter here
             if name == b"content-length":
@@ -70,11 +72,23 @@ class EdgeLimits:
         if _CSV_PATHS.match(path):
             limit = max(limit, CSV_BODY_BYTES)
         if declared is not None and declared > limit:
-            return await _answer(send, path, limit)
+            return _REFUSE, limit, False
         form = media_type == b"application/x-www-form-urlencoded" and path != _AWS_DOOR
-        if declared is not None and not form:
-            # The server reads no more than the declared length (HTTP framing), so nothing needs counting:
-            # the hot path pays for one look at the headers.
+        # The server reads no more than the declared length (HTTP framing), so nothing needs counting: the hot
+        # path pays for one look at the headers.
+        return (_PASS if declared is not None and not form else _COUNT), limit, form
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        query = scope.get("query_string", b"")
+        if not _storable(path, query):
+            return await _answer(send, path, _unstorable(path, query))
+        verdict, limit, form = self._look(scope)
+        if verdict == _REFUSE:
+            return await _answer(send, path, limit)
+        if verdict == _PASS:
             return await self.app(scope, receive, send)
 
         received = 0
@@ -117,6 +131,13 @@ class EdgeLimits:
         except _Refused as exc:
             if not answered:
                 await _answer(send, path, exc.problem)
+
+
+_PASS, _REFUSE, _COUNT = "pass", "refuse", "count"
+
+
+def _storable(path: str, query_string: bytes) -> bool:
+    return "\x00" not in path and b"%00" not in query_string and b"\x00" not in query_string
 
 
 def _unstorable(path: str, query_string: bytes) -> str:

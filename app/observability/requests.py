@@ -92,15 +92,23 @@ class RequestObserver:
         try:
             await self.app(scope, receive, observed_send)
         finally:
-            seconds = time.perf_counter() - started
-            headers = scope["headers"]
-            target = _header(headers, b"x-amz-target") if scope["path"] == "/" else None
-            operation = operation_of(scope, target)
-            self.metrics.observe_request(operation, status, seconds)
-            if log.isEnabledFor(logging.INFO):
-                code = error_code_of(error_body) if error_body else "-"
-                key = access_key_of(_header(headers, b"authorization")) if target is not None else "-"
-                _log_request(operation, key, status, code, seconds)
+            self.record(scope, status, error_body, time.perf_counter() - started)
+
+    def record_answer(self, scope, status: int, body: bytes, seconds: float) -> None:
+        """record() for an answer whose whole body is at hand (kempelen.front's requester calls)."""
+        error_body = body if status >= 400 and len(body) <= MAX_ERROR_BODY else b""
+        self.record(scope, status, error_body, seconds)
+
+    def record(self, scope, status: int, error_body: bytes, seconds: float) -> None:
+        """Count and log one answered request (`error_body`: the body of an error answer, else b"")."""
+        headers = scope["headers"]
+        target = _header(headers, b"x-amz-target") if scope["path"] == "/" else None
+        operation = operation_of(scope, target)
+        self.metrics.observe_request(operation, status, seconds)
+        if log.isEnabledFor(logging.INFO):
+            code = error_code_of(error_body) if error_body else "-"
+            key = access_key_of(_header(headers, b"authorization")) if target is not None else "-"
+            _log_request(operation, key, status, code, seconds)
 
 
 def _log_request(operation: str, key: str, status: int, code: str, seconds: float) -> None:

@@ -38,16 +38,22 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {name.lower() for name, _ in headers}
-                headers.extend(header for header in ALWAYS if header[0] not in names)
-                content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
-                if page_policy and content_type.startswith(b"text/html"):
-                    if b"content-security-policy" not in names:
-                        headers.append((b"content-security-policy", PAGE_CSP.encode()))
-                        if b"x-frame-options" not in names:
-                            headers.append((b"x-frame-options", b"DENY"))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": secured(message.get("headers", []), page_policy)}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def secured(headers, page_policy: bool = False) -> list:
+    """An answer's headers with those every answer carries, and a page's policy on an HTML page (unless the
+    route set its own, or `page_policy` is off for its path)."""
+    headers = list(headers)
+    names = {name.lower() for name, _ in headers}
+    headers.extend(header for header in ALWAYS if header[0] not in names)
+    content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
+    if page_policy and content_type.startswith(b"text/html"):
+        if b"content-security-policy" not in names:
+            headers.append((b"content-security-policy", PAGE_CSP.encode()))
+            if b"x-frame-options" not in names:
+                headers.append((b"x-frame-options", b"DENY"))
+    return headers

@@ -40,6 +40,24 @@ def test_success_envelope(server, credentials):
     assert response.json() == {"AvailableBalance": "10000.00"}
 
 
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_every_answer_carries_the_security_headers(server, credentials, framing):
+    """With a declared length the front applies the middleware's work itself; a chunked body goes through
+    the middleware stack (the edge counts it): both answers are the same."""
+    request = AWSRequest(method="POST", url=server.endpoint + "/", data=b"{}", headers={
+        "Content-Type": CONTENT_TYPE, "X-Amz-Target": TARGET + "GetAccountBalance"})
+    SigV4Auth(Credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"]), "mturk-requester",
+              "us-east-1").add_auth(request)
+    headers = {name: value for name, value in request.headers.items() if name.lower() != "content-length"}
+    content = b"{}" if framing == "content-length" else iter([b"{", b"}"])  # an iterator goes chunked
+    response = httpx.post(server.endpoint + "/", content=content, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"AvailableBalance": "10000.00"}
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert ("transfer-encoding" in response.request.headers) == (framing == "chunked")
+
+
 def test_empty_output_is_an_empty_object(server, credentials, mturk):
     hit = create_hit(mturk)
     response = signed_post(server, credentials, "UpdateExpirationForHIT",
