@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from urllib.parse import unquote
 
-from kempelen import errors
+from kempelen import errors, ids
 
 # The defaults (kempelen.config: KEMPELEN_MAX_BODY_BYTES, KEMPELEN_MAX_UPLOAD_BYTES): 1 MiB, a little above
 # the largest valid requester-API request (a CreateQualificationType whose 65535-byte Test and AnswerKey grow
@@ -155,7 +154,7 @@ def _unstorable(path: str, query_string: bytes) -> str:
 
 async def _answer(send, path: str, problem: int | str) -> None:
     """``problem``: the byte limit exceeded, or where an unstorable character was found."""
-    request_id = str(uuid.uuid4())
+    request_id = ids.request_id()
     if path == _AWS_DOOR:
         error = (errors.request_too_large_aws(problem) if isinstance(problem, int)
                  else errors.ValidationException([f"The {problem} contains a character that is not allowed"]))

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 
 import orjson
 from dataclasses import dataclass
 
-from kempelen import errors
+from kempelen import errors, ids
 from kempelen.auth.sigv4 import SignedRequest, verify
 from kempelen.clock import Clock, epoch_ms, wall_time
 from kempelen.config import Settings
@@ -65,7 +64,7 @@ class RequesterAPI:
     def handle(self, request: SignedRequest, origin: str = "", *, wait: bool = True) -> WireResponse:
         """The response to `request`. With wait=False a write on SQLite does not wait for the write lock: it
         raises WriteLockBusy, having done nothing, when the lock is taken (see kempelen.front)."""
-        request_id = str(uuid.uuid4())
+        request_id = ids.request_id()
         try:
             status, payload = 200, self._dispatch(request, request_id, origin, wait)
         except errors.ServiceError as exc:

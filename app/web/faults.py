@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 
 from fastapi import Response
 
+from kempelen import ids
 from kempelen.clock import Clock, epoch_ms
 from kempelen.faults import Faults
 
@@ -33,4 +33,4 @@ async def injected_response(faults: Faults, headers: list[tuple[str, str]], cloc
         return None
     body = json.dumps(injection.error.body(epoch_ms(clock.now())), separators=(",", ":")).encode()
     return Response(body, status_code=injection.error.status_code, media_type=content_type,
-                    headers={"x-amzn-RequestId": str(uuid.uuid4())})
+                    headers={"x-amzn-RequestId": ids.request_id()})

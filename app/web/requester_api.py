@@ -10,7 +10,6 @@ being MTurk's TurkErrorCode where the operation has one.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,7 +18,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from kempelen import errors
+from kempelen import errors, ids
 from kempelen.auth.sigv4 import SignedRequest, verify
 from kempelen.clock import wall_time
 from kempelen.limits import CSV_BODY_BYTES
@@ -143,7 +142,7 @@ def _context(request: Request, session, signed: SignedRequest) -> OperationConte
 
     verify(signed, lookup_secret, wall_time())
     return OperationContext(session=session, requester=found["requester"], now=state.clock.now(),
-                            request_id=str(uuid.uuid4()), settings=state.settings, origin=public_url(request))
+                            request_id=ids.request_id(), settings=state.settings, origin=public_url(request))
 
 
 def _in_transaction(request: Request, signed: SignedRequest, work: Callable[[OperationContext], Any], *,

@@ -6,7 +6,6 @@ after a POST, and rendering with the sandbox/ledger banner.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import FormData, UploadFile
 
-from kempelen import errors
+from kempelen import errors, ids
 from kempelen.operations import requester_accounts as accounts
 from kempelen.operations import requester_site as site
 from kempelen.operations.context import OperationContext
@@ -94,7 +93,7 @@ def act(request: Request, member: Member, fn: Callable[[OperationContext], Any],
     state = request.app.state
     with state.db.transaction(writes=writes) as session:
         ctx = site.context(session, member.requester_id, state.clock.now(), state.settings,
-                           request_id=str(uuid.uuid4()), origin=public_url(request))
+                           request_id=ids.request_id(), origin=public_url(request))
         return fn(ctx)
 
 
