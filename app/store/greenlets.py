@@ -19,6 +19,7 @@ transaction every statement commits itself).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -91,11 +92,11 @@ class _Kept:
 
     def __init__(self, size: int):
         self._idle: list[tuple[float, object]] = []  # (idle since, connection), the latest last
-        self._turns = asyncio.Semaphore(size)
+        self._turns = _Turns(size)
 
     def _take(self):
         """A turn and a connection (the caller gives the turn back with _turn_over)."""
-        await_only(self._turns.acquire())
+        self._turns.take()
         try:
             while self._idle:  # bounded: each pass takes one connection off the list
                 idle_since, connection = self._idle.pop()
@@ -110,7 +111,7 @@ class _Kept:
                     self._discard(connection)
             return self._open()
         except BaseException:
-            self._turns.release()
+            self._turns.give_back()
             raise
 
     def _keep(self, connection) -> None:
@@ -122,11 +123,45 @@ class _Kept:
             self._discard(gone)
 
     def _turn_over(self) -> None:
-        self._turns.release()
+        self._turns.give_back()
 
     def _idle_ones(self) -> list:
         idle, self._idle = self._idle, []
         return [connection for _since, connection in idle]
+
+
+class _Turns:
+    """At most `size` holders at once, for greenlets on one event loop: a free turn is taken at once, with no
+    trip through the loop (an asyncio.Semaphore's acquire must be awaited, a greenlet switch each way, even
+    when a turn is free); otherwise the greenlet waits, first come first served, for one given back."""
+
+    def __init__(self, size: int):
+        self._free = size
+        self._waiting: collections.deque[asyncio.Future] = collections.deque()
+
+    def take(self) -> None:
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            await_only(waiter)  # resolved by give_back, which hands its turn straight to this waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.give_back()  # handed a turn, but leaving (cancelled meanwhile): pass it on
+            else:
+                with contextlib.suppress(ValueError):  # (give_back may have dropped it, cancelled, already)
+                    self._waiting.remove(waiter)
+            raise
+
+    def give_back(self) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
 
 
 class KeptConnections(_Kept):

@@ -111,3 +111,36 @@ def test_units_that_fail_give_their_connections_back(database):
             await database.close_on_loop()
 
     assert len(_on_a_loop(run())) == 2
+
+
+def test_turns_are_taken_at_once_while_free_then_handed_on_in_order():
+    order: list[str] = []
+
+    async def scenario():
+        turns = greenlets._Turns(1)
+
+        def holder():
+            turns.take()
+            order.append("holder")
+
+        def waiter(name: str):
+            turns.take()  # suspends this greenlet until a turn is handed over
+            order.append(name)
+            turns.give_back()
+
+        await greenlet_spawn(holder)  # a free turn: taken without suspending
+        first = asyncio.create_task(greenlet_spawn(waiter, "first"))
+        doomed = asyncio.create_task(greenlet_spawn(waiter, "cancelled"))
+        second = asyncio.create_task(greenlet_spawn(waiter, "second"))
+        await asyncio.sleep(0)  # all three are waiting now
+        doomed.cancel()
+        await asyncio.sleep(0)
+        assert order == ["holder"]
+        turns.give_back()
+        await asyncio.gather(first, second)
+        with pytest.raises(asyncio.CancelledError):
+            await doomed
+        assert turns._free == 1 and not turns._waiting  # every turn came back
+
+    _on_a_loop(scenario())
+    assert order == ["holder", "first", "second"]
