@@ -42,6 +42,8 @@ from kempelen.web.security import SecurityHeaders, secured
 from kempelen.web.workers import public_url
 
 _CONTENT_TYPE = CONTENT_TYPE.encode()
+#: the middleware whose work on a requester call the front knows how to do inline (_stack_middleware)
+_INLINE_KINDS = (RequestObserver, SecurityHeaders, EdgeLimits, RequesterHost)
 # Enough for every connection a busy server holds to have its operation in flight; writes on SQLite queue
 # on one lock anyway.
 THREADS = 32
@@ -98,11 +100,11 @@ class KempelenApp(FastAPI):
         stack, layers = self._requester_call, {}
         for middleware in reversed(self.user_middleware):
             stack = middleware.cls(stack, *middleware.args, **middleware.kwargs)
-            layers[middleware.cls] = stack
+            kind = next((kind for kind in _INLINE_KINDS if isinstance(stack, kind)), None)
+            layers[kind] = stack
         self._requester_stack = stack
-        # RequesterHost leaves requester calls as they are; any other middleware keeps the whole stack
-        if {RequestObserver, SecurityHeaders, EdgeLimits} <= set(layers) <= {RequestObserver, SecurityHeaders,
-                                                                             EdgeLimits, RequesterHost}:
+        # RequesterHost leaves requester calls as they are; middleware of any other kind keeps the whole stack
+        if None not in layers and {RequestObserver, SecurityHeaders, EdgeLimits} <= set(layers):
             self._observer, self._edge = layers[RequestObserver], layers[EdgeLimits]
 
     async def _observed_requester_call(self, scope, receive, send) -> None:

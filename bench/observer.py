@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench import loadgen, servers, signing, workload
-from bench.throughput import _pool
+from bench.throughput import pool
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             for target in targets:
                 target.stop()
 
-    pooled = {name: _pool(results) for name, results in runs.items()}
+    pooled = {name: pool(results) for name, results in runs.items()}
     bare_rate, unobserved_rate = pooled["bare"]["rate_per_s"], pooled["unobserved"]["rate_per_s"]
     summary = {name: {"rate_per_s": value["rate_per_s"], "p50_ms": value.get("p50_ms"),
                       "p99_ms": value.get("p99_ms"), "ratio_to_bare": round(value["rate_per_s"] / bare_rate, 4),
