@@ -96,7 +96,7 @@ class KempelenApp(FastAPI):
         """The app's own middleware (as Starlette stacks it: the first added innermost) around ours. Where it
         is this app's own (kempelen.main), what it does to a requester call that the edge lets through
         untouched is done inline instead (_observed_requester_call): its three layers, each wrapping the
-        send of the one inside, cost a GetHIT a sixth of its CPU."""
+        send of the one inside, cost a GetHIT 15 to 20 us of CPU in process (2 to 3% at a loaded server)."""
         stack, layers = self._requester_call, {}
         for middleware in reversed(self.user_middleware):
             stack = middleware.cls(stack, *middleware.args, **middleware.kwargs)
