@@ -43,8 +43,11 @@ def _seed_ids(settings: Settings) -> None:
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
-               clock: Clock | None = None) -> FastAPI:
+               clock: Clock | None = None, close_database: bool | None = None) -> FastAPI:
+    """`close_database`: close `db` when the app shuts down (by default only a database made here)."""
     settings = settings or Settings()
+    if close_database is None:
+        close_database = db is None
     db = db or Database(settings.database_url)
     clock = clock or make_clock(settings.clock)
     _seed_ids(settings)
@@ -66,6 +69,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         deliverer.stop()
         app.shutdown_executor()
         await db.close_on_loop()
+        if close_database:
+            # On SQLite the last connection to close copies the write-ahead log back and removes it, so the
+            # database is its one file again: a copy of that file alone (a backup) holds every write.
+            db.dispose()
 
     # docs_url=None: kempelen.web.observe serves /_kempelen/docs from local files (no CDN)
     app = KempelenApp(title="Kempelen", version="0.1.0", docs_url=None,

@@ -107,8 +107,9 @@ def cmd_serve(args) -> int:
                            log_config=log_config(args.log_level, args.log_format))
     from kempelen.serving import settle_heap
 
-    config = uvicorn.Config(create_app(settings, db=db, clock=clock), log_level=args.log_level,
-                            log_config=log_config(args.log_level, args.log_format), access_log=False)
+    app = create_app(settings, db=db, clock=clock, close_database=True)
+    config = uvicorn.Config(app, log_level=args.log_level, log_config=log_config(args.log_level, args.log_format),
+                            access_log=False)
     settle_heap()
     uvicorn.Server(config).run(sockets=[sock])
     return 0

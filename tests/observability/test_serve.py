@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -181,3 +182,25 @@ def test_not_ready_while_the_schema_is_behind(tmp_path):
             assert client.get("/_kempelen/ready").json()["status"] == "ready"
     finally:
         db.dispose()
+
+
+def test_a_stopped_server_leaves_the_database_whole_in_its_one_file(serve, tmp_path):
+    """SIGTERM: the write-ahead log is copied back and removed, so copying kempelen.db alone (a backup as
+    people make them) keeps every HIT created."""
+    served = serve()
+    client = mturk(served.endpoint)
+    made = {client.create_hit(Title="Label the picture", Description="Say what is in it.", Reward="0.05",
+                              AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                              Question=_EXTERNAL)["HIT"]["HITId"] for _ in range(20)}
+    served.stop()
+    data = tmp_path / "data"
+    assert sorted(path.name for path in data.iterdir()) == ["kempelen.db"]
+    copy = tmp_path / "copy.db"
+    copy.write_bytes((data / "kempelen.db").read_bytes())
+    with sqlite3.connect(copy) as connection:
+        assert {hit_id for (hit_id,) in connection.execute("SELECT hit_id FROM hit")} == made
+
+
+_EXTERNAL = ('<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
+             '2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://example.org/task</ExternalURL>'
+             '<FrameHeight>600</FrameHeight></ExternalQuestion>')
