@@ -50,7 +50,7 @@ class EdgeLimits:
         self.max_upload_bytes = max_upload_bytes
 
     def passes_untouched(self, scope) -> bool:
-        """Whether this layer would hand the request on as it came: nothing unstorable in the query string,
+        """Whether this layer would hand the request on as it came: nothing unstorable in the path or query,
         and a declared length within the limit (kempelen.front answers such a requester call without it)."""
         return _storable(scope["path"], scope.get("query_string", b"")) and self._look(scope)[0] == _PASS
 
