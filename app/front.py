@@ -154,7 +154,7 @@ class KempelenApp(FastAPI):
         headers = [(b"content-length", b"%d" % len(result.body)), (b"content-type", _CONTENT_TYPE),
                    (b"x-amzn-requestid", result.request_id.encode())]
         await send({"type": "http.response.start", "status": result.status,
-                    "headers": secured(headers) if inline_middleware else headers})
+                    "headers": secured(headers, scope["path"]) if inline_middleware else headers})
         await send({"type": "http.response.body", "body": result.body})
         return result.status, result.body
 

@@ -34,19 +34,20 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        page_policy = not scope.get("path", "").startswith(_NO_PAGE_POLICY)
+        path = scope.get("path", "")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": secured(message.get("headers", []), page_policy)}
+                message = {**message, "headers": secured(message.get("headers", []), path)}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def secured(headers, page_policy: bool = False) -> list:
-    """An answer's headers with those every answer carries, and a page's policy on an HTML page (unless the
-    route set its own, or `page_policy` is off for its path)."""
+def secured(headers, path: str) -> list:
+    """The headers of an answer to a request for `path`, with those every answer carries, and a page's policy
+    on an HTML page (unless the route set its own, or the path is one of _NO_PAGE_POLICY's)."""
+    page_policy = not path.startswith(_NO_PAGE_POLICY)
     headers = list(headers)
     names = {name.lower() for name, _ in headers}
     headers.extend(header for header in ALWAYS if header[0] not in names)
