@@ -63,9 +63,8 @@ def verify(request: SignedRequest, lookup_secret: Callable[[str], str | None], n
     raw_date = _first(headers, "x-amz-date") or _first(headers, "date")
     _require_parameters(authorization, params, raw_date)
 
-    signed_at = _parse_date(raw_date, is_amz_date=bool(_first(headers, "x-amz-date")))
+    signed_at, stamp = _parse_date(raw_date, is_amz_date=bool(_first(headers, "x-amz-date")))
     _check_skew(signed_at, now)
-    stamp = signed_at.strftime(_BASIC_FORMAT)
 
     signed_names = sorted({name.strip().lower() for name in params["SignedHeaders"].split(";") if name.strip()})
     if "host" not in signed_names:
@@ -145,19 +144,21 @@ def _require_parameters(header: str, params: dict[str, str], raw_date: str | Non
         raise IncompleteSignatureException("".join(problems) + f"Authorization={header}")
 
 
-def _parse_date(raw: str, *, is_amz_date: bool) -> datetime:
-    """X-Amz-Date must be ISO-8601 basic; a plain Date header may also be RFC 1123 (botocore sends that)."""
+def _parse_date(raw: str, *, is_amz_date: bool) -> tuple[datetime, str]:
+    """The signing time, and its ISO-8601 basic stamp. X-Amz-Date must be ISO-8601 basic; a plain Date
+    header may also be RFC 1123 (botocore sends that)."""
     value = raw.strip()
     if _BASIC_RE.fullmatch(value):
         try:  # the fields by position: what strptime(_BASIC_FORMAT) accepts, at a fraction of its cost
             return datetime(int(value[0:4]), int(value[4:6]), int(value[6:8]), int(value[9:11]),
-                            int(value[11:13]), int(value[13:15]), tzinfo=timezone.utc)
+                            int(value[11:13]), int(value[13:15]), tzinfo=timezone.utc), value
         except ValueError:
             pass
     elif not is_amz_date:
         try:
             parsed = parsedate_to_datetime(value)
-            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+            parsed = (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+            return parsed, parsed.strftime(_BASIC_FORMAT)
         except (TypeError, ValueError, OverflowError):
             pass
     raise IncompleteSignatureException(
@@ -209,6 +210,8 @@ def _check_scope(scope_date: str, service: str, terminator: str, stamp: str) -> 
 
 
 def _canonical_uri(path: str) -> str:
+    if path == "/":  # every MTurk call
+        return path
     # Non-S3 services sign the path with dot segments and empty segments removed and then URI-encoded
     # once more on top of the encoding it was sent with (botocore's signer does exactly this).
     segments: list[str] = []
