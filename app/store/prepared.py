@@ -24,7 +24,7 @@ from kempelen.store.models import UTCDateTime
 
 
 class _Compiled:
-    __slots__ = ("sql", "positional", "names", "constants", "slots", "results")
+    __slots__ = ("sql", "positional", "names", "constants", "slots", "results", "processed")
 
     def __init__(self, statement, dialect, result_columns=None):
         compiled = statement.compile(dialect=dialect)
@@ -50,6 +50,9 @@ class _Compiled:
         if result_columns is None:
             result_columns = statement.selected_columns
         self.results = [_result_processor(column.type, dialect) for column in result_columns]
+        # (position, processor) of the columns that have one: a HIT view's row has 22 columns, 4 of them
+        # processed (datetimes, booleans)
+        self.processed = tuple((index, process) for index, process in enumerate(self.results) if process)
 
     def parameters(self, values: dict[str, Any]):
         filled = self.constants.copy()
@@ -103,9 +106,14 @@ class PreparedRead:
         return found
 
     def process(self, compiled: _Compiled, raw_rows) -> list:
-        make, processors = self.row._make, compiled.results
-        return [make([process(value) if process else value for process, value in zip(processors, raw)])
-                for raw in raw_rows]
+        make, processed = self.row._make, compiled.processed
+        made = []
+        for raw in raw_rows:
+            values = list(raw)
+            for index, process in processed:
+                values[index] = process(values[index])
+            made.append(make(values))
+        return made
 
 
 class PreparedWrite:
