@@ -27,8 +27,10 @@ def from_cents(cents: int) -> Decimal:
 
 
 def format_amount(cents: int) -> str:
-    """As MTurk printed amounts: always two decimals ("0.50", "10000.00")."""
-    return f"{from_cents(cents):.2f}"
+    """As MTurk printed amounts: always two decimals ("0.50", "10000.00", "-0.05"). In integers: every HIT
+    of a listing shows its reward, and the Decimal round trip cost more than the rest of its view."""
+    whole, part = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
 
 
 def round_to_cent(amount: Decimal) -> Decimal:

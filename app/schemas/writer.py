@@ -30,10 +30,13 @@ def _dump(value: object) -> object:
     kind = type(value)
     if kind is str or kind is int or kind is bool or kind is float:
         return value
-    if isinstance(value, BaseModel):
-        return _model(value)
+    # exact types before isinstance(BaseModel), whose metaclass's check costs more than the rest of a member
+    if kind is datetime:
+        return _epoch(value)
     if kind is list:
         return [_dump(item) for item in value]
+    if isinstance(value, BaseModel):
+        return _model(value)
     if isinstance(value, datetime):
         return _epoch(value)
     if isinstance(value, dict):  # a nested shape given as a dict to model_construct
