@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import re
 import uuid
 
@@ -18,3 +20,23 @@ def test_a_request_id_is_a_random_version_4_uuid():
     # every other digit is random: each hex digit turns up in each free position
     for position in (0, 9, 15, 20, 35):
         assert {text[position] for text in made} == set("0123456789abcdef")
+
+
+def test_seeding_pythons_generator_does_not_repeat_request_ids():
+    # test runners seed the random module before every test; request ids must not follow it
+    random.seed(7)
+    first = ids.request_id()
+    random.seed(7)
+    assert ids.request_id() != first
+
+
+def test_a_forked_process_draws_request_ids_of_its_own():
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: its next id, then out at once
+        os.write(write, ids.request_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    with os.fdopen(read) as pipe:
+        assert pipe.read() != ids.request_id()
