@@ -42,6 +42,11 @@ from kempelen.web.security import SecurityHeaders, secured
 from kempelen.web.workers import public_url
 
 _CONTENT_TYPE = CONTENT_TYPE.encode()
+_ANSWER_HEADERS = (b"content-length", b"content-type", b"x-amzn-requestid")
+# What SecurityHeaders adds to an answer of the requester API (JSON, at "/", the names above): asked of the
+# rule itself once, since those never change.
+_SECURED = tuple(secured([(name, _CONTENT_TYPE if name == b"content-type" else b"") for name in _ANSWER_HEADERS],
+                         "/")[len(_ANSWER_HEADERS):])
 #: the middleware whose work on a requester call the front knows how to do inline (_stack_middleware)
 _INLINE_KINDS = (RequestObserver, SecurityHeaders, EdgeLimits, RequesterHost)
 # Enough for every connection a busy server holds to have its operation in flight; writes on SQLite queue
@@ -152,9 +157,10 @@ class KempelenApp(FastAPI):
         else:
             result = await asyncio.get_running_loop().run_in_executor(self._pool(), api.handle, signed, origin)
         headers = [(b"content-length", b"%d" % len(result.body)), (b"content-type", _CONTENT_TYPE),
-                   (b"x-amzn-requestid", result.request_id.encode())]
-        await send({"type": "http.response.start", "status": result.status,
-                    "headers": secured(headers, scope["path"]) if inline_middleware else headers})
+                   (b"x-amzn-requestid", result.request_id.encode())]  # as _ANSWER_HEADERS names them
+        if inline_middleware:
+            headers.extend(_SECURED)
+        await send({"type": "http.response.start", "status": result.status, "headers": headers})
         await send({"type": "http.response.body", "body": result.body})
         return result.status, result.body
 
