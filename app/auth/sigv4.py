@@ -149,11 +149,9 @@ def _parse_date(raw: str, *, is_amz_date: bool) -> tuple[datetime, str]:
     header may also be RFC 1123 (botocore sends that)."""
     value = raw.strip()
     if _BASIC_RE.fullmatch(value):
-        try:  # the fields by position: what strptime(_BASIC_FORMAT) accepts, at a fraction of its cost
-            return datetime(int(value[0:4]), int(value[4:6]), int(value[6:8]), int(value[9:11]),
-                            int(value[11:13]), int(value[13:15]), tzinfo=timezone.utc), value
-        except ValueError:
-            pass
+        signed_at = _basic_date(value)
+        if signed_at is not None:
+            return signed_at, value
     elif not is_amz_date:
         try:
             parsed = parsedate_to_datetime(value)
@@ -163,6 +161,15 @@ def _parse_date(raw: str, *, is_amz_date: bool) -> tuple[datetime, str]:
             pass
     raise IncompleteSignatureException(
         f"Date must be in ISO-8601 'basic format'. Got '{raw}'. See http://en.wikipedia.org/wiki/ISO_8601")
+
+
+@functools.lru_cache(maxsize=64)  # a busy client signs many requests within the same second
+def _basic_date(value: str) -> datetime | None:
+    try:  # the fields by position: what strptime(_BASIC_FORMAT) accepts, at a fraction of its cost
+        return datetime(int(value[0:4]), int(value[4:6]), int(value[6:8]), int(value[9:11]),
+                        int(value[11:13]), int(value[13:15]), tzinfo=timezone.utc)
+    except ValueError:
+        return None
 
 
 def _check_skew(signed_at: datetime, now: datetime) -> None:
@@ -241,8 +248,14 @@ def _canonical_query(query_string: str) -> str:
 
 def _canonical_headers(headers: dict[str, list[str]], signed_names: list[str]) -> str:
     # Values are trimmed with inner whitespace runs collapsed; repeated headers are joined with ",".
-    return "\n".join(f"{name}:" + ",".join(" ".join(value.split()) for value in headers.get(name, []))
-                     for name in signed_names)
+    lines = []
+    for name in signed_names:
+        values = headers.get(name, ())
+        if len(values) == 1:  # nearly always
+            lines.append(f"{name}:{' '.join(values[0].split())}")
+        else:
+            lines.append(f"{name}:" + ",".join(" ".join(value.split()) for value in values))
+    return "\n".join(lines)
 
 
 @functools.lru_cache(maxsize=256)  # four HMACs, the same for every request of a key on one day
