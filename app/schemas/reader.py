@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+import orjson
+
 from kempelen.domain import text
 from kempelen.errors import SerializationException, ValidationException
 from kempelen.schemas.generated import OPERATIONS, SHAPES, Shape
@@ -289,6 +291,21 @@ def _reject_constant(name: str) -> float:
 
 # One decoder for every request: json.loads with options would build a new one each call.
 _decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+# orjson reads an integer beyond 64 bits as a float, where json keeps it exact: a body with so long a run of
+# digits anywhere is left to json.
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
+def _parse_json(body: bytes | str) -> object:
+    """The body's JSON value as json reads it (ValueError or RecursionError for what it refuses). orjson
+    reads it first, at a fifth of the cost: what it reads (long digit runs aside) json reads alike, and
+    what it refuses (a lone surrogate, say) goes to json, which reads or refuses it as it always did."""
+    if type(body) is bytes and not _LONG_DIGITS.search(body):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    return _decode(body.decode("utf-8") if isinstance(body, bytes) else body)
 
 
 #: Operation name -> (reader of its input shape, model builder), all made now so that no request pays for it.
@@ -308,7 +325,7 @@ def parse_request(operation: str, body: bytes | str) -> Shape:
         data: object = {}  # boto3 always sends at least {}; an empty body means the same
     else:
         try:
-            data = _decode(body.decode("utf-8") if isinstance(body, bytes) else body)
+            data = _parse_json(body)
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
             raise SerializationException(MALFORMED_BODY) from None
         if type(data) is not dict:

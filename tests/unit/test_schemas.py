@@ -242,6 +242,12 @@ def test_a_full_create_hit_request():
                                                          "QualificationRequirements"}
 
 
+def test_integers_beyond_64_bits_are_read_exactly():
+    # one below the smallest Long: read as a float it would round to the smallest Long and pass as one
+    assert _serialization("CreateHIT", {**_HIT_BODY, "LifetimeInSeconds": -2 ** 63 - 1}) == (
+        "NUMBER_VALUE can not be converted to a Long")
+
+
 def test_integral_numbers_are_integers():
     assert _parse("ListHITs", {"MaxResults": 5}).MaxResults == 5
     assert _parse("ListHITs", {"MaxResults": 5.0}).MaxResults == 5
