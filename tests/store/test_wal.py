@@ -20,6 +20,22 @@ def _write(db: Database) -> None:
                 pass
 
 
+class _PacedPass:
+    """The pass's connection: after its first (unlocked) step it waits until the test has written, so that
+    commits land between the two steps however the threads are scheduled."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self.connection = connection
+        self.first_step_done, self.written_since = threading.Event(), threading.Event()
+
+    def execute(self, sql: str):
+        cursor = self.connection.execute(sql)
+        if not self.first_step_done.is_set():
+            self.first_step_done.set()
+            assert self.written_since.wait(timeout=30)
+        return cursor
+
+
 def _frames_in_wal(path) -> int:
     with sqlite3.connect(path) as connection:
         _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
@@ -40,15 +56,18 @@ def test_a_checkpoint_pass_leaves_the_wal_to_restart_though_writes_went_on(tmp_p
             _write(db)  # the WAL holds these fifty, not yet copied back
 
         # a pass on the checkpointer's thread while this one writes on, as a busy event loop does
-        checkpointer, passing = db._checkpointer(), sqlite3.connect(path, check_same_thread=False)
+        checkpointer = db._checkpointer()
+        passing = _PacedPass(sqlite3.connect(path, check_same_thread=False))
         done, writes_during = threading.Event(), 0
         pass_thread = threading.Thread(target=lambda: (checkpointer.checkpoint(passing), done.set()))
         pass_thread.start()
         while not done.is_set():
             _write(db)
             writes_during += 1
+            if passing.first_step_done.is_set():
+                passing.written_since.set()
         pass_thread.join()
-        passing.close()
+        passing.connection.close()
         _write(db)
 
         assert writes_during > 0
