@@ -55,11 +55,19 @@ def banner_address(sock: socket.socket) -> tuple[str, str]:
 
 
 def cmd_serve(args) -> int:
+    from kempelen.serving import collections_held
+
+    with collections_held():  # until settle_heap(): the imports and the app are most of the heap
+        return _serve(args)
+
+
+def _serve(args) -> int:
     import uvicorn
 
     from kempelen.clock import make_clock
     from kempelen.main import create_app, prepare_database
     from kempelen.observability.logs import log_config
+    from kempelen.serving import settle_heap
     from kempelen.store.db import Database
 
     settings = settings_from(args)
@@ -103,10 +111,9 @@ def cmd_serve(args) -> int:
         from kempelen.serving import run_workers
 
         db.dispose()  # the worker processes open their own
+        settle_heap()  # the supervisor has built all it will
         return run_workers(settings, sock, workers=args.workers, log_level=args.log_level,
                            log_config=log_config(args.log_level, args.log_format))
-    from kempelen.serving import settle_heap
-
     app = create_app(settings, db=db, clock=clock, close_database=True)
     config = uvicorn.Config(app, log_level=args.log_level, log_config=log_config(args.log_level, args.log_format),
                             access_log=False)
