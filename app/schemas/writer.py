@@ -23,7 +23,9 @@ def _epoch(moment: datetime) -> float:
     # (timestamp() would otherwise read it in the server's local zone).
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return round(moment.timestamp(), 3)
+    seconds = moment.timestamp()  # microseconds / 10**6, correctly rounded
+    # A whole millisecond (what the clock and the store keep) is already what round() would give.
+    return seconds if moment.microsecond % 1000 == 0 else round(seconds, 3)
 
 
 def _dump(value: object) -> object:
