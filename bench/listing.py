@@ -138,28 +138,21 @@ def _sample_hit_ids(database_path: Path, first: int, last: int, how_many: int) -
 
 
 def query_plan(database_url: str, after: int | None, page_size: int) -> dict:
-    """The SQL that ListHITs sends for one page (kempelen.store.hits.page_of_hit_views, run here in a Session
-    so it can be captured), and SQLite's plan for it (diagnostics)."""
-    from sqlalchemy import create_engine, event
-    from sqlalchemy.orm import Session
+    """The SQL that ListHITs sends for one page (kempelen.store.hits.page_query, compiled for SQLite as the
+    server compiles it), and SQLite's plan for it (diagnostics)."""
+    from sqlalchemy import create_engine
 
     from kempelen.store import hits as store
 
     engine = create_engine(database_url)
-    captured: list[tuple[str, object]] = []
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _capture(_conn, _cursor, statement, parameters, _context, _executemany):
-        captured.append((statement, parameters))
-
     try:
-        with Session(engine) as session:
-            store.page_of_hit_views(session, DEVELOPMENT_ACCESS_KEY_ID, datetime.now(timezone.utc), after=after,
-                                    limit=page_size)
-        statement, parameters = next((s, p) for s, p in captured if s.lstrip().upper().startswith("SELECT"))
+        prepared, values = store.page_query(DEVELOPMENT_ACCESS_KEY_ID, datetime.now(timezone.utc), after=after,
+                                            limit=page_size)
+        compiled = prepared.compiled(engine.dialect)
         with engine.connect() as connection:
-            plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
-        return {"sql": " ".join(statement.split()), "plan": plan}
+            plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled.sql,
+                                                                  compiled.parameters(values))]
+        return {"sql": " ".join(compiled.sql.split()), "plan": plan}
     except Exception as exc:  # noqa: BLE001 - a diagnostic only; the timings stand without it
         return {"error": f"{type(exc).__name__}: {exc}"}
     finally:

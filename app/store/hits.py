@@ -209,9 +209,16 @@ def _page_statement(after: bool, status: str | None, by_type: bool) -> PreparedR
 def page_of_hit_views(session, requester_id: str, now: datetime, *, after: int | None, limit: int,
                       status: str | None = None, hit_type_id: str | None = None) -> list:
     """page_of_hits with the type's columns and the counts at `now`, in one statement."""
+    return rows(session, *page_query(requester_id, now, after=after, limit=limit, status=status,
+                                     hit_type_id=hit_type_id))
+
+
+def page_query(requester_id: str, now: datetime, *, after: int | None, limit: int, status: str | None = None,
+               hit_type_id: str | None = None) -> tuple[PreparedRead, dict]:
+    """The statement page_of_hit_views runs and its bind values (the bench explains its plan)."""
     values = {"requester_id": requester_id, "now": now, "created_after": now - AUTO_DISPOSE_AFTER,
               "limit": limit, "after": after, "hit_type_id": hit_type_id}
-    return rows(session, _page_statement(after is not None, status, hit_type_id is not None), values)
+    return _page_statement(after is not None, status, hit_type_id is not None), values
 
 
 def live_hit(now: datetime, created_after=None):
