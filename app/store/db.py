@@ -8,12 +8,13 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import exc as exc_module
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.util.concurrency import in_greenlet
+from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 
 def make_engine(database_url: str) -> Engine:
@@ -320,17 +321,18 @@ class Database:
             yield session
 
     @contextlib.contextmanager
-    def writing(self, *, wait: bool = True) -> Iterator[WriteUnit]:
+    def writing(self, *, wait: bool = True, begin_check: str | None = None) -> Iterator[WriteUnit]:
         """A write operation's unit of work (see WriteUnit): committed whole on success, rolled back whole on
         any error. On SQLite it holds this process's write lock, as transaction(writes=True) does; with
         wait=False it raises WriteLockBusy at once, before anything is done, if this process or another one
-        holds the lock (so a caller on the event loop can hand the write to a thread instead of blocking)."""
+        holds the lock (so a caller on the event loop can hand the write to a thread instead of blocking).
+        `begin_check`: see WriteUnit.begin_check_passed."""
         lock = self._write_lock
         if lock is not None and not lock.acquire(blocking=wait):
             raise WriteLockBusy(in_this_process=True)
         try:
             try:
-                unit = WriteUnit(self, *self._write_connection(wait))
+                unit = WriteUnit(self, *self._write_connection(wait), begin_check=begin_check)
             except Exception as exc:
                 # the driver's error (raised by BEGIN IMMEDIATE in _on_begin), or SQLAlchemy's around it
                 if not wait and "SQLITE_BUSY" in (getattr(exc, "sqlite_errorname", None),
@@ -499,6 +501,20 @@ class LazyRead:
                 context.__exit__(type(error), error, error.__traceback__)
 
 
+class BeginCheck(NamedTuple):
+    """A statement a write on PostgreSQL sends with its BEGIN (WriteUnit.begin_check_passed): prepared once
+    per connection as `name` (`sql` takes one varchar parameter, $1), executed with `argument`, which the
+    maker has checked is a plain word (it is written into the EXECUTE as a literal)."""
+
+    name: str
+    sql: str
+    argument: str
+
+
+#: in a driver connection's info: the names of the BeginChecks prepared on it
+_PREPARED_CHECKS = "kempelen_prepared_checks"
+
+
 class WriteUnit:
     """A write operation's transaction: begun on a pooled connection (BEGIN IMMEDIATE on SQLite), with an
     ORM Session joining it on first use.
@@ -509,24 +525,87 @@ class WriteUnit:
     builds a Session, whose unit-of-work machinery cost several times the statements themselves.
     """
 
-    def __init__(self, db: Database, connection: Connection, release: Release):
-        """`release`: what becomes of `connection` once the unit is over (see Database._write_connection)."""
+    def __init__(self, db: Database, connection: Connection, release: Release, *,
+                 begin_check: BeginCheck | None = None):
+        """`release`: what becomes of `connection` once the unit is over (see Database._write_connection).
+        `begin_check`: what may be sent with the BEGIN on PostgreSQL (see begin_check_passed)."""
         self.dialect = connection.dialect  # on the event loop, asyncpg's (kempelen.store.greenlets)
         self._connection, self._release_connection = connection, release
         self._driver = connection.connection.dbapi_connection
         # The transaction: on SQLite begun and ended on the driver, SQLAlchemy's Connection told of it only if
         # a Session joins (open): its begin and commit cost a CreateHIT as much as three of its statements.
         self._transaction = None
+        # On the event loop, with a begin_check: the asyncpg connection whose transaction this unit begins and
+        # ends itself (see _begin_with)
+        self._own_transaction = None
+        #: Whether begin_check found a row, when it was sent with the BEGIN (on the event loop, on PostgreSQL);
+        #: None when it was not sent (the caller runs its check as a statement of the unit instead).
+        self.begin_check_passed: bool | None = None
         try:
             if self.dialect.name == "sqlite":
                 self._driver.execute("BEGIN IMMEDIATE")
+            elif begin_check is not None and self._may_begin_itself():
+                self._begin_with(begin_check)
             else:
                 self._transaction = connection.begin()
         except BaseException:
+            self._end_own_transaction_after_error()
             connection.close()  # half begun: the next unit starts on a new one
             release(connection, False)
             raise
         self._session: Session | None = None
+
+    def _may_begin_itself(self) -> bool:
+        adapter = self._driver
+        return (self.dialect.driver == "asyncpg" and adapter._transaction is None
+                and adapter.isolation_level is None and not adapter.readonly and not adapter.deferrable)
+
+    def _begin_with(self, check: BeginCheck) -> None:
+        """On asyncpg: BEGIN and the check in one simple query, one round trip where asyncpg's own BEGIN and a
+        prepared statement would take two (the check is prepared on the connection the first time: a
+        statement with a literal in it would be planned anew each time, which cost PostgreSQL more CPU than
+        the round trip saved). asyncpg's Transaction cannot be told of a BEGIN it did not send, so
+        SQLAlchemy's adapter is put in autocommit for the unit (it then begins nothing of its own, and its
+        commit is a no-op) and this unit sends COMMIT or ROLLBACK itself."""
+        adapter = self._own_transaction = self._driver
+        adapter.isolation_level = "autocommit"
+        prepared = self._connection.connection.info.setdefault(_PREPARED_CHECKS, set())
+        sql = f"BEGIN; EXECUTE {check.name}('{check.argument}')"
+        if check.name not in prepared:
+            sql = f"PREPARE {check.name}(varchar) AS {check.sql}; {sql}"
+        try:
+            tag = self._send_own(sql)
+        except BaseException:
+            # whether the PREPARE took is unknown now: the next unit starts on a new connection
+            with contextlib.suppress(Exception):
+                self._connection.invalidate()
+            raise
+        prepared.add(check.name)
+        self.begin_check_passed = tag != "SELECT 0"
+
+    def _send_own(self, sql: str) -> str:
+        adapter = self._own_transaction
+        try:
+            return await_only(adapter._connection.execute(sql))
+        except Exception as error:
+            invalidate_if_dropped(self._connection, error)
+            adapter._handle_exception(error)  # raises the error as the adapter's own statements would
+            raise
+
+    def _end_own_transaction_after_error(self) -> None:
+        """After a failure: a transaction of this unit's own still open (the BEGIN went through, the check
+        failed) is rolled back; a connection on which even that fails is invalidated."""
+        adapter = self._own_transaction
+        if adapter is None:
+            return
+        try:
+            if not adapter._connection.is_closed() and adapter._connection.is_in_transaction():
+                self._send_own("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the connection is unusable; the error that matters is raised
+            with contextlib.suppress(Exception):
+                self._connection.invalidate()
+        finally:
+            adapter.isolation_level = None
 
     unopened_database = None  # prepared reads run in this transaction (kempelen.store.prepared)
 
@@ -542,8 +621,10 @@ class WriteUnit:
 
     def open(self) -> Session:
         if self._session is None:
-            if self._transaction is None:  # SQLite: the Connection takes over the driver's transaction
-                self._connection.info[BEGUN_ON_DRIVER] = True
+            if self._transaction is None:
+                if self.dialect.name == "sqlite":  # the Connection takes over the driver's transaction
+                    self._connection.info[BEGUN_ON_DRIVER] = True
+                # (a transaction of the unit's own: the adapter is in autocommit, so this begins nothing)
                 self._transaction = self._connection.begin()
             # joins the transaction begun above; committing or rolling it back stays with this unit
             self._session = Session(bind=self._connection, expire_on_commit=False,
@@ -562,7 +643,9 @@ class WriteUnit:
             self.flush()
             if self._transaction is not None:
                 self._transaction.commit()
-            else:
+            if self._own_transaction is not None:
+                self._send_own("COMMIT")
+            elif self._transaction is None:
                 self._driver.execute("COMMIT")
         except BaseException:
             self.rollback()
@@ -574,15 +657,18 @@ class WriteUnit:
             if self._transaction is not None:
                 if self._transaction.is_active:
                     self._transaction.rollback()
-            elif self._driver.in_transaction:
+            elif self._own_transaction is None and self._driver.in_transaction:
                 self._driver.execute("ROLLBACK")
         finally:
+            self._end_own_transaction_after_error()
             self._close(clean=False)
 
     def _close(self, *, clean: bool) -> None:
         if self._session is not None:
             session, self._session = self._session, None
             session.close()
+        if self._own_transaction is not None:
+            self._own_transaction.isolation_level = None  # as the next unit on this connection expects
         self._release_connection(self._connection, clean)
 
 

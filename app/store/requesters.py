@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from kempelen import ids
 from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
+from kempelen.store.db import BeginCheck
 from kempelen.store.models import Requester, RequesterAccessKey
 from kempelen.store.prepared import PreparedRead, rows
 
@@ -44,6 +47,32 @@ def find_signing_key(session, access_key_id: str) -> tuple[Requester, str] | Non
     if not found:
         return None
     return _BY_ORIGINAL_KEY.row._make(found[0][:-1]), found[0].key_secret
+
+
+# The form of every access key id Kempelen makes (kempelen.ids.access_key_id, the development key): only such
+# an id is ever written into SQL as a literal (still_signs).
+_KEY_ID = re.compile(r"[A-Z0-9]{16,32}")
+
+
+def still_signs(access_key_id: str) -> BeginCheck | None:
+    """A check that a write on PostgreSQL can send with its BEGIN, one round trip for both where a prepared
+    read would be a round trip of its own (kempelen.store.db.WriteUnit). For an account's own key: it finds
+    no row once the account or the key is switched off. The caller reads the key in full when it finds none
+    (and for a key made on the Developer page). None for an id of any other form."""
+    if not _KEY_ID.fullmatch(access_key_id):
+        return None
+    return BeginCheck("kempelen_still_signs", _still_signs_sql(), access_key_id)
+
+
+@functools.cache
+def _still_signs_sql() -> str:
+    from sqlalchemy.dialects.postgresql import asyncpg
+
+    requester = _REQUESTER.c
+    # find_signing_key's first read, reduced to its verdict: a primary-key lookup, cheap to plan each time
+    own = select(literal_column("1")).where(requester.access_key_id == bindparam("key"),
+                                            requester.active.is_(True), requester.key_active.is_(True))
+    return str(own.compile(dialect=asyncpg.dialect()))  # the bind as asyncpg writes it, $1
 
 
 class ActiveRequesterCache:
