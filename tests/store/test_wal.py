@@ -44,6 +44,7 @@ def _frames_in_wal(path) -> int:
 
 def test_a_checkpoint_pass_leaves_the_wal_to_restart_though_writes_went_on(tmp_path, monkeypatch):
     monkeypatch.setattr(Checkpointer, "EVERY", 10**9)  # passes only when this test runs one
+    monkeypatch.setattr(Checkpointer, "RESTART_FRAMES", 0)  # and each takes its second step
     path = tmp_path / "kempelen.db"
     db = Database(f"sqlite:///{path}")
     try:
@@ -74,5 +75,33 @@ def test_a_checkpoint_pass_leaves_the_wal_to_restart_though_writes_went_on(tmp_p
         # Restarted after the pass: the WAL holds the few writes made since, not the fifty before it as well
         # (an unlocked pass alone leaves the commits made during it uncopied, and the WAL grows on).
         assert _frames_in_wal(path) < fifty_writes
+    finally:
+        db.dispose()
+
+
+def test_a_pass_holds_writers_up_only_once_the_wal_is_long(tmp_path, monkeypatch):
+    """Below RESTART_FRAMES a pass copies what it can and leaves the write lock alone: it ends while another
+    thread holds the lock. At the threshold it waits for the lock, to let the WAL restart."""
+    monkeypatch.setattr(Checkpointer, "EVERY", 10**9)
+    path = tmp_path / "kempelen.db"
+    db = Database(f"sqlite:///{path}")
+    try:
+        with db.writing() as unit:
+            unit.driver().execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, payload BLOB)")
+        for _ in range(20):
+            _write(db)
+        frames = _frames_in_wal(path)
+        checkpointer = db._checkpointer()
+        for threshold, waits in ((frames + 1, False), (frames, True)):
+            monkeypatch.setattr(Checkpointer, "RESTART_FRAMES", threshold)
+            connection = sqlite3.connect(path, check_same_thread=False)
+            done = threading.Event()
+            with db.writers_held():
+                pass_thread = threading.Thread(target=lambda: (checkpointer.checkpoint(connection), done.set()))
+                pass_thread.start()
+                assert done.wait(timeout=0.5 if waits else 30) is not waits
+            pass_thread.join()
+            connection.close()
+            assert done.is_set()
     finally:
         db.dispose()
