@@ -8,7 +8,6 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -507,20 +506,6 @@ class LazyRead:
                 context.__exit__(type(error), error, error.__traceback__)
 
 
-class BeginCheck(NamedTuple):
-    """A statement a write on PostgreSQL sends with its BEGIN (WriteUnit.begin_check_passed): prepared once
-    per connection as `name` (`sql` takes one varchar parameter, $1), executed with `argument`, which the
-    maker has checked is a plain word (it is written into the EXECUTE as a literal)."""
-
-    name: str
-    sql: str
-    argument: str
-
-
-#: in a driver connection's info: the names of the BeginChecks prepared on it
-_PREPARED_CHECKS = "kempelen_prepared_checks"
-
-
 class WriteUnit:
     """A write operation's transaction: begun on a pooled connection (BEGIN IMMEDIATE on SQLite), with an
     ORM Session joining it on first use.
@@ -531,10 +516,9 @@ class WriteUnit:
     builds a Session, whose unit-of-work machinery cost several times the statements themselves.
     """
 
-    def __init__(self, db: Database, connection: Connection, release: Release, *,
-                 begin_check: BeginCheck | None = None):
+    def __init__(self, db: Database, connection: Connection, release: Release, *, begin_check: str | None = None):
         """`release`: what becomes of `connection` once the unit is over (see Database._write_connection).
-        `begin_check`: what may be sent with the BEGIN on PostgreSQL (see begin_check_passed)."""
+        `begin_check`: a SELECT that may be sent with the BEGIN on PostgreSQL (see begin_check_passed)."""
         self.dialect = connection.dialect  # on the event loop, asyncpg's (kempelen.store.greenlets)
         self._connection, self._release_connection = connection, release
         self._driver = connection.connection.dbapi_connection
@@ -566,27 +550,14 @@ class WriteUnit:
         return (self.dialect.driver == "asyncpg" and adapter._transaction is None
                 and adapter.isolation_level is None and not adapter.readonly and not adapter.deferrable)
 
-    def _begin_with(self, check: BeginCheck) -> None:
+    def _begin_with(self, check: str) -> None:
         """On asyncpg: BEGIN and the check in one simple query, one round trip where asyncpg's own BEGIN and a
-        prepared statement would take two (the check is prepared on the connection the first time: a
-        statement with a literal in it would be planned anew each time, which cost PostgreSQL more CPU than
-        the round trip saved). asyncpg's Transaction cannot be told of a BEGIN it did not send, so
-        SQLAlchemy's adapter is put in autocommit for the unit (it then begins nothing of its own, and its
+        prepared statement would take two. asyncpg's Transaction cannot be told of a BEGIN it did not send,
+        so SQLAlchemy's adapter is put in autocommit for the unit (it then begins nothing of its own, and its
         commit is a no-op) and this unit sends COMMIT or ROLLBACK itself."""
         adapter = self._own_transaction = self._driver
         adapter.isolation_level = "autocommit"
-        prepared = self._connection.connection.info.setdefault(_PREPARED_CHECKS, set())
-        sql = f"BEGIN; EXECUTE {check.name}('{check.argument}')"
-        if check.name not in prepared:
-            sql = f"PREPARE {check.name}(varchar) AS {check.sql}; {sql}"
-        try:
-            tag = self._send_own(sql)
-        except BaseException:
-            # whether the PREPARE took is unknown now: the next unit starts on a new connection
-            with contextlib.suppress(Exception):
-                self._connection.invalidate()
-            raise
-        prepared.add(check.name)
+        tag = self._send_own("BEGIN; " + check)
         self.begin_check_passed = tag != "SELECT 0"
 
     def _send_own(self, sql: str) -> str:

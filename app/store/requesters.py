@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from kempelen import ids
 from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
-from kempelen.store.db import BeginCheck
 from kempelen.store.models import Requester, RequesterAccessKey
 from kempelen.store.prepared import PreparedRead, rows
 
@@ -54,25 +53,26 @@ def find_signing_key(session, access_key_id: str) -> tuple[Requester, str] | Non
 _KEY_ID = re.compile(r"[A-Z0-9]{16,32}")
 
 
-def still_signs(access_key_id: str) -> BeginCheck | None:
-    """A check that a write on PostgreSQL can send with its BEGIN, one round trip for both where a prepared
+def still_signs(access_key_id: str) -> str | None:
+    """A SELECT that a write on PostgreSQL can send with its BEGIN, one round trip for both where a prepared
     read would be a round trip of its own (kempelen.store.db.WriteUnit). For an account's own key: it finds
-    no row once the account or the key is switched off. The caller reads the key in full when it finds none
-    (and for a key made on the Developer page). None for an id of any other form."""
+    no row once the account or the key is switched off. The key is written in as a literal (a primary-key
+    lookup, cheap to plan each time; a session's PREPARE would not survive PgBouncer's transaction mode).
+    The caller reads the key in full when it finds none (and for a key made on the Developer page). None for
+    an id of any other form."""
     if not _KEY_ID.fullmatch(access_key_id):
         return None
-    return BeginCheck("kempelen_still_signs", _still_signs_sql(), access_key_id)
+    return _still_signs_sql(access_key_id)
 
 
-@functools.cache
-def _still_signs_sql() -> str:
-    from sqlalchemy.dialects.postgresql import asyncpg
+@functools.lru_cache(maxsize=1024)
+def _still_signs_sql(access_key_id: str) -> str:
+    from sqlalchemy.dialects import postgresql
 
     requester = _REQUESTER.c
-    # find_signing_key's first read, reduced to its verdict: a primary-key lookup, cheap to plan each time
-    own = select(literal_column("1")).where(requester.access_key_id == bindparam("key"),
+    own = select(literal_column("1")).where(requester.access_key_id == access_key_id,
                                             requester.active.is_(True), requester.key_active.is_(True))
-    return str(own.compile(dialect=asyncpg.dialect()))  # the bind as asyncpg writes it, $1
+    return str(own.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
 class ActiveRequesterCache:
