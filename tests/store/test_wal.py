@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+from collections.abc import Iterator
 
 from kempelen.store.db import Checkpointer, Database, WriteLockBusy
 
@@ -42,16 +44,25 @@ def _frames_in_wal(path) -> int:
     return frames
 
 
-def test_a_checkpoint_pass_leaves_the_wal_to_restart_though_writes_went_on(tmp_path, monkeypatch):
-    monkeypatch.setattr(Checkpointer, "EVERY", 10**9)  # passes only when this test runs one
-    monkeypatch.setattr(Checkpointer, "RESTART_FRAMES", 0)  # and each takes its second step
-    path = tmp_path / "kempelen.db"
+@contextlib.contextmanager
+def _written(path, writes: int) -> Iterator[Database]:
+    """A Database at `path` whose filler table has had `writes` writes."""
     db = Database(f"sqlite:///{path}")
     try:
         with db.writing() as unit:
             unit.driver().execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, payload BLOB)")
-        for _ in range(50):
+        for _ in range(writes):
             _write(db)
+        yield db
+    finally:
+        db.dispose()
+
+
+def test_a_checkpoint_pass_leaves_the_wal_to_restart_though_writes_went_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(Checkpointer, "EVERY", 10**9)  # passes only when this test runs one
+    monkeypatch.setattr(Checkpointer, "RESTART_FRAMES", 0)  # and each takes its second step
+    path = tmp_path / "kempelen.db"
+    with _written(path, 50) as db:
         fifty_writes = _frames_in_wal(path)  # (and copied back: the next write restarts the WAL)
         for _ in range(50):
             _write(db)  # the WAL holds these fifty, not yet copied back
@@ -75,8 +86,6 @@ def test_a_checkpoint_pass_leaves_the_wal_to_restart_though_writes_went_on(tmp_p
         # Restarted after the pass: the WAL holds the few writes made since, not the fifty before it as well
         # (an unlocked pass alone leaves the commits made during it uncopied, and the WAL grows on).
         assert _frames_in_wal(path) < fifty_writes
-    finally:
-        db.dispose()
 
 
 def test_a_pass_holds_writers_up_only_once_the_wal_is_long(tmp_path, monkeypatch):
@@ -84,12 +93,7 @@ def test_a_pass_holds_writers_up_only_once_the_wal_is_long(tmp_path, monkeypatch
     thread holds the lock. At the threshold it waits for the lock, to let the WAL restart."""
     monkeypatch.setattr(Checkpointer, "EVERY", 10**9)
     path = tmp_path / "kempelen.db"
-    db = Database(f"sqlite:///{path}")
-    try:
-        with db.writing() as unit:
-            unit.driver().execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, payload BLOB)")
-        for _ in range(20):
-            _write(db)
+    with _written(path, 20) as db:
         frames = _frames_in_wal(path)
         checkpointer = db._checkpointer()
         for threshold, waits in ((frames + 1, False), (frames, True)):
@@ -103,5 +107,3 @@ def test_a_pass_holds_writers_up_only_once_the_wal_is_long(tmp_path, monkeypatch
             pass_thread.join()
             connection.close()
             assert done.is_set()
-    finally:
-        db.dispose()
