@@ -104,12 +104,10 @@ class RequesterAPI:
             return self._write(operation, access_key_id, parsed, request_id, origin, wait)
 
     def _write(self, operation, access_key_id: str, parsed, request_id: str, origin: str, wait: bool) -> dict:
-        # The writer checks its key again in its own transaction: a deactivated key changes nothing. On
-        # PostgreSQL the check may travel with the BEGIN; the account is then the one the signature was
-        # verified against (cached: its columns other than the active flags never change).
-        cached = self.requesters.cached(access_key_id) if self.db.greenlets else None
-        own_key = cached is not None and cached[0].access_key_id == access_key_id
-        check = requesters.still_signs(access_key_id) if own_key else None
+        # The writer checks its key again in its own transaction: a deactivated key changes nothing. The
+        # check may travel with the BEGIN (requesters.begin_check); the account is then the cached one.
+        cached = self.requesters.cached(access_key_id)
+        check = requesters.begin_check(self.db, access_key_id, cached)
         with self.db.writing(wait=wait, begin_check=check) as session:
             if session.begin_check_passed:
                 requester = cached[0]

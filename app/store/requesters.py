@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from kempelen import ids
 from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY
+from kempelen.store.db import Database
 from kempelen.store.models import Requester, RequesterAccessKey
 from kempelen.store.prepared import PreparedRead, rows
 
@@ -51,6 +52,15 @@ def find_signing_key(session, access_key_id: str) -> tuple[Requester, str] | Non
 # The form of every access key id Kempelen makes (kempelen.ids.access_key_id, the development key): only such
 # an id is ever written into SQL as a literal (still_signs).
 _KEY_ID = re.compile(r"[A-Z0-9]{16,32}")
+
+
+def begin_check(db: Database, access_key_id: str, cached: tuple[Requester, str] | None) -> str | None:
+    """What a write signed by `access_key_id` can send with its BEGIN (Database.writing's begin_check), given
+    the cache's entry for the key: only on PostgreSQL, and only for an account's own key. When the check
+    passes, the cached account is the writer's: its columns other than the active flags never change."""
+    if not db.greenlets or cached is None or cached[0].access_key_id != access_key_id:
+        return None
+    return still_signs(access_key_id)
 
 
 def still_signs(access_key_id: str) -> str | None:
