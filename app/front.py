@@ -11,7 +11,8 @@ FastAPI app unchanged.
 Where the operation runs. On SQLite: cheap reads on the event loop (a worker-thread hop costs about as much
 as the read, see RequesterAPI.runs_inline). Writes take the process's write lock in turn anyway
 (RequesterAPI.takes_turns): they run on the event loop too (the hop to a thread and the GIL hand-offs around
-it cost a CreateHIT as much as its statements), but the loop never blocks on the lock (_write_in_turn).
+it cost a CreateHIT as much as its statements), but the loop never blocks on the lock (_write_in_turn), and
+the writes of one turn of the loop commit together (kempelen.store.db.CommitGroup).
 Everything else runs on a thread pool (a plain executor: anyio's to_thread costs several times more per
 call). On PostgreSQL every call runs on the event loop in a greenlet of its own (SQLAlchemy's
 greenlet_spawn), on asyncpg connections: the operation's code stays synchronous, and each round
@@ -165,19 +166,26 @@ class KempelenApp(FastAPI):
         return result.status, result.body
 
     async def _write_in_turn(self, signed: SignedRequest, origin: str):
-        """An SQLite write, on the event loop when the write lock is free. Held by another thread of this
+        """An SQLite write, on the event loop when the write lock is free, in the loop's commit group (its
+        answer waits for the group's COMMIT: kempelen.store.db.CommitGroup). Held by another thread of this
         process (the sweeper, a site page), the loop waits for its release without blocking and tries
         again; held by another process, whose release cannot be awaited, the write queues on the writer
         thread, which waits in SQLite's busy handler."""
         api = self.requester_api
+        grouped = True
         while True:
+            joined = [] if grouped else None
             try:
-                return api.handle(signed, origin, wait=False)
+                result = api.handle(signed, origin, wait=False, joined=joined)
             except WriteLockBusy as busy:
                 if not busy.in_this_process:
                     return await asyncio.get_running_loop().run_in_executor(
                         self._writer(), api.handle, signed, origin)
-            await api.db.write_lock_released()
+                await api.db.write_lock_released()
+                continue
+            if not joined or await joined[-1].committed:
+                return result
+            grouped = False  # the group's COMMIT failed, so this write changed nothing: it runs again, alone
 
     def _origin(self, scope) -> str:
         """public_url() of the request, remembered per Host header, scheme and root path (building

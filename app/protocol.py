@@ -61,12 +61,15 @@ class RequesterAPI:
         operation = REGISTRY.get(_operation_name(request.headers) or "")
         return operation is not None and operation.writes
 
-    def handle(self, request: SignedRequest, origin: str = "", *, wait: bool = True) -> WireResponse:
+    def handle(self, request: SignedRequest, origin: str = "", *, wait: bool = True,
+               joined: list | None = None) -> WireResponse:
         """The response to `request`. With wait=False a write on SQLite does not wait for the write lock: it
-        raises WriteLockBusy, having done nothing, when the lock is taken (see kempelen.front)."""
+        raises WriteLockBusy, having done nothing, when the lock is taken (see kempelen.front). `joined`: a
+        write joins the loop's commit group, appended to this list, and must not be answered before the
+        group is committed (kempelen.store.db.CommitGroup)."""
         request_id = ids.request_id()
         try:
-            status, payload = 200, self._dispatch(request, request_id, origin, wait)
+            status, payload = 200, self._dispatch(request, request_id, origin, wait, joined)
         except errors.ServiceError as exc:
             status, payload = exc.status_code, exc.body(epoch_ms(self.clock.now()))
         except WriteLockBusy:
@@ -77,7 +80,8 @@ class RequesterAPI:
             status, payload = fault.status_code, fault.body(epoch_ms(self.clock.now()))
         return WireResponse(status, encode(payload), request_id)
 
-    def _dispatch(self, request: SignedRequest, request_id: str, origin: str, wait: bool) -> dict:
+    def _dispatch(self, request: SignedRequest, request_id: str, origin: str, wait: bool,
+                  joined: list | None) -> dict:
         name = _operation_name(request.headers)
         operation = REGISTRY.get(name) if name else None
         if operation is None or not operation.writes:
@@ -99,16 +103,17 @@ class RequesterAPI:
         access_key_id = verify(request, self._secret_outside_transaction, wall_time())
         parsed = self._parse(name, operation, request.body)
         try:
-            return self._write(operation, access_key_id, parsed, request_id, origin, wait)
+            return self._write(operation, access_key_id, parsed, request_id, origin, wait, joined)
         except RunAgain:  # it rolled back; what it trusted is forgotten now
-            return self._write(operation, access_key_id, parsed, request_id, origin, wait)
+            return self._write(operation, access_key_id, parsed, request_id, origin, wait, joined)
 
-    def _write(self, operation, access_key_id: str, parsed, request_id: str, origin: str, wait: bool) -> dict:
+    def _write(self, operation, access_key_id: str, parsed, request_id: str, origin: str, wait: bool,
+               joined: list | None) -> dict:
         # The writer checks its key again in its own transaction: a deactivated key changes nothing. The
         # check may travel with the BEGIN (requesters.begin_check); the account is then the cached one.
         cached = self.requesters.cached(access_key_id)
         check = requesters.begin_check(self.db, access_key_id, cached)
-        with self.db.writing(wait=wait, begin_check=check) as session:
+        with self.db.writing(wait=wait, begin_check=check, joined=joined) as session:
             if session.begin_check_passed:
                 requester = cached[0]
             else:
