@@ -3,6 +3,7 @@ worker site and the requester site, and the static files under /static (all serv
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -10,15 +11,24 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kempelen.web import sessions
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
-environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                          trim_blocks=True, lstrip_blocks=True)
+
+@functools.cache
+def environment():
+    """The pages' jinja2 environment, made (and jinja2 imported) at the first page: importing jinja2 cost a
+    server's start a tenth of a second (its lexer's patterns), and an API-only server never renders a page."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    made = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
+                       trim_blocks=True, lstrip_blocks=True)
+    made.filters["duration"] = _duration
+    made.filters["when"] = _when
+    return made
 
 
 def _duration(seconds: int | float | None) -> str:
@@ -44,10 +54,6 @@ def _when(value: datetime | str | None) -> str:
     return value.astimezone(timezone.utc).strftime("%b %d, %Y %H:%M UTC")
 
 
-environment.filters["duration"] = _duration
-environment.filters["when"] = _when
-
-
 def static_files() -> StaticFiles:
     return StaticFiles(directory=STATIC)
 
@@ -58,7 +64,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     values = {"request": request, "signed_in": sessions.current(request),
               "csrf_token": sessions.csrf_token(request), "csrf_field": sessions.CSRF_FIELD}
     values.update(context or {})
-    response = HTMLResponse(environment.get_template(template).render(values), status_code=status,
+    response = HTMLResponse(environment().get_template(template).render(values), status_code=status,
                             headers=headers)
     sessions.set_csrf_cookie(request, response)
     return response

@@ -14,12 +14,12 @@ Answers are checked by the same code the worker API uses (``kempelen.operations.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
@@ -35,9 +35,17 @@ from kempelen.web.workers import incoming_file
 OTHER_TEXT_SUFFIX = ".OtherSelectionText"
 _TEMPLATES = Path(__file__).parent / "templates"
 
-_environment = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                           trim_blocks=True, lstrip_blocks=True)
-_environment.filters["formatted"] = lambda text: Markup(formatted_content_html(text))
+
+@functools.cache
+def _environment():
+    """Made at the first QuestionForm page (see kempelen.web.pages.environment)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    made = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True)
+    made.filters["formatted"] = lambda text: Markup(formatted_content_html(text))
+    return made
+
 
 field_errors = worker_answers.field_errors  # a refusal from the operations -> {QuestionIdentifier: message}
 
@@ -139,7 +147,7 @@ def render_question_form(question: Question | str, *, values: Mapping | None = N
             continue
         number += 1
         items.append(_question_view(item, number, f"{id_prefix}{number}", values, errors.pop(item.identifier, None)))
-    template = _environment.get_template("question_form/form.html")
+    template = _environment().get_template("question_form/form.html")
     return Markup(template.render(items=items, other_errors=errors))
 
 
