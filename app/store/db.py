@@ -376,12 +376,8 @@ class Database:
                 if not wait and _busy(exc):
                     raise WriteLockBusy(in_this_process=False) from exc
                 raise
-            try:
+            with _settled(unit):
                 yield unit
-            except BaseException:
-                unit.rollback()
-                raise
-            unit.commit()
             if not wait and lock is not None:
                 self._checkpointer().committed()
         finally:
@@ -394,13 +390,8 @@ class Database:
         if group is None:
             group = self._group = self._open_group()
         joined.append(group)
-        unit = WriteUnit(self, group.connection, _kept, group=group)
-        try:
+        with _settled(WriteUnit(self, group.connection, _kept, group=group)) as unit:
             yield unit
-        except BaseException:
-            unit.rollback()
-            raise
-        unit.commit()
         group.writes += 1
 
     def _open_group(self) -> CommitGroup:
@@ -779,6 +770,17 @@ Release = Callable[[Connection, bool], None]
 
 def _close(connection: Connection, _clean: bool) -> None:
     connection.close()  # back to the pool
+
+
+@contextlib.contextmanager
+def _settled(unit: WriteUnit) -> Iterator[WriteUnit]:
+    """`unit`, committed if the block ends normally, else rolled back (and the error raised on)."""
+    try:
+        yield unit
+    except BaseException:
+        unit.rollback()
+        raise
+    unit.commit()
 
 
 def _kept(_connection: Connection, _clean: bool) -> None:

@@ -4,19 +4,14 @@ each write still changes all or nothing, and none counts as done before the grou
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 from sqlalchemy import text
 
-from kempelen.config import DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY, Settings
-from kempelen.main import create_app, prepare_database
 from kempelen.store.db import CommitGroup, Database, WriteLockBusy
+from tests.in_process import requester_calls
 
 
 @pytest.fixture
@@ -179,8 +174,6 @@ def _plain_write(db: Database, source: str, *, wait: bool = True) -> None:
 
 def test_a_write_whose_group_fails_to_commit_runs_again_alone(monkeypatch, tmp_path):
     """Through the front door: CreateHIT's first group is made to roll back; the call still succeeds, once."""
-    from fastapi.testclient import TestClient
-
     ends = []
     original_end = CommitGroup.end
 
@@ -191,35 +184,16 @@ def test_a_write_whose_group_fails_to_commit_runs_again_alone(monkeypatch, tmp_p
         original_end(group)
 
     monkeypatch.setattr(CommitGroup, "end", end_first_broken)
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", data_dir=tmp_path, clock="system",
-                        development_credentials=True)
-    db = Database(settings.database_url)
-    try:
-        app = create_app(settings, db=db)
-        prepare_database(settings, db, app.requester_api.clock)
-        with TestClient(app) as client:
-            created = _call(client, "CreateHIT", {
-                "Title": "t", "Description": "d", "Reward": "0.10", "AssignmentDurationInSeconds": 60,
-                "LifetimeInSeconds": 600, "MaxAssignments": 1, "Question": _EXTERNAL})
-            listed = _call(client, "ListHITs", {})
-    finally:
-        db.dispose()
+    with requester_calls(tmp_path) as call:
+        created = call("CreateHIT", {
+            "Title": "t", "Description": "d", "Reward": "0.10", "AssignmentDurationInSeconds": 60,
+            "LifetimeInSeconds": 600, "MaxAssignments": 1, "Question": _EXTERNAL})
+        listed = call("ListHITs", {})
+    assert created[0] == 200 and listed[0] == 200, (created, listed)
     assert ends == [1]  # the group held the write and rolled back; the write ran again alone, outside any group
-    assert [hit["HITId"] for hit in listed["HITs"]] == [created["HIT"]["HITId"]]
-
-
-def _call(client, operation: str, params: dict) -> dict:
-    body = json.dumps(params).encode()
-    request = AWSRequest(method="POST", url="http://testserver/", data=body, headers={
-        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"MTurkRequesterServiceV20170117.{operation}"})
-    SigV4Auth(Credentials(DEVELOPMENT_ACCESS_KEY_ID, DEVELOPMENT_SECRET_ACCESS_KEY), "mturk-requester",
-              "us-east-1").add_auth(request)
-    answer = client.post("/", content=body, headers=dict(request.headers.items()))
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    assert [hit["HITId"] for hit in listed[1]["HITs"]] == [created[1]["HIT"]["HITId"]]
 
 
 _EXTERNAL = ('<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
              '2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://example.com/task</ExternalURL>'
              '<FrameHeight>400</FrameHeight></ExternalQuestion>')
-
