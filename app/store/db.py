@@ -1,4 +1,5 @@
-"""Engine and transactions: one transaction per operation, on SQLite or PostgreSQL."""
+"""Engine and transactions: one transaction per operation, on SQLite or PostgreSQL (on SQLite's event loop,
+one savepoint per operation inside a transaction shared by one turn's writes: CommitGroup)."""
 
 from __future__ import annotations
 
