@@ -7,16 +7,19 @@ is shown whether or not the sweeper has caught up.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from kempelen.domain import assignments as states
+from kempelen.domain.hits import AUTO_DISPOSE_AFTER
 from kempelen.domain.workers import WorkerStatistics
 from kempelen.store.hits import live_hit
-from kempelen.store.models import HIT, Assignment, BonusPayment, HITType
+from kempelen.store.models import HIT, Assignment, BonusPayment, HITType, UTCDateTime
+from kempelen.store.prepared import PreparedRead, rows
 from kempelen.store.worker_blocks import blocking_requesters
 
 
@@ -53,8 +56,13 @@ def get_with_hit(session: Session, assignment_id: str, *, for_update: bool = Fal
     return (row[0], row[1], row[2]) if row else None
 
 
-def of_worker_on_hit(session: Session, hit_id: str, worker_id: str) -> Assignment | None:
-    return session.scalar(select(Assignment).where(Assignment.hit_id == hit_id, Assignment.worker_id == worker_id))
+_TAKEN = PreparedRead(select(Assignment.assignment_id).where(
+    Assignment.hit_id == bindparam("hit_id"), Assignment.worker_id == bindparam("worker_id")).limit(1), "Taken")
+
+
+def has_taken(session: Session, hit_id: str, worker_id: str) -> bool:
+    """Whether the worker has ever had an assignment on the HIT (in any status: a HIT is taken once)."""
+    return bool(rows(session, _TAKEN, {"hit_id": hit_id, "worker_id": worker_id}))
 
 
 def page_for_hit(session: Session, hit_id: str, statuses: Sequence[str], now: datetime, *, after: int | None,
@@ -86,10 +94,12 @@ def _pending_count(now: datetime):
             .scalar_subquery())
 
 
-def _assignable(now: datetime, not_expired=None):
+def _assignable(now: datetime, not_expired=None, created_after=None):
     """hit_status() == Assignable, in SQL: live, not reviewing, not expired, a slot free. `not_expired`: the
-    expiration term as the caller words it for the planner (see _assignable_query)."""
-    return and_(live_hit(now), HIT.reviewing.is_(False), HIT.expiration > now if not_expired is None else not_expired,
+    expiration term as the caller words it for the planner (see _assignable_query); `created_after`: see
+    live_hit."""
+    return and_(live_hit(now, created_after), HIT.reviewing.is_(False),
+                HIT.expiration > now if not_expired is None else not_expired,
                 HIT.max_assignments > HIT.assignments_done + _pending_count(now))
 
 
@@ -106,26 +116,46 @@ def assignable_page(session: Session, worker_id: str, now: datetime, *, after: i
                     ) -> list[tuple[HIT, HITType]]:
     """Assignable HITs that this worker has never taken, in creation order, leaving out the HITs of
     requesters who blocked the worker and the HIT types in `hidden_hit_types`."""
-    query = _assignable_query(select(HIT, HITType), session, worker_id, now, after, hit_type_id, hidden_hit_types)
+    query = _assignable_query(select(HIT, HITType), session.get_bind().dialect.name, worker_id, now, after,
+                              hit_type_id, hidden_hit_types)
     return [(hit, hit_type) for hit, hit_type in session.execute(query.limit(limit))]
 
 
 def assignable_hit_ids(session: Session, worker_id: str, now: datetime, *, limit: int, hit_type_id: str) -> list[str]:
     """The ids of assignable_page's HITs of one type (accept-next needs no more than the ids)."""
-    return list(session.scalars(_assignable_query(select(HIT.hit_id), session, worker_id, now, None, hit_type_id,
-                                                  ()).limit(limit)))
+    found = rows(session, *assignable_ids_query(session.get_bind().dialect.name, worker_id, now, limit=limit,
+                                                hit_type_id=hit_type_id))
+    return [row.hit_id for row in found]
 
 
-def _assignable_query(query, session: Session, worker_id: str, now: datetime, after: int | None,
-                      hit_type_id: str | None, hidden_hit_types: Collection[str]):
+def assignable_ids_query(dialect_name: str, worker_id: str, now: datetime, *, limit: int, hit_type_id: str
+                         ) -> tuple[PreparedRead, dict]:
+    """The statement assignable_hit_ids runs and its bind values (a test explains its plan)."""
+    return _assignable_ids(dialect_name), {"worker_id": worker_id, "now": now, "hit_type_id": hit_type_id,
+                                           "created_after": now - AUTO_DISPOSE_AFTER, "limit": limit}
+
+
+@functools.cache
+def _assignable_ids(dialect_name: str) -> PreparedRead:
+    """assignable_hit_ids' statement, built once per dialect (its SQL differs: see _assignable_query):
+    building it for every accept-next cost more than running it."""
+    now = bindparam("now", type_=UTCDateTime())
+    query = _assignable_query(select(HIT.hit_id), dialect_name, bindparam("worker_id"), now, None,
+                              bindparam("hit_type_id"), (),
+                              created_after=bindparam("created_after", type_=UTCDateTime()))
+    return PreparedRead(query.limit(bindparam("limit", type_=Integer())), "AssignableHIT")
+
+
+def _assignable_query(query, dialect_name: str, worker_id, now, after: int | None, hit_type_id,
+                      hidden_hit_types: Collection[str], *, created_after=None):
     not_expired = HIT.expiration > now
-    if hit_type_id is not None and session.get_bind().dialect.name == "sqlite":
+    if hit_type_id is not None and dialect_name == "sqlite":
         # Without statistics SQLite reads the expiration range from the open-HITs index and then sorts every
         # open HIT of the type by seq (1.5 ms at 2,500 HITs); told the range filters nothing (likely()), it
         # walks the (hit_type_id, seq) index in order and stops at the limit (0.03 ms).
         not_expired = func.likely(not_expired)
     query = (query.join(HITType, HIT.hit_type_id == HITType.hit_type_id)
-             .where(_assignable(now, not_expired), _not_taken_by(worker_id),
+             .where(_assignable(now, not_expired, created_after), _not_taken_by(worker_id),
                     HIT.requester_id.not_in(blocking_requesters(worker_id))))
     if hidden_hit_types:
         query = query.where(HIT.hit_type_id.not_in(list(hidden_hit_types)))
@@ -136,10 +166,13 @@ def _assignable_query(query, session: Session, worker_id: str, now: datetime, af
     return query.order_by(HIT.seq)
 
 
+_TYPES_BY_ID_OR_GROUP = PreparedRead(select(HITType.hit_type_id).where(
+    or_(HITType.hit_type_id == bindparam("id"), HITType.hit_group_id == bindparam("id"))), "HITTypeId")
+
+
 def hit_types_by_id_or_group(session: Session, hit_type_or_group_id: str) -> list[str]:
     """HIT type ids named by a HITTypeId or a HITGroupId (the worker site's URLs use group ids)."""
-    return list(session.scalars(select(HITType.hit_type_id).where(
-        or_(HITType.hit_type_id == hit_type_or_group_id, HITType.hit_group_id == hit_type_or_group_id))))
+    return [row.hit_type_id for row in rows(session, _TYPES_BY_ID_OR_GROUP, {"id": hit_type_or_group_id})]
 
 
 def worker_statistics(session: Session, worker_id: str, now: datetime) -> WorkerStatistics:

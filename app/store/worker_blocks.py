@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kempelen.store.models import WorkerBlock
+from kempelen.store.prepared import PreparedRead, rows
 
 
 def block(session: Session, requester_id: str, worker_id: str, reason: str, now: datetime) -> None:
@@ -41,8 +42,13 @@ def count(session: Session, requester_id: str) -> int:
     return session.scalar(select(func.count()).select_from(WorkerBlock).where(WorkerBlock.requester_id == requester_id))
 
 
+_BLOCKED = PreparedRead(select(WorkerBlock.worker_id).where(
+    WorkerBlock.requester_id == bindparam("requester_id"), WorkerBlock.worker_id == bindparam("worker_id")),
+    "Blocked")
+
+
 def is_blocked(session: Session, requester_id: str, worker_id: str) -> bool:
-    return session.get(WorkerBlock, (requester_id, worker_id)) is not None
+    return bool(rows(session, _BLOCKED, {"requester_id": requester_id, "worker_id": worker_id}))
 
 
 def blocking_requesters(worker_id: str):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import event
-
 from kempelen import ids
 from kempelen.store import assignments as store
 from kempelen.store import requesters
@@ -40,24 +38,17 @@ def test_accept_next_reads_in_creation_order_without_sorting():
         db = Database(url)
         try:
             hit_type_id = _seed(db, 50)
-            statements = []
-
-            def remember(_conn, _cursor, statement, parameters, _context, _many):
-                statements.append((statement, parameters))
-
             with db.transaction(writes=False) as session:
-                event.listen(db.engine, "before_cursor_execute", remember)
-                try:
-                    found = store.assignable_hit_ids(session, "AWORKER0000001", T0, limit=5,
-                                                     hit_type_id=hit_type_id)
-                finally:
-                    event.remove(db.engine, "before_cursor_execute", remember)
+                found = store.assignable_hit_ids(session, "AWORKER0000001", T0, limit=5, hit_type_id=hit_type_id)
                 created = list(session.scalars(HIT.__table__.select().with_only_columns(HIT.hit_id)
                                                .where(HIT.hit_type_id == hit_type_id).order_by(HIT.seq)))
                 assert found == created[:5]
-                statement, parameters = next((s, p) for s, p in statements if "FROM hit" in s)
+                prepared, values = store.assignable_ids_query("sqlite", "AWORKER0000001", T0, limit=5,
+                                                              hit_type_id=hit_type_id)
+                compiled = prepared.compiled(db.engine.dialect)
                 driver = session.connection().connection.dbapi_connection
-                plan = " | ".join(row[3] for row in driver.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+                plan = " | ".join(row[3] for row in driver.execute("EXPLAIN QUERY PLAN " + compiled.sql,
+                                                                   compiled.parameters(values)))
             assert "ix_hit_hit_type_id_seq" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
         finally:

@@ -32,7 +32,7 @@ def accept_hit(ctx: WorkerContext, hit_id: str) -> dict:
     counts = hit_store.assignment_counts(ctx.session, [hit.hit_id], ctx.now)[hit.hit_id]
     status = hit_status(disposed=False, reviewing=hit.reviewing, expiration=hit.expiration,
                         max_assignments=hit.max_assignments, counts=counts, now=ctx.now)
-    if store.of_worker_on_hit(ctx.session, hit.hit_id, ctx.worker.worker_id) is not None:
+    if store.has_taken(ctx.session, hit.hit_id, ctx.worker.worker_id):
         raise errors.hit_already_taken(hit.hit_id)
     if status != ASSIGNABLE:
         raise errors.hit_not_available(hit.hit_id, status)
