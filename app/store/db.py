@@ -445,8 +445,11 @@ class Database:
             yield
 
     def dispose(self) -> None:
-        if self._group is not None:
-            self._group.end()
+        group = self._group
+        if group is not None and group.thread == threading.get_ident():
+            group.end()
+        # A group of another thread's loop, stopped before the turn that ends it, is left as it is: its writes
+        # were never answered, and closing its connection below rolls them back.
         if self._wal_checkpointer is not None:
             self._wal_checkpointer.stop()
             self._wal_checkpointer = None

@@ -197,3 +197,28 @@ def test_a_write_whose_group_fails_to_commit_runs_again_alone(monkeypatch, tmp_p
 _EXTERNAL = ('<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
              '2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://example.com/task</ExternalURL>'
              '<FrameHeight>400</FrameHeight></ExternalQuestion>')
+
+
+
+def test_a_group_left_open_by_a_stopped_loop_is_rolled_back_when_the_database_is_disposed(tmp_path):
+    """A loop stopped before its next turn never ends its group, whose writes no client has been told of:
+    dispose() from another thread neither commits them nor fails."""
+    db = Database(f"sqlite:///{tmp_path}/kempelen.db")
+    with db.writing() as unit:
+        unit.driver().execute("CREATE TABLE note (id INTEGER PRIMARY KEY, source TEXT UNIQUE)")
+    loop = asyncio.new_event_loop()
+
+    async def write_then_stop():
+        _write(db, [], "never answered")
+        loop.stop()  # this turn's callbacks run; the group's end, due next turn, does not
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(lambda: (loop.create_task(write_then_stop()), loop.run_forever())).result()
+    assert db._group is not None
+    db.dispose()
+    loop.close()
+    reopened = Database(f"sqlite:///{tmp_path}/kempelen.db")
+    try:
+        assert _sources(reopened) == []
+    finally:
+        reopened.dispose()
