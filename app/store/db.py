@@ -391,7 +391,7 @@ class Database:
         if group is None:
             group = self._group = self._open_group()
         joined.append(group)
-        with _settled(WriteUnit(self, group.connection, _kept, group=group)) as unit:
+        with _settled(GroupedWrite(self, group)) as unit:
             yield unit
         group.writes += 1
 
@@ -402,6 +402,7 @@ class Database:
         if lock.queued or not lock.acquire(blocking=False):
             raise WriteLockBusy(in_this_process=True)
         try:
+            loop = asyncio.get_running_loop()  # before BEGIN: a group is only for a write on an event loop
             connection, release = self._write_connection(wait=False)
             try:
                 connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
@@ -409,7 +410,7 @@ class Database:
                 if _busy(exc):
                     raise WriteLockBusy(in_this_process=False) from exc
                 raise
-            group = lock.group = CommitGroup(self, connection, release)
+            group = lock.group = CommitGroup(self, connection, release, loop)
         except BaseException:
             lock.release()
             raise
@@ -600,14 +601,11 @@ class WriteUnit:
     builds a Session, whose unit-of-work machinery cost several times the statements themselves.
     """
 
-    def __init__(self, db: Database, connection: Connection, release: Release, *, begin_check: str | None = None,
-                 group: CommitGroup | None = None):
+    def __init__(self, db: Database, connection: Connection, release: Release, *, begin_check: str | None = None):
         """`release`: what becomes of `connection` once the unit is over (see Database._write_connection).
-        `begin_check`: a SELECT that may be sent with the BEGIN on PostgreSQL (see begin_check_passed).
-        `group`: the CommitGroup whose transaction this unit runs in, in a savepoint of its own."""
+        `begin_check`: a SELECT that may be sent with the BEGIN on PostgreSQL (see begin_check_passed)."""
         self.dialect = connection.dialect  # on the event loop, asyncpg's (kempelen.store.greenlets)
         self._connection, self._release_connection = connection, release
-        self._group = group
         self._driver = connection.connection.dbapi_connection
         # The transaction: on SQLite begun and ended on the driver, SQLAlchemy's Connection told of it only if
         # a Session joins (open): its begin and commit cost a CreateHIT as much as three of its statements.
@@ -618,24 +616,25 @@ class WriteUnit:
         #: Whether begin_check found a row, when it was sent with the BEGIN (on the event loop, on PostgreSQL);
         #: None when it was not sent (the caller runs its check as a statement of the unit instead).
         self.begin_check_passed: bool | None = None
-        try:
-            if group is not None:
-                self._driver.execute(f"SAVEPOINT {_SAVEPOINT}")
-            elif self.dialect.name == "sqlite":
-                self._driver.execute("BEGIN IMMEDIATE")
-            elif begin_check is not None and self._may_begin_itself():
-                self._begin_with(begin_check)
-            else:
-                self._transaction = connection.begin()
-        except BaseException:
-            if group is not None:
-                group.broken = True  # its transaction is in a state no write can vouch for: it rolls back
-                raise
-            self._end_own_transaction_after_error()
-            connection.close()  # half begun: the next unit starts on a new one
-            release(connection, False)
-            raise
         self._session: Session | None = None
+        try:
+            self._begin(begin_check)
+        except BaseException:
+            self._begin_failed()
+            raise
+
+    def _begin(self, begin_check: str | None) -> None:
+        if self.dialect.name == "sqlite":
+            self._driver.execute("BEGIN IMMEDIATE")
+        elif begin_check is not None and self._may_begin_itself():
+            self._begin_with(begin_check)
+        else:
+            self._transaction = self._connection.begin()
+
+    def _begin_failed(self) -> None:
+        self._end_own_transaction_after_error()
+        self._connection.close()  # half begun: the next unit starts on a new one
+        self._release_connection(self._connection, False)
 
     def _may_begin_itself(self) -> bool:
         adapter = self._driver
@@ -689,11 +688,6 @@ class WriteUnit:
         return self._driver
 
     def open(self) -> Session:
-        if self._session is None and self._group is not None:
-            # The Session takes a savepoint of its own inside the unit's: however it ends, what it rolls back
-            # stays within this write, never the group's other writes.
-            self._session = Session(bind=self._group.sqlalchemy_transaction().connection, expire_on_commit=False,
-                                    join_transaction_mode="create_savepoint")
         if self._session is None:
             if self._transaction is None:
                 if self.dialect.name == "sqlite":  # the Connection takes over the driver's transaction
@@ -713,16 +707,6 @@ class WriteUnit:
             self._session.flush()
 
     def commit(self) -> None:
-        if self._group is not None:
-            try:
-                if self._session is not None:
-                    self._session.commit()  # flushed, its savepoint released
-                self._driver.execute(f"RELEASE {_SAVEPOINT}")
-            except BaseException:
-                self.rollback()
-                raise
-            self._close(clean=True)
-            return
         try:
             self.flush()
             if self._transaction is not None:
@@ -737,18 +721,6 @@ class WriteUnit:
         self._close(clean=True)
 
     def rollback(self) -> None:
-        if self._group is not None:
-            try:
-                if self._session is not None:
-                    session, self._session = self._session, None
-                    session.close()  # its savepoint rolled back
-                self._driver.execute(f"ROLLBACK TO {_SAVEPOINT}")
-                self._driver.execute(f"RELEASE {_SAVEPOINT}")
-            except Exception:  # noqa: BLE001 - the caller's error is the one raised
-                self._group.broken = True  # what this write did could not be undone alone
-            finally:
-                self._close(clean=False)
-            return
         try:
             if self._transaction is not None:
                 if self._transaction.is_active:
@@ -794,6 +766,51 @@ def _kept(_connection: Connection, _clean: bool) -> None:
 _SAVEPOINT = "kempelen_write"
 
 
+class GroupedWrite(WriteUnit):
+    """A write in a CommitGroup's transaction, in a savepoint of its own: released when it succeeds, rolled
+    back to when it fails, so it changes all or nothing as a transaction of its own would."""
+
+    def __init__(self, db: Database, group: CommitGroup):
+        self._group = group
+        super().__init__(db, group.connection, _kept)
+
+    def _begin(self, _begin_check: None) -> None:
+        self._driver.execute(f"SAVEPOINT {_SAVEPOINT}")
+
+    def _begin_failed(self) -> None:
+        self._group.broken = True  # its transaction is in a state no write can vouch for: it rolls back
+
+    def open(self) -> Session:
+        if self._session is None:
+            # The Session takes a savepoint of its own inside the write's: however it ends, what it rolls back
+            # stays within this write, never the group's other writes.
+            self._session = Session(bind=self._group.sqlalchemy_transaction().connection, expire_on_commit=False,
+                                    join_transaction_mode="create_savepoint")
+        return self._session
+
+    def commit(self) -> None:
+        try:
+            if self._session is not None:
+                self._session.commit()  # flushed, its savepoint released
+            self._driver.execute(f"RELEASE {_SAVEPOINT}")
+        except BaseException:
+            self.rollback()
+            raise
+        self._close(clean=True)
+
+    def rollback(self) -> None:
+        try:
+            if self._session is not None:
+                session, self._session = self._session, None
+                session.close()  # its savepoint rolled back
+            self._driver.execute(f"ROLLBACK TO {_SAVEPOINT}")
+            self._driver.execute(f"RELEASE {_SAVEPOINT}")
+        except Exception:  # noqa: BLE001 - the caller's error is the one raised
+            self._group.broken = True  # what this write did could not be undone alone
+        finally:
+            self._close(clean=False)
+
+
 class CommitGroup:
     """SQLite, on the event loop: the writes of one turn of the loop committed together (group commit).
 
@@ -810,11 +827,10 @@ class CommitGroup:
     group first (WriteLock.acquire); other threads wait for the lock as for any writer.
     """
 
-    def __init__(self, db: Database, connection: Connection, release: Release):
+    def __init__(self, db: Database, connection: Connection, release: Release, loop: asyncio.AbstractEventLoop):
         self.connection, self._release = connection, release
         self.driver = connection.connection.dbapi_connection
         self.thread = threading.get_ident()
-        loop = asyncio.get_running_loop()
         #: True once committed; False if the group rolled back (each write then changed nothing)
         self.committed: asyncio.Future = loop.create_future()
         self.writes = 0
@@ -853,8 +869,7 @@ class CommitGroup:
                 self._roll_back()
             self._release(self.connection, done)
             self._db._group_ended(self)
-            if not self.committed.done():
-                self.committed.set_result(done)
+            self.committed.set_result(done)
 
     def _roll_back(self) -> None:
         try:
