@@ -33,12 +33,15 @@ def collections_held() -> Iterator[None]:
 
 
 def settle_heap() -> None:
-    """Called once a serving process has imported and built everything, before its first request: collects
-    once, then moves what exists (modules, the app, SQLAlchemy's and pydantic's machinery: most of the heap)
-    out of the garbage collector's reach, and lets it run again. Otherwise every full collection walks all of
-    it again: pauses of tens of milliseconds several times a second under load (bench: PostgreSQL
-    GetAccountBalance p99 78 ms before, 3.5 ms after). What is frozen lives as long as the process anyway."""
-    gc.collect()
+    """Called once a serving process has imported and built everything, before its first request: moves what
+    exists (modules, the app, SQLAlchemy's and pydantic's machinery: most of the heap) out of the garbage
+    collector's reach, and lets it run again. Otherwise every full collection walks all of it again: pauses
+    of tens of milliseconds several times a second under load (bench: PostgreSQL GetAccountBalance p99 78 ms
+    before, 3.5 ms after). What is frozen lives as long as the process anyway.
+
+    No collection first: it walked the whole heap (0.10 s of a start on SQLite, 0.14 s on PostgreSQL) to free
+    what start-up left unreachable, 1,400 objects (0.25 MB) on SQLite and 12,000 (1.6 MB) on PostgreSQL,
+    which are now kept for the process's life instead."""
     gc.freeze()
     gc.enable()
 
