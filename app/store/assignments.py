@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Integer, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kempelen.domain import assignments as states
 from kempelen.domain.hits import AUTO_DISPOSE_AFTER
@@ -82,9 +83,16 @@ def page_for_worker(session: Session, worker_id: str, *, after: int | None, limi
     return [(a, h, t) for a, h, t in session.execute(query.order_by(Assignment.seq).limit(limit))]
 
 
-def mark_hit_done(session: Session, hit_id: str) -> None:
-    """One more Submitted/Approved/Rejected assignment; an atomic increment, so no lock on the HIT."""
-    session.execute(update(HIT).where(HIT.hit_id == hit_id).values(assignments_done=HIT.assignments_done + 1))
+_MARK_DONE = (update(HIT).where(HIT.hit_id == bindparam("done_hit_id"))
+              .values(assignments_done=HIT.assignments_done + 1).returning(HIT.assignments_done)
+              .execution_options(synchronize_session=False))
+
+
+def mark_hit_done(session: Session, hit: HIT) -> None:
+    """One more Submitted/Approved/Rejected assignment: an atomic increment, so no lock on the HIT, whose
+    result (counting what concurrent submits added) the loaded `hit` then holds as if read."""
+    done = session.execute(_MARK_DONE, {"done_hit_id": hit.hit_id}).scalar_one()
+    set_committed_value(hit, "assignments_done", done)
 
 
 def _pending_count(now: datetime):

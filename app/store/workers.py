@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kempelen.store.models import Worker
+from kempelen.store.prepared import PreparedRead, rows
 
 
 def token_digest(token: str) -> str:
@@ -31,8 +32,22 @@ def get(session: Session, worker_id: str) -> Worker | None:
     return session.get(Worker, worker_id)
 
 
-def by_token(session: Session, token: str) -> Worker | None:
-    return session.scalar(select(Worker).where(Worker.token_sha256 == token_digest(token)))
+# The worker API's caller, read-only: a row with a Worker's attributes (worker_id, locale_country, ...), for
+# a sixth of the CPU of loading the entity (0.11 ms against 0.67). The API's operations only read it; the
+# website, which changes the worker's settings, loads the entity.
+_COLUMNS = Worker.__table__.c
+_ROW_BY_TOKEN = PreparedRead(select(*_COLUMNS).where(_COLUMNS.token_sha256 == bindparam("digest")), "WorkerRow")
+_ROW_BY_ID = PreparedRead(select(*_COLUMNS).where(_COLUMNS.worker_id == bindparam("worker_id")), "WorkerRow")
+
+
+def row_by_token(session: Session, token: str):
+    found = rows(session, _ROW_BY_TOKEN, {"digest": token_digest(token)})
+    return found[0] if found else None
+
+
+def row_by_id(session: Session, worker_id: str):
+    found = rows(session, _ROW_BY_ID, {"worker_id": worker_id})
+    return found[0] if found else None
 
 
 def page(session: Session, *, after: str | None, limit: int) -> list[Worker]:

@@ -63,12 +63,12 @@ def public_url(request: Request) -> str:
 @contextlib.contextmanager
 def acting_worker(request: Request, authorization: str | None, worker_id: str | None, *,
                   writes: bool) -> Iterator[ops.WorkerContext]:
-    """One transaction, as the calling worker, at one instant."""
+    """One transaction, as the calling worker (read-only: see worker_store.row_by_token), at one instant."""
     state = request.app.state
     with state.db.transaction(writes=writes) as session:
         worker = resolve_worker(authorization, worker_id, state.settings.effective_admin_token(),
-                                lambda token: worker_store.by_token(session, token),
-                                lambda wid: worker_store.get(session, wid))
+                                lambda token: worker_store.row_by_token(session, token),
+                                lambda wid: worker_store.row_by_id(session, wid))
         yield ops.WorkerContext(session, worker, state.clock.now(), public_url(request),
                                 content_url=state.settings.content_url)
 

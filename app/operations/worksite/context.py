@@ -25,6 +25,7 @@ from kempelen.store.models import HIT, Assignment, HITType, Worker
 @dataclass
 class WorkerContext:
     session: Session
+    #: the entity, or on the worker API a read-only row with its attributes (kempelen.store.workers.row_by_token)
     worker: Worker
     now: datetime
     #: the origin workers reach this server at: turkSubmitTo, and the host of HTMLQuestion frames

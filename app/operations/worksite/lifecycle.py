@@ -115,8 +115,7 @@ def submit_assignment(ctx: WorkerContext, assignment_id: str, *, answers: dict |
         assignment.status = states.APPROVED
         assignment.approval_time = ctx.now
         events.emit(ctx.session, "AssignmentApproved", hit, ctx.now, assignment.assignment_id)
-    store.mark_hit_done(ctx.session, hit.hit_id)
-    ctx.session.refresh(hit, ["assignments_done"])
+    store.mark_hit_done(ctx.session, hit)
     # ScoreMyKnownAnswers judges each submission before the HIT can turn Reviewable (it may extend the HIT).
     review_policies.review_submission(ctx.session, hit, assignment, ctx.now)
     hit_events.announce(ctx.session, hit, ctx.now)
