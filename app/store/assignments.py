@@ -46,14 +46,17 @@ def get(session: Session, assignment_id: str, *, for_update: bool = False) -> As
     return session.scalar(query)
 
 
+# Built once, as kempelen.store.hits.get_hit_any_requester's: a submit's and a return's first read.
+_WITH_HIT = (select(Assignment, HIT, HITType).join(HIT, Assignment.hit_id == HIT.hit_id)
+             .join(HITType, HIT.hit_type_id == HITType.hit_type_id)
+             .where(Assignment.assignment_id == bindparam("assignment_id")))
+_WITH_HIT_FOR_UPDATE = _WITH_HIT.with_for_update(of=Assignment)
+
+
 def get_with_hit(session: Session, assignment_id: str, *, for_update: bool = False
                  ) -> tuple[Assignment, HIT, HITType] | None:
-    query = (select(Assignment, HIT, HITType).join(HIT, Assignment.hit_id == HIT.hit_id)
-             .join(HITType, HIT.hit_type_id == HITType.hit_type_id)
-             .where(Assignment.assignment_id == assignment_id))
-    if for_update:
-        query = query.with_for_update(of=Assignment)
-    row = session.execute(query).first()
+    query = _WITH_HIT_FOR_UPDATE if for_update else _WITH_HIT
+    row = session.execute(query, {"assignment_id": assignment_id}).first()
     return (row[0], row[1], row[2]) if row else None
 
 

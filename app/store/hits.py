@@ -243,8 +243,11 @@ def reviewable(now: datetime):
                 or_(HIT.expiration <= now, HIT.assignments_done >= HIT.max_assignments))
 
 
+_LOCK_HIT = select(HIT.seq).where(HIT.hit_id == bindparam("hit_id")).with_for_update()
+
+
 def lock_hit(session: Session, hit_id: str) -> None:
-    session.execute(select(HIT.seq).where(HIT.hit_id == hit_id).with_for_update())
+    session.execute(_LOCK_HIT, {"hit_id": hit_id})
 
 
 def to_announce(session: Session, now: datetime, limit: int) -> list[HIT]:
@@ -286,14 +289,17 @@ def page_of_hits(session: Session, requester_id: str, now: datetime, *, after: i
     return [(hit, hit_type) for hit, hit_type in rows]
 
 
+# Built once: building the statement cost as much as running it (0.36 of 0.8 ms, an accept's hottest read).
+_ANY_REQUESTERS = select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id).where(
+    HIT.hit_id == bindparam("hit_id"))
+_ANY_REQUESTERS_FOR_UPDATE = _ANY_REQUESTERS.with_for_update(of=HIT)
+
+
 def get_hit_any_requester(session: Session, hit_id: str, *, for_update: bool = False
                           ) -> tuple[HIT, HITType] | None:
     """A HIT as the worker side finds it: by id alone, whoever created it."""
-    query = (select(HIT, HITType).join(HITType, HIT.hit_type_id == HITType.hit_type_id)
-             .where(HIT.hit_id == hit_id))
-    if for_update:
-        query = query.with_for_update(of=HIT)
-    row = session.execute(query).first()
+    query = _ANY_REQUESTERS_FOR_UPDATE if for_update else _ANY_REQUESTERS
+    row = session.execute(query, {"hit_id": hit_id}).first()
     return (row[0], row[1]) if row else None
 
 
