@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
-
 from kempelen import errors, events, ids
 from kempelen.domain import assignments as states
 from kempelen.domain import frames
@@ -22,7 +20,6 @@ from kempelen.questions import Answer, parse_question, write_question_form_answe
 from kempelen.store import assignments as store
 from kempelen.store import file_uploads
 from kempelen.store import hits as hit_store
-from kempelen.store.models import Assignment
 
 
 def accept_hit(ctx: WorkerContext, hit_id: str) -> dict:
@@ -37,16 +34,11 @@ def accept_hit(ctx: WorkerContext, hit_id: str) -> dict:
     if status != ASSIGNABLE:
         raise errors.hit_not_available(hit.hit_id, status)
     check_allowed(ctx, hit, hit_type, quals.ACCEPT)
-    assignment = Assignment(
-        assignment_id=ids.assignment_id(hit.hit_id, ctx.worker.worker_id), hit_id=hit.hit_id,
-        worker_id=ctx.worker.worker_id,
-        status=states.ACCEPTED, accept_time=ctx.now,
-        deadline=states.deadline(ctx.now, hit_type.assignment_duration))
-    try:
-        with ctx.session.begin_nested():
-            ctx.session.add(assignment)
-    except IntegrityError:  # the unique (hit, worker) key: a concurrent accept by the same worker won
-        raise errors.hit_already_taken(hit.hit_id) from None
+    assignment = store.take(ctx.session, assignment_id=ids.assignment_id(hit.hit_id, ctx.worker.worker_id),
+                            hit_id=hit.hit_id, worker_id=ctx.worker.worker_id, status=states.ACCEPTED,
+                            accept_time=ctx.now, deadline=states.deadline(ctx.now, hit_type.assignment_duration))
+    if assignment is None:  # a concurrent accept by the same worker won
+        raise errors.hit_already_taken(hit.hit_id)
     events.emit(ctx.session, "AssignmentAccepted", hit, ctx.now, assignment.assignment_id)
     return assignment_view(ctx, assignment, hit, hit_type)
 
