@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        TypeDecorator, UniqueConstraint, false, text, true)
+                        TypeDecorator, UniqueConstraint, false, true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from datetime import timezone
 
@@ -85,9 +85,6 @@ class HITType(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-_HAS_LAYOUT = text("hit_layout_id IS NOT NULL")
-
-
 class HIT(Base):
     __tablename__ = "hit"
     __table_args__ = (Index(None, "requester_id", "seq"), Index(None, "hit_type_id", "seq"),
@@ -99,8 +96,12 @@ class HIT(Base):
                       Index(None, "expired_announced", "expiration"),
                       Index(None, "reviewable_announced", "expiration"),
                       # a project's HITs, batch or API-made; only theirs (most HITs have no layout, and a
-                      # CreateHIT writing one index fewer costs a page fewer to commit)
-                      Index(None, "hit_layout_id", "seq", sqlite_where=_HAS_LAYOUT, postgresql_where=_HAS_LAYOUT))
+                      # CreateHIT writing one index fewer costs a page fewer to commit). Partial on both
+                      # databases: migration 0013 gives it its WHERE hit_layout_id IS NOT NULL, which is not
+                      # repeated here. Nothing reads it from the model (Alembic's comparison ignores index
+                      # predicates; Kempelen never runs create_all), and naming PostgreSQL's keyword imported
+                      # SQLAlchemy's PostgreSQL dialect into every start, SQLite's too: 30-70 ms.
+                      Index(None, "hit_layout_id", "seq"))
 
     # keyset pagination runs over seq: an indexed, strictly increasing creation order
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
