@@ -17,14 +17,20 @@ words; SHAPES says which are required and what else the model constrains.
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import VERSION, BaseModel, ConfigDict
+
+# Each model's validator is built at its first use, not at import (building them all cost every start
+# a tenth of a second, and responses never validate), where pydantic builds a model thread-safely: from
+# 2.14, whose model_rebuild() takes a lock. Before that, a first use racing another thread's could be
+# handed a half-built model, so older versions build at import as before.
+DEFER_BUILD = tuple(int(part) for part in VERSION.split(".")[:2]) >= (2, 14)
 
 
 class Shape(BaseModel):
     """Base of every structure shape."""
 
     # forbid: a misspelt member in an output model is a bug, not something to drop silently.
-    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+    model_config = ConfigDict(extra="forbid", protected_namespaces=(), defer_build=DEFER_BUILD)
 
 
 class AcceptQualificationRequestRequest(Shape):

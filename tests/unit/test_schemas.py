@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -334,3 +335,47 @@ def test_a_built_hit_shape_is_the_validated_one():
     page = built(generated.ListHITsResponse, {"NextToken": None, "NumResults": 1, "HITs": [shape]})
     assert page == generated.ListHITsResponse(NumResults=1, HITs=[validated])
     assert serialize_response(page) == serialize_response(generated.ListHITsResponse(NumResults=1, HITs=[validated]))
+
+
+# --- First use from many threads at once ------------------------------------------------------------------
+
+_FIRST_USE = r'''
+import json, sys, threading
+from kempelen.schemas import generated, parse_request
+from kempelen.schemas.generated import QualificationRequirement
+
+built_at_import = generated.CreateHITRequest.__pydantic_complete__
+assert built_at_import != generated.DEFER_BUILD, (built_at_import, generated.DEFER_BUILD)
+body = json.dumps({"Title": "t", "Description": "d", "Reward": "0.05", "AssignmentDurationInSeconds": 60,
+                   "LifetimeInSeconds": 600, "Question": "<q/>", "QualificationRequirements": [
+                       {"QualificationTypeId": "00000000000000000071", "Comparator": "In",
+                        "LocaleValues": [{"Country": "US", "Subdivision": "WA"}]}]})
+start, failures = threading.Barrier(32), []
+
+def first_use():
+    start.wait()
+    try:
+        request = parse_request("CreateHIT", body)
+        assert request.QualificationRequirements[0].LocaleValues[0].Subdivision == "WA"
+        assert parse_request("GetHIT", '{"HITId": "3X"}').HITId == "3X"
+        requirement = QualificationRequirement.model_validate({"QualificationTypeId": "q", "Comparator": "Exists"})
+        assert requirement.Comparator == "Exists"
+    except Exception as exc:  # noqa: BLE001 - every thread's failure is reported
+        failures.append(repr(exc))
+
+threads = [threading.Thread(target=first_use) for _ in range(32)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps(failures))
+'''
+
+
+def test_models_first_used_by_many_threads_at_once_validate_alike():
+    """The shapes are built at first use where pydantic does that thread-safely (generated.DEFER_BUILD): 32
+    threads making the first requests of a fresh process all read them right (a half-built model would have
+    refused the members as extra, as Shape, the base, forbids them)."""
+    done = subprocess.run([sys.executable, "-c", _FIRST_USE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
