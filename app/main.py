@@ -80,12 +80,15 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.state.settings, app.state.db, app.state.clock, app.state.sweeper = settings, db, clock, sweeper
     app.state.deliverer, app.state.faults, app.state.requester_api = deliverer, faults, api
     app.state.metrics = Metrics(db, clock)
+    # The worker API first: routes are tried in order, and its accepts and submits are most of what is
+    # not `POST /` (taken in front of the routers); behind the admin, account and observe routers each
+    # was first tried against their fifteen (0.2-0.4 ms of CPU a request).
+    app.include_router(workers.router)
+    app.include_router(qualifications.router)
     app.include_router(admin.router)
     app.include_router(accounts.router)
     app.include_router(observe.router)
-    app.include_router(workers.router)
     app.include_router(content.router)
-    app.include_router(qualifications.router)
     app.include_router(files.router)
     app.include_router(state.router)
     app.include_router(requester_routes.router)
