@@ -39,6 +39,23 @@ def test_every_command_has_help_with_an_example():
         "example:\n  kempelen worker token --worker A1TESTWORKER\n")
 
 
+def test_a_command_gets_the_parsers_the_whole_cli_gives_it():
+    """`kempelen <command>` registers only its own group (kempelen.cli.build_parser): every parser under the
+    command must read and print exactly as in the whole `kempelen` parser."""
+    whole = {parser.prog: parser for parser in parsers(build_parser())}
+    commands = [name for name in whole if name.count(" ") == 1]
+    assert {"kempelen serve", "kempelen worker", "kempelen reset", "kempelen snapshot"} <= set(commands)
+    for command in commands:
+        alone = [parser for parser in parsers(build_parser(command.split()[1])) if parser.prog != "kempelen"]
+        # its own parsers (and its group's other commands: `reset` brings `snapshot`)
+        assert {name for name in whole if name == command or name.startswith(command + " ")} <= {
+            parser.prog for parser in alone}
+        for parser in alone:
+            assert parser.format_help() == whole[parser.prog].format_help(), parser.prog
+    # anything else (no command, a mistyped one) gets every group, for the help and the error to list
+    assert {parser.prog for parser in parsers(build_parser("wrker"))} == set(whole)
+
+
 def test_version():
     shown = subprocess.run([sys.executable, "-m", "kempelen.cli", "--version"], capture_output=True, text=True)
     assert (shown.returncode, shown.stdout) == (0, f"kempelen {__version__}\n")
