@@ -154,40 +154,40 @@ def assignable_page(session: Session, worker_id: str, now: datetime, *, after: i
                     ) -> list[tuple[HIT, HITType]]:
     """Assignable HITs that this worker has never taken, in creation order, leaving out the HITs of
     requesters who blocked the worker and the HIT types in `hidden_hit_types`."""
-    query = _assignable_query(select(HIT, HITType), session.get_bind().dialect.name, worker_id, now, after,
-                              hit_type_id, hidden_hit_types)
+    query = _assignable_query(select(HIT, HITType), dialect_name(session), worker_id, now, after, hit_type_id,
+                              hidden_hit_types)
     return [(hit, hit_type) for hit, hit_type in session.execute(query.limit(limit))]
 
 
 def assignable_hit_ids(session: Session, worker_id: str, now: datetime, *, limit: int, hit_type_id: str) -> list[str]:
     """The ids of assignable_page's HITs of one type (accept-next needs no more than the ids)."""
-    found = rows(session, *assignable_ids_query(session.get_bind().dialect.name, worker_id, now, limit=limit,
+    found = rows(session, *assignable_ids_query(dialect_name(session), worker_id, now, limit=limit,
                                                 hit_type_id=hit_type_id))
     return [row.hit_id for row in found]
 
 
-def assignable_ids_query(dialect_name: str, worker_id: str, now: datetime, *, limit: int, hit_type_id: str
+def assignable_ids_query(dialect: str, worker_id: str, now: datetime, *, limit: int, hit_type_id: str
                          ) -> tuple[PreparedRead, dict]:
     """The statement assignable_hit_ids runs and its bind values (a test explains its plan)."""
-    return _assignable_ids(dialect_name), {"worker_id": worker_id, "now": now, "hit_type_id": hit_type_id,
+    return _assignable_ids(dialect), {"worker_id": worker_id, "now": now, "hit_type_id": hit_type_id,
                                            "created_after": now - AUTO_DISPOSE_AFTER, "limit": limit}
 
 
 @functools.cache
-def _assignable_ids(dialect_name: str) -> PreparedRead:
+def _assignable_ids(dialect: str) -> PreparedRead:
     """assignable_hit_ids' statement, built once per dialect (its SQL differs: see _assignable_query):
     building it for every accept-next cost more than running it."""
     now = bindparam("now", type_=UTCDateTime())
-    query = _assignable_query(select(HIT.hit_id), dialect_name, bindparam("worker_id"), now, None,
+    query = _assignable_query(select(HIT.hit_id), dialect, bindparam("worker_id"), now, None,
                               bindparam("hit_type_id"), (),
                               created_after=bindparam("created_after", type_=UTCDateTime()))
     return PreparedRead(query.limit(bindparam("limit", type_=Integer())), "AssignableHIT")
 
 
-def _assignable_query(query, dialect_name: str, worker_id, now, after: int | None, hit_type_id,
+def _assignable_query(query, dialect: str, worker_id, now, after: int | None, hit_type_id,
                       hidden_hit_types: Collection[str], *, created_after=None):
     not_expired = HIT.expiration > now
-    if hit_type_id is not None and dialect_name == "sqlite":
+    if hit_type_id is not None and dialect == "sqlite":
         # Without statistics SQLite reads the expiration range from the open-HITs index and then sorts every
         # open HIT of the type by seq (1.5 ms at 2,500 HITs); told the range filters nothing (likely()), it
         # walks the (hit_type_id, seq) index in order and stops at the limit (0.03 ms).

@@ -708,17 +708,20 @@ class WriteUnit:
 
     def commit(self) -> None:
         try:
-            self.flush()
-            if self._transaction is not None:
-                self._transaction.commit()
-            if self._own_transaction is not None:
-                self._send_own("COMMIT")
-            elif self._transaction is None:
-                self._driver.execute("COMMIT")
+            self._commit_work()
         except BaseException:
             self.rollback()
             raise
         self._close(clean=True)
+
+    def _commit_work(self) -> None:
+        self.flush()
+        if self._transaction is not None:
+            self._transaction.commit()
+        if self._own_transaction is not None:
+            self._send_own("COMMIT")
+        elif self._transaction is None:
+            self._driver.execute("COMMIT")
 
     def rollback(self) -> None:
         try:
@@ -788,15 +791,10 @@ class GroupedWrite(WriteUnit):
                                     join_transaction_mode="create_savepoint")
         return self._session
 
-    def commit(self) -> None:
-        try:
-            if self._session is not None:
-                self._session.commit()  # flushed, its savepoint released
-            self._driver.execute(f"RELEASE {_SAVEPOINT}")
-        except BaseException:
-            self.rollback()
-            raise
-        self._close(clean=True)
+    def _commit_work(self) -> None:
+        if self._session is not None:
+            self._session.commit()  # flushed, its savepoint released
+        self._driver.execute(f"RELEASE {_SAVEPOINT}")
 
     def rollback(self) -> None:
         try:
