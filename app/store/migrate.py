@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,12 +19,9 @@ _PG_MIGRATION_LOCK = 7_517_373_640_501
 
 def migrations_dir() -> Path:
     """The migrations/ directory, installed inside the package as kempelen.migrations (see setup.py)."""
-    configured = os.environ.get("KEMPELEN_MIGRATIONS_DIR")
-    if configured:
-        return Path(configured)
-    import kempelen.migrations
+    from kempelen.migrations import directory
 
-    return Path(kempelen.migrations.__file__).resolve().parent
+    return directory()
 
 
 def alembic_config(database_url: str) -> Config:

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kempelen.config import DEVELOPMENT_ADMIN_TOKEN
-from kempelen.testing import forkserver
+from kempelen.testing import forkserver, schema_template
 
 
 def free_port() -> int:
@@ -32,7 +32,8 @@ class LiveServer:
                  env: dict[str, str] | None = None, startup_timeout: float = 30.0, seed: str | int | None = None):
         self._tmp = tempfile.TemporaryDirectory(prefix="kempelen-")
         self.data_dir = Path(self._tmp.name)
-        self.database_url = database_url or f"sqlite:///{self.data_dir / 'kempelen.db'}"
+        self._own_database = None if database_url else self.data_dir / "kempelen.db"
+        self.database_url = database_url or f"sqlite:///{self._own_database}"
         self.clock = clock
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -49,6 +50,8 @@ class LiveServer:
         env = {"KEMPELEN_PASSWORD_HASHING": "test", **os.environ, "KEMPELEN_DEVELOPMENT_CREDENTIALS": "on",
                **self._env}
         env.pop("KEMPELEN_ADMIN_TOKEN", None)
+        if self._own_database and not self._own_database.exists():
+            schema_template.copy_to(self._own_database, env)  # else the server migrates it, as it would anyway
         argv = ["serve", "--port", str(self.port), "--clock", self.clock, "--database-url", self.database_url,
                 "--data-dir", str(self.data_dir), "--log-level", "warning"]
         # a fork of a process that has imported the server already, where there can be one; never importing
