@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.include_router(requester_routes.router)
     requester_site.install(app)
     app.include_router(requester_logins.router)
-    app.include_router(worker_site.router)
+    worker_site.install(app)
     envelope.install(app)
     if settings.requester_host:
         app.add_middleware(RequesterHost, host=settings.requester_host)

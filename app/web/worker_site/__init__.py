@@ -6,10 +6,13 @@ My HITs, dashboard), groups (the HIT groups list), work (preview, accept, the ta
 qualifications (scores, requestable types, tests), messages (the inbox), links (MTurk's legacy URLs).
 """
 
-from fastapi import APIRouter
+from fastapi import FastAPI
 
 from kempelen.web.worker_site import accounts, groups, home, links, messages, qualifications, work
 
-router = APIRouter(include_in_schema=False)
-for module in (accounts, home, groups, work, qualifications, messages, links):
-    router.include_router(module.router)
+
+def install(app: FastAPI) -> None:
+    # Each module's router straight into the app: FastAPI builds an included router's routes again for each
+    # router that includes it, and checks a router included without a prefix by building its nested ones.
+    for module in (accounts, home, groups, work, qualifications, messages, links):
+        app.include_router(module.router, include_in_schema=False)
