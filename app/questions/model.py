@@ -218,3 +218,8 @@ class Question:
 
     def question(self, identifier: str) -> FormQuestion | None:
         return next((q for q in self.questions if q.identifier == identifier), None)
+
+    @property
+    def takes_files(self) -> bool:
+        """Whether any question is a FileUploadAnswer: only those can have files uploaded for them."""
+        return any(isinstance(q.answer_specification, FileUploadAnswer) for q in self.questions)

@@ -188,6 +188,13 @@ def test_file_upload_and_application_are_valid_in_2005():
     assert isinstance(parsed.questions[0].content[0], Flash)
 
 
+def test_only_a_form_with_a_file_upload_question_takes_files():
+    with_file = form(question("text", answer=FREE_TEXT) + question("photo", answer=FILE_UPLOAD), QUESTION_FORM_2005)
+    assert parse_question(with_file).takes_files
+    assert not parse_question(form(question("text", answer=FREE_TEXT), QUESTION_FORM_2005)).takes_files
+    assert not parse_question(external()).takes_files
+
+
 def test_file_upload_and_application_are_schema_errors_in_2017():
     assert refused(form(question(answer=FILE_UPLOAD))) == (
         "Element 'FileUploadAnswer': This element is not expected. "

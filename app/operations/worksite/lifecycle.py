@@ -85,7 +85,8 @@ def submit_assignment(ctx: WorkerContext, assignment_id: str, *, answers: dict |
     if not states.may_work_on(status):
         raise errors.assignment_not_active(assignment_id, status)
     question = parse_question(hit.question)
-    uploads = file_uploads.of_assignment(ctx.session, assignment_id) if question.kind == "QuestionForm" else {}
+    # (uploads are refused for any other question, so a form without a FileUploadAnswer has none to look up)
+    uploads = file_uploads.of_assignment(ctx.session, assignment_id) if question.takes_files else {}
     if external_fields is not None:
         parsed = [Answer(name, free_text=text) for name, text in frames.external_answers(external_fields)]
         for name, incoming in external_files:
