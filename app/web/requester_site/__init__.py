@@ -14,7 +14,6 @@ from kempelen.web.requester_site import account, batches, manage, projects, qual
 from kempelen.web.requester_site.common import PREFIX, refused_page
 
 
-
 def install(app: FastAPI) -> None:
     """The site's routes, and its answer to an operation's refusal that escaped a page (the Requester API
     answers its own refusals before they get here; so do the /_kempelen/requester routes)."""
