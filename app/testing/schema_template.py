@@ -68,6 +68,17 @@ def _make(template: Path, env: dict[str, str]) -> None:
         os.replace(database, template)
 
 
+def _usable(template: Path) -> bool:
+    """The template is there and holds a schema version (a damaged one is made again, not copied forever)."""
+    if not template.exists():
+        return False
+    try:  # immutable: read without the write-ahead log's files, which a closed template no longer has
+        with contextlib.closing(sqlite3.connect(template.absolute().as_uri() + "?immutable=1", uri=True)) as db:
+            return db.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+    except sqlite3.Error:
+        return False
+
+
 def copy_to(target: Path, env: dict[str, str]) -> bool:
     """Put a copy of the template at `target` (a server's database file to be), making the template first if
     there is none yet; False (and nothing at `target`) if that cannot be done here."""
@@ -75,7 +86,7 @@ def copy_to(target: Path, env: dict[str, str]) -> bool:
         return False
     try:
         template = _private_directory() / _name(env)
-        if not template.exists():
+        if not _usable(template):
             _make(template, env)
         shutil.copyfile(template, target)
         return True

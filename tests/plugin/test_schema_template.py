@@ -46,6 +46,15 @@ def test_servers_without_a_database_start_on_copies_of_one_template(private):
     assert [p.stat().st_mtime_ns for p in private.glob("schema-*.db")] == [made]  # used, not made again
 
 
+def test_a_damaged_template_is_made_again(private, tmp_path):
+    assert schema_template.copy_to(tmp_path / "first.db", dict(os.environ))
+    [template] = private.glob("schema-*.db")
+    template.write_bytes(b"not a database" * 100)
+    with LiveServer() as server:
+        assert server.admin("GET", "/_kempelen/health")
+    assert rows(template, "SELECT count(*) FROM alembic_version") == [(1,)]
+
+
 def test_an_edited_migration_gets_a_template_of_its_own(private, tmp_path):
     env = dict(os.environ)
     assert schema_template.copy_to(tmp_path / "a.db", env)
