@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from kempelen.events import outbox
 from kempelen.store.models import HIT, Event, NotificationSetting
-from kempelen.store.prepared import PreparedRead, PreparedWrite, dialect_name, rows, write
+from kempelen.store.prepared import PreparedRead, PreparedWrite, dialect_name, first_row, write
 
 ASSIGNMENT_EVENTS = ("AssignmentAccepted", "AssignmentAbandoned", "AssignmentReturned", "AssignmentSubmitted",
                      "AssignmentRejected", "AssignmentApproved")
@@ -80,7 +80,6 @@ def emit(session: Session, event_type: str, hit: HIT, at: datetime, assignment_i
             table, row = inserting
             write(session, _row_insert(table, tuple(row)), row)
         seq = write(session, _INSERT_EVENT, values)[0].seq
-        found = rows(session, _SETTING, {"hit_type_id": hit.hit_type_id})
-        setting = found[0] if found else None
+        setting = first_row(session, _SETTING, {"hit_type_id": hit.hit_type_id})
     if setting is not None and setting.active and event_type in setting.event_types.split(","):
         outbox.enqueue(session, EventRow(seq=seq, **values), setting)

@@ -46,6 +46,9 @@ def get(session: Session, assignment_id: str, *, for_update: bool = False) -> As
     return session.scalar(query)
 
 
+#: the instant of the module's prepared statements, bound when each runs
+_NOW = bindparam("now", type_=UTCDateTime())
+
 # Built once, as kempelen.store.hits.get_hit_any_requester's: a submit's and a return's first read.
 _WITH_HIT = (select(Assignment, HIT, HITType).join(HIT, Assignment.hit_id == HIT.hit_id)
              .join(HITType, HIT.hit_type_id == HITType.hit_type_id)
@@ -177,8 +180,7 @@ def assignable_ids_query(dialect: str, worker_id: str, now: datetime, *, limit: 
 def _assignable_ids(dialect: str) -> PreparedRead:
     """assignable_hit_ids' statement, built once per dialect (its SQL differs: see _assignable_query):
     building it for every accept-next cost more than running it."""
-    now = bindparam("now", type_=UTCDateTime())
-    query = _assignable_query(select(HIT.hit_id), dialect, bindparam("worker_id"), now, None,
+    query = _assignable_query(select(HIT.hit_id), dialect, bindparam("worker_id"), _NOW, None,
                               bindparam("hit_type_id"), (),
                               created_after=bindparam("created_after", type_=UTCDateTime()))
     return PreparedRead(query.limit(bindparam("limit", type_=Integer())), "AssignableHIT")
@@ -217,7 +219,6 @@ def _total(condition, name: str):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
 
 
-_NOW = bindparam("now", type_=UTCDateTime())
 # Built once, with the instant as a bind: the statement, seven sums of effective statuses, cost 1-2 ms to
 # build, several times what it costs to run (the worker API's GET /api/worker, and every accept of a HIT
 # that requires a system qualification such as PercentAssignmentsApproved).

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from kempelen.domain.hits import AUTO_DISPOSE_AFTER, AssignmentCounts
 from kempelen.store.db import RunAgain
 from kempelen.store.models import HIT, Assignment, HITType, UTCDateTime
-from kempelen.store.prepared import PreparedRead, rows
+from kempelen.store.prepared import PreparedRead, first_row, rows
 
 
 # Built once: constructing a statement (and its cache key) costs more than running it on SQLite.
@@ -43,14 +43,12 @@ def get_hit(session: Session, requester_id: str, hit_id: str, *, for_update: boo
 
 def get_hit_type(session, requester_id: str, hit_type_id: str):
     """The requester's HIT type (a read-only row with HITType's attributes), or None."""
-    found = rows(session, _GET_HIT_TYPE, {"hit_type_id": hit_type_id, "requester_id": requester_id})
-    return found[0] if found else None
+    return first_row(session, _GET_HIT_TYPE, {"hit_type_id": hit_type_id, "requester_id": requester_id})
 
 
 def hit_type_by_fingerprint(session, requester_id: str, fingerprint: str):
     """The requester's HIT type with these properties (a read-only row, as get_hit_type), or None."""
-    found = rows(session, _HIT_TYPE_BY_FINGERPRINT, {"requester_id": requester_id, "fingerprint": fingerprint})
-    return found[0] if found else None
+    return first_row(session, _HIT_TYPE_BY_FINGERPRINT, {"requester_id": requester_id, "fingerprint": fingerprint})
 
 
 # --- HIT types this process has read, for CreateHIT and CreateHITWithHITType ------------------------------
@@ -180,8 +178,7 @@ _HIT_VIEW = PreparedRead(_with_counts([_h.hit_id == bindparam("hit_id"), _h.requ
 
 def hit_view_row(session, requester_id: str, hit_id: str, now: datetime):
     """The caller's HIT `hit_id` with its type's columns and its counts at `now` (one statement), or None."""
-    found = rows(session, _HIT_VIEW, {"hit_id": hit_id, "requester_id": requester_id, "now": now})
-    return found[0] if found else None
+    return first_row(session, _HIT_VIEW, {"hit_id": hit_id, "requester_id": requester_id, "now": now})
 
 
 def counts_of(row) -> AssignmentCounts:

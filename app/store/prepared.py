@@ -152,6 +152,12 @@ def rows(unit, prepared: PreparedRead, values: dict[str, Any]) -> list:
     return _in_transaction(unit, prepared, values)
 
 
+def first_row(unit, prepared: PreparedRead, values: dict[str, Any]):
+    """The first of rows(unit, prepared, values), or None when there is none."""
+    found = rows(unit, prepared, values)
+    return found[0] if found else None
+
+
 def write(unit, prepared: PreparedWrite | PreparedRead, values: dict[str, Any]) -> list:
     """Run the INSERT `prepared` (or a statement that writes and selects) with `values` in the unit's
     transaction; the rows it returns, if any."""

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kempelen.store.models import Worker
-from kempelen.store.prepared import PreparedRead, rows
+from kempelen.store.prepared import PreparedRead, first_row
 
 
 def token_digest(token: str) -> str:
@@ -41,13 +41,11 @@ _ROW_BY_ID = PreparedRead(select(*_COLUMNS).where(_COLUMNS.worker_id == bindpara
 
 
 def row_by_token(session: Session, token: str):
-    found = rows(session, _ROW_BY_TOKEN, {"digest": token_digest(token)})
-    return found[0] if found else None
+    return first_row(session, _ROW_BY_TOKEN, {"digest": token_digest(token)})
 
 
 def row_by_id(session: Session, worker_id: str):
-    found = rows(session, _ROW_BY_ID, {"worker_id": worker_id})
-    return found[0] if found else None
+    return first_row(session, _ROW_BY_ID, {"worker_id": worker_id})
 
 
 def page(session: Session, *, after: str | None, limit: int) -> list[Worker]:

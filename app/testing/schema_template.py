@@ -63,8 +63,8 @@ def _make(template: Path, env: dict[str, str]) -> None:
         # a fork ends without closing its connections: the schema may still be in the write-ahead log
         with contextlib.closing(sqlite3.connect(database)) as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            if connection.execute("SELECT count(*) FROM alembic_version").fetchone() != (1,):
-                raise RuntimeError("kempelen db upgrade left no schema version")
+        if not _usable(database):
+            raise RuntimeError("kempelen db upgrade left no schema version")
         os.replace(database, template)
 
 
