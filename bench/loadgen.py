@@ -38,6 +38,8 @@ class RunResult:
     client_cpu: float | None      # load generator CPU seconds / window seconds (1.0 = one core busy)
     server_cpu: float | None      # server process CPU seconds / window seconds
     first_error: str | None = None
+    # the database server's CPU seconds / window seconds, where it is measured (bench.throughput, PostgreSQL)
+    database_cpu: float | None = None
     # requests each latency sample stands for: 1 here; wrk reports quantiles, each standing for many
     weight: float = 1.0
 
@@ -66,7 +68,7 @@ class RunResult:
                 "p50_ms": _round(self.p50), "p90_ms": _round(self.percentile(90)), "p99_ms": _round(self.p99),
                 "max_ms": _round(max(self.latencies_ms) if self.latencies_ms else None),
                 "client_cpu": _round(self.client_cpu), "server_cpu": _round(self.server_cpu),
-                "first_error": self.first_error}
+                "database_cpu": _round(self.database_cpu), "first_error": self.first_error}
 
 
 def pooled_percentiles(runs: list[RunResult], quantiles=(50, 90, 99)) -> dict[int, float | None]:

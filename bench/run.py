@@ -200,7 +200,7 @@ def throughput_summary(throughput: dict) -> str:
     rows = []
     for kind, database in throughput["databases"].items():
         if "operations" not in database:
-            rows.append([kind, "", database.get("skipped", "-")] + [""] * 10)
+            rows.append([kind, "", database.get("skipped", "-")] + [""] * 11)
             continue
         for operation, result in database["operations"].items():
             loads = result.get("load_average_per_round") or []
@@ -216,11 +216,13 @@ def throughput_summary(throughput: dict) -> str:
                 rows.append([kind if target == "bare" and operation == next(iter(database["operations"])) else "",
                              operation if target == "bare" else "", target, _fmt(r["rate_per_s"], 0),
                              _fmt(r["p50_ms"]), _fmt(r["p99_ms"]), str(r["errors"]), _pct(r["server_cpu"]),
-                             _fmt(r["server_cpu_ms_per_request"], 3), _pct(r["client_cpu"]),
+                             _fmt(r["server_cpu_ms_per_request"], 3),
+                             _fmt(r.get("database_cpu_ms_per_request"), 3) if target == "kempelen" else "",
+                             _pct(r["client_cpu"]),
                              f"{min(loads):.1f}-{max(loads):.1f}" if loads and target == "kempelen" else "",
                              spread, ratio, p99])
     text.append(_table(["db", "operation", "target", "req/s", "p50 ms", "p99 ms", "errors", "server CPU",
-                        "CPU ms/req", "client CPU", "load avg", "ratio/round", "ratio (Kempelen/bare)",
+                        "CPU ms/req", "db CPU ms/req", "client CPU", "load avg", "ratio/round", "ratio (Kempelen/bare)",
                         "p99 vs bare"], rows))
     return "\n".join(text)
 

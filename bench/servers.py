@@ -112,8 +112,7 @@ class ChildServer:
                 if pid == self._process.pid:
                     return None
                 continue
-            fields = stat.rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime, stime (fields 14 and 15 of stat)
+            total += _process_cpu_seconds(stat)
         return total
 
     def stop(self) -> None:
@@ -203,6 +202,37 @@ def database(kind: str, directory: Path) -> Iterator[str | None]:
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def _process_cpu_seconds(stat: str) -> float:
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime, stime (fields 14 and 15 of stat)
+
+
+def postgres_is_local() -> bool:
+    """Whether KEMPELEN_BENCH_POSTGRES_URL's server runs on this machine (its processes can be sampled)."""
+    from urllib.parse import urlsplit
+
+    return (urlsplit(POSTGRES_URL).hostname or "localhost") in ("127.0.0.1", "localhost", "::1")
+
+
+def postgres_cpu_seconds() -> float | None:
+    """User + system CPU time of every PostgreSQL process on this machine (the server on
+    KEMPELEN_BENCH_POSTGRES_URL, when it is local), or None when none is visible. Only live processes count:
+    a backend that exits between two readings takes its time with it, so a figure can only be low (the
+    servers' pooled connections live through a run)."""
+    total, found = 0.0, False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            total += _process_cpu_seconds((entry / "stat").read_text())
+        except OSError:  # exited meanwhile
+            continue
+        found = True
+    return total if found else None
 
 
 def bare(log_dir: Path) -> ChildServer:

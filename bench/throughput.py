@@ -11,6 +11,7 @@ interleaved rounds and pooled: the ratio is Kempelen's pooled rate over the bare
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 
 from bench import drivers, loadgen, servers, signing, workload
@@ -53,6 +54,9 @@ def pool(runs: list[loadgen.RunResult]) -> dict:
     percentiles = loadgen.pooled_percentiles(runs, (50, 90, 99))
     server_seconds = sum((run.server_cpu or 0) * run.window_s for run in runs)
     client_seconds = sum((run.client_cpu or 0) * run.window_s for run in runs)
+    measured = [run for run in runs if run.database_cpu is not None]
+    database_seconds = sum(run.database_cpu * run.window_s for run in measured)
+    database_requests = sum(run.requests for run in measured)
     rate = requests / window if window else 0.0
     return {"label": runs[0].label, "concurrency": runs[0].concurrency, "requests": requests,
             "errors": sum(run.errors for run in runs), "window_s": round(window, 3), "rate_per_s": round(rate, 1),
@@ -60,6 +64,9 @@ def pool(runs: list[loadgen.RunResult]) -> dict:
             "server_cpu": _r(server_seconds / window if window else None),
             "client_cpu": _r(client_seconds / window if window else None),
             "server_cpu_ms_per_request": _r(1000 * server_seconds / requests if requests else None, 4),
+            # PostgreSQL's own processes in the same windows (None on SQLite, or a server on another host)
+            "database_cpu_ms_per_request": _r(1000 * database_seconds / database_requests
+                                              if database_requests else None, 4),
             "first_error": next((run.first_error for run in runs if run.first_error), None),
             "rate_per_round": [round(run.rate, 1) for run in runs]}
 
@@ -80,10 +87,33 @@ def _parameters(operation: str, hit_ids: list[str], pages: list[dict]) -> list[d
     raise ValueError(f"not benchmarked: {operation}")
 
 
+class _WithDatabaseCPU:
+    """A target's CPU probe that also reads the database server's CPU at the same moments: every generator
+    calls its probe exactly at the measured window's start and end, so the two share one window."""
+
+    def __init__(self, server_probe, database_probe):
+        self._server_probe, self._database_probe = server_probe, database_probe
+        self.readings: list[tuple[float, float | None]] = []
+
+    def __call__(self) -> float | None:
+        self.readings.append((time.monotonic(), self._database_probe()))
+        return self._server_probe()
+
+    def share(self) -> float | None:
+        """The database's CPU seconds / wall seconds between the last two readings."""
+        if len(self.readings) < 2:
+            return None
+        (started, before), (ended, after) = self.readings[-2:]
+        if before is None or after is None or ended <= started:
+            return None
+        return (after - before) / (ended - started)
+
+
 def alternate(settings: Settings, targets: list[servers.ChildServer], operation: str,
-              parameters: list[dict], say, profile_pid: int | None = None, profile_name: str = ""
-              ) -> dict[str, list[loadgen.RunResult]]:
-    """`settings.rounds` rounds, each driving every target in turn with the same signed bytes."""
+              parameters: list[dict], say, profile_pid: int | None = None, profile_name: str = "",
+              database_probe=None) -> dict[str, list[loadgen.RunResult]]:
+    """`settings.rounds` rounds, each driving every target in turn with the same signed bytes.
+    `database_probe`: the database server's CPU seconds, read around Kempelen's windows."""
     runs: dict[str, list[loadgen.RunResult]] = {target.name: [] for target in targets}
     share = settings.duration / settings.rounds
     loads = []
@@ -98,9 +128,14 @@ def alternate(settings: Settings, targets: list[servers.ChildServer], operation:
             profiled = settings.profile and target.pid == profile_pid
             if profiled:
                 settings.profile.resume(warmup, share)
+            probe = target.cpu_seconds
+            if database_probe is not None and target.name == "kempelen":
+                probe = _WithDatabaseCPU(target.cpu_seconds, database_probe)
             result = drivers.drive(settings.generator, servers.HOST, target.port, raw,
                                    concurrency=settings.concurrency, warmup=warmup, duration=share,
-                                   cpu_probe=target.cpu_seconds, label=f"{operation} {target.name}")
+                                   cpu_probe=probe, label=f"{operation} {target.name}")
+            if isinstance(probe, _WithDatabaseCPU):
+                result.database_cpu = probe.share()
             if profiled:
                 settings.profile.pause()
             runs[target.name].append(result)
@@ -143,11 +178,15 @@ def run_database(kind: str, settings: Settings, workspace: servers.Workspace, sa
             pages = workload.list_pages(mturk, settings.page_size,
                                         max_pages=settings.seed_hits // settings.page_size + 2)
             results = {}
+            # the database server takes its CPU from the same two cores: measured where it can be
+            database_probe = (servers.postgres_cpu_seconds
+                              if kind == "postgresql" and servers.postgres_is_local() else None)
             for operation in settings.operations:
                 parameters = _parameters(operation, hit_ids[:16], pages)
                 _check(kempelen, kempelen.endpoint, operation, parameters)
                 runs = alternate(settings, [bare, kempelen], operation, parameters, say,
-                                 profile_pid=kempelen.pid, profile_name=f"{kind}-{operation}")
+                                 profile_pid=kempelen.pid, profile_name=f"{kind}-{operation}",
+                                 database_probe=database_probe)
                 loads = runs.pop("_load_average")
                 baseline, ours = pool(runs["bare"]), pool(runs["kempelen"])
                 ratio = ours["rate_per_s"] / baseline["rate_per_s"] if baseline["rate_per_s"] else None
