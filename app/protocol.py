@@ -20,7 +20,7 @@ from kempelen.operations import REGISTRY
 from kempelen.operations.context import OperationContext
 from kempelen.schemas import OPERATION_NAMES, parse_request, serialize_response
 from kempelen.store import requesters
-from kempelen.store.db import Database, RunAgain, WriteLockBusy
+from kempelen.store.db import Database, RunAgain, RunCheckedFirst, WriteLockBusy
 
 TARGET_PREFIX = "MTurkRequesterServiceV20170117."
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -103,17 +103,33 @@ class RequesterAPI:
         access_key_id = verify(request, self._secret_outside_transaction, wall_time())
         parsed = self._parse(name, operation, request.body)
         try:
-            return self._write(operation, access_key_id, parsed, request_id, origin, wait, joined)
+            return self._write_again_if_forgotten(operation, access_key_id, parsed, request_id, origin, wait,
+                                                  joined, defer_check=operation.defers_check)
+        except RunCheckedFirst:  # it wrote nothing; the key is checked before anything else this time
+            return self._write_again_if_forgotten(operation, access_key_id, parsed, request_id, origin, wait,
+                                                  joined, defer_check=False)
+
+    def _write_again_if_forgotten(self, *args, defer_check: bool) -> dict:
+        try:
+            return self._write(*args, defer_check=defer_check)
         except RunAgain:  # it rolled back; what it trusted is forgotten now
-            return self._write(operation, access_key_id, parsed, request_id, origin, wait, joined)
+            return self._write(*args, defer_check=defer_check)
 
     def _write(self, operation, access_key_id: str, parsed, request_id: str, origin: str, wait: bool,
-               joined: list | None) -> dict:
+               joined: list | None, *, defer_check: bool) -> dict:
         # The writer checks its key again in its own transaction: a deactivated key changes nothing. The
-        # check may travel with the BEGIN (requesters.begin_check); the account is then the cached one.
+        # check may travel with the BEGIN (requesters.begin_check), or for some operations with their first
+        # statement (Operation.defers_check); the account is then the cached one.
         cached = self.requesters.cached(access_key_id)
         check = requesters.begin_check(self.db, access_key_id, cached)
-        with self.db.writing(wait=wait, begin_check=check, joined=joined) as session:
+        with self.db.writing(wait=wait, begin_check=check, defer_check=defer_check, joined=joined) as session:
+            if session.check_deferred:
+                try:
+                    return self._run(operation, session, cached[0], parsed, request_id, origin)
+                except errors.ServiceError:
+                    if session.check_deferred:  # refused before the key was checked: that comes first
+                        raise RunCheckedFirst() from None
+                    raise
             if session.begin_check_passed:
                 requester = cached[0]
             else:

@@ -13,12 +13,13 @@ from collections import namedtuple
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, exists, insert, literal_column, select
 from sqlalchemy.orm import Session
 
 from kempelen.events import outbox
-from kempelen.store.models import HIT, Event, NotificationSetting
-from kempelen.store.prepared import PreparedRead, PreparedWrite, dialect_name, first_row, write
+from kempelen.store.db import RunCheckedFirst
+from kempelen.store.models import HIT, Event, NotificationSetting, Requester
+from kempelen.store.prepared import PreparedRead, PreparedWrite, dialect_name, first_row, write, write_alone
 
 ASSIGNMENT_EVENTS = ("AssignmentAccepted", "AssignmentAbandoned", "AssignmentReturned", "AssignmentSubmitted",
                      "AssignmentRejected", "AssignmentApproved")
@@ -50,6 +51,57 @@ def _row_then_event(table: Table, columns: tuple[str, ...]) -> PreparedRead:
     return PreparedRead(_READ_SETTING.add_cte(row.cte("written")), "EventWithSetting")
 
 
+# Hit types this process saw with an active notification setting: their new rows take the usual path (the
+# setting decides what is queued), without first trying the lone statement, which declines them.
+_NOTIFIED_TYPES: set[str] = set()
+_NOTIFIED_TYPES_MAX = 10_000  # a bound, not a tuning
+
+
+@functools.cache
+def _lone_row_then_event(table: Table, columns: tuple[str, ...]) -> PreparedRead:
+    """PostgreSQL: _row_then_event as a unit's only statement, committed by itself (kempelen.store.prepared.
+    write_alone). It makes the check the unit held back itself, and writes the row and its event only if the
+    requester is still active with its key on and no active notification setting of the HIT type wants the
+    event queued (the usual path does that). One row: the event's seq (NULL when nothing was written) and
+    whether a setting declined it."""
+    requester = Requester.__table__.c
+    settings = _SETTINGS.c
+    notified = exists().where(settings.hit_type_id == bindparam("hit_type_id"), settings.active.is_(True))
+    signs = exists().where(requester.access_key_id == bindparam("requester_id"), requester.active.is_(True),
+                           requester.key_active.is_(True))
+    allowed = select(literal_column("1").label("allowed")).where(signs, ~notified).cte("allowed")
+
+    def from_allowed(target: Table, names, prefix: str = ""):
+        binds = [bindparam(f"{prefix}{name}", type_=target.c[name].type) for name in names]
+        return insert(target).from_select(list(names), select(*binds).select_from(allowed))
+
+    written = from_allowed(table, columns, "row_").cte("written")
+    inserted = from_allowed(_EVENTS, _EVENT_COLUMNS).returning(_EVENTS.c.seq).cte("inserted")
+    verdict = select(select(inserted.c.seq).scalar_subquery().label("seq"), notified.label("notified"))
+    return PreparedRead(verdict.add_cte(written), "LoneEvent")
+
+
+def _emit_alone(session, values: dict[str, Any], inserting: tuple[Table, dict[str, Any]]) -> bool:
+    """The row and its event as the unit's only statement, when the unit can still take one: True when
+    written; False when the unit had begun (the caller writes as usual). RunCheckedFirst when the statement
+    declined: nothing was written, and the operation runs again with the key checked first."""
+    if values["hit_type_id"] in _NOTIFIED_TYPES:
+        return False
+    table, row = inserting
+    found = write_alone(session, _lone_row_then_event(table, tuple(row)),
+                        {**{f"row_{name}": value for name, value in row.items()}, **values})
+    if found is None:
+        return False
+    verdict = found[0]
+    if verdict.seq is not None:
+        return True
+    if verdict.notified:
+        if len(_NOTIFIED_TYPES) >= _NOTIFIED_TYPES_MAX:
+            _NOTIFIED_TYPES.clear()
+        _NOTIFIED_TYPES.add(values["hit_type_id"])
+    raise RunCheckedFirst()
+
+
 @functools.cache
 def _row_insert(table: Table, columns: tuple[str, ...]) -> PreparedWrite:
     return PreparedWrite(table, list(columns))
@@ -58,15 +110,19 @@ EventRow = namedtuple("EventRow", ("seq", *_EVENT_COLUMNS))
 
 
 def emit(session: Session, event_type: str, hit: HIT, at: datetime, assignment_id: str | None = None, *,
-         inserting: tuple[Table, dict[str, Any]] | None = None) -> None:
+         inserting: tuple[Table, dict[str, Any]] | None = None, last: bool = False) -> None:
     """`session` is the operation's unit of work (a Session or a kempelen.store.db.WriteUnit). `inserting`
     (table, values): the new row the event announces, written first; on PostgreSQL in the event's own
-    statement, a round trip fewer (CreateHIT's HIT)."""
+    statement, a round trip fewer (CreateHIT's HIT). `last`: the unit writes nothing after this; on
+    PostgreSQL a unit that has sent nothing yet then makes it its only statement, committed by itself
+    (CreateHIT: one round trip in all)."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type}")
     values = dict(event_type=event_type, requester_id=hit.requester_id, hit_type_id=hit.hit_type_id,
                   hit_id=hit.hit_id, assignment_id=assignment_id, event_time=at)
     if dialect_name(session) == "postgresql":
+        if last and inserting is not None and _emit_alone(session, values, inserting):
+            return
         if inserting is None:
             inserted = write(session, _INSERT_READING_SETTING, values)[0]
         else:

@@ -11,7 +11,7 @@ from kempelen.domain import review_policies
 from kempelen.domain.money import assignment_cost_cents
 from kempelen.domain.qualifications import requires_masters
 from kempelen.operations import hit_events
-from kempelen.operations.account import ensure_funds
+from kempelen.operations.account import ensure_funds, is_ledger
 from kempelen.operations.context import OperationContext
 from kempelen.operations.hit_types import check_length, check_range, find_or_create_hit_type
 from kempelen.operations.paging import page_after
@@ -114,13 +114,15 @@ def _create(ctx: OperationContext, request, hit_type: HITType) -> shapes.HIT:
         hit_layout_parameters=layout_parameters, assignment_review_policy=assignment_policy,
         hit_review_policy=hit_policy, reviewing=False, disposed_at=None, assignments_done=0,
         assignment_cost_cents=cost, expired_announced=False, reviewable_announced=False)
-    with store.checking_known_type(hit):  # the HIT with its HITCreated event: one statement on PostgreSQL
-        events.emit(ctx.session, "HITCreated", hit, ctx.now, inserting=store.new_row(hit))
+    # The HIT with its HITCreated event: one statement on PostgreSQL, and the whole unit when nothing came
+    # before it and no funds are held after it (last)
+    with store.checking_known_type(hit):
+        events.emit(ctx.session, "HITCreated", hit, ctx.now, inserting=store.new_row(hit), last=not is_ledger(ctx))
     ensure_funds(ctx)
     return hit_view(hit, hit_type, rules.AssignmentCounts(), ctx.now)
 
 
-@operation("CreateHIT")
+@operation("CreateHIT", defers_check=True)
 def create_hit(ctx: OperationContext, request: shapes.CreateHITRequest) -> shapes.CreateHITResponse:
     hit_type = find_or_create_hit_type(
         ctx, title=request.Title, description=request.Description, reward=request.Reward,
@@ -130,7 +132,7 @@ def create_hit(ctx: OperationContext, request: shapes.CreateHITRequest) -> shape
     return shapes.CreateHITResponse(HIT=_create(ctx, request, hit_type))
 
 
-@operation("CreateHITWithHITType")
+@operation("CreateHITWithHITType", defers_check=True)
 def create_hit_with_hit_type(ctx: OperationContext, request: shapes.CreateHITWithHITTypeRequest
                              ) -> shapes.CreateHITWithHITTypeResponse:
     hit_type = store.known_hit_type(ctx.session, ctx.requester.access_key_id, request.HITTypeId)

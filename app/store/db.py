@@ -11,6 +11,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import exc as exc_module
@@ -351,13 +352,13 @@ class Database:
             yield session
 
     @contextlib.contextmanager
-    def writing(self, *, wait: bool = True, begin_check: str | None = None,
+    def writing(self, *, wait: bool = True, begin_check: str | None = None, defer_check: bool = False,
                 joined: list[CommitGroup] | None = None) -> Iterator[WriteUnit]:
         """A write operation's unit of work (see WriteUnit): committed whole on success, rolled back whole on
         any error. On SQLite it holds this process's write lock, as transaction(writes=True) does; with
         wait=False it raises WriteLockBusy at once, before anything is done, if this process or another one
         holds the lock (so a caller on the event loop can hand the write to a thread instead of blocking).
-        `begin_check`: see WriteUnit.begin_check_passed.
+        `begin_check`, `defer_check`: see WriteUnit.begin_check_passed and WriteUnit.check_deferred.
 
         `joined` (SQLite, on the event loop, not waiting): the write joins this turn's CommitGroup instead,
         appended to `joined`; it is committed only when that group is (CommitGroup.committed), and its
@@ -371,7 +372,8 @@ class Database:
             raise WriteLockBusy(in_this_process=True)
         try:
             try:
-                unit = WriteUnit(self, *self._write_connection(wait), begin_check=begin_check)
+                unit = WriteUnit(self, *self._write_connection(wait), begin_check=begin_check,
+                                 defer_check=defer_check)
             except Exception as exc:
                 # the driver's error (raised by BEGIN IMMEDIATE in _on_begin), or SQLAlchemy's around it
                 if not wait and _busy(exc):
@@ -551,6 +553,11 @@ class RunAgain(Exception):
     no longer in the database: it rolled back, and runs again once from the start with the memory gone."""
 
 
+class RunCheckedFirst(Exception):
+    """A unit that deferred its begin_check could not finish that way (the check failed, or its only
+    statement declined to write): it wrote nothing, and the operation runs again with the check sent first."""
+
+
 class LazyRead:
     """The Session of a read operation, opened (and its transaction begun) on first use.
 
@@ -601,9 +608,11 @@ class WriteUnit:
     builds a Session, whose unit-of-work machinery cost several times the statements themselves.
     """
 
-    def __init__(self, db: Database, connection: Connection, release: Release, *, begin_check: str | None = None):
+    def __init__(self, db: Database, connection: Connection, release: Release, *, begin_check: str | None = None,
+                 defer_check: bool = False):
         """`release`: what becomes of `connection` once the unit is over (see Database._write_connection).
-        `begin_check`: a SELECT that may be sent with the BEGIN on PostgreSQL (see begin_check_passed)."""
+        `begin_check`: a SELECT that may be sent with the BEGIN on PostgreSQL (see begin_check_passed).
+        `defer_check`: hold the BEGIN and the check back until the first statement (see check_deferred)."""
         self.dialect = connection.dialect  # on the event loop, asyncpg's (kempelen.store.greenlets)
         self._connection, self._release_connection = connection, release
         self._driver = connection.connection.dbapi_connection
@@ -617,11 +626,45 @@ class WriteUnit:
         #: None when it was not sent (the caller runs its check as a statement of the unit instead).
         self.begin_check_passed: bool | None = None
         self._session: Session | None = None
+        #: The begin_check held back (defer_check, on asyncpg): sent with the BEGIN that the unit's first
+        #: statement needs, or folded by the caller into the unit's only statement (alone).
+        self._deferred_check: str | None = None
+        #: The unit's only statement has run, in autocommit: there is nothing left to commit or roll back.
+        self._alone = False
         try:
-            self._begin(begin_check)
+            if defer_check and begin_check is not None and self._may_begin_itself():
+                self._deferred_check = begin_check
+            else:
+                self._begin(begin_check)
         except BaseException:
             self._begin_failed()
             raise
+
+    @property
+    def check_deferred(self) -> bool:
+        """Whether the begin_check is still held back: nothing has been sent, and the caller trusts the
+        cached account until the check goes out (a failed one raises RunCheckedFirst)."""
+        return self._deferred_check is not None
+
+    def _begun(self) -> None:
+        """Before a statement: the BEGIN and the check held back go out now."""
+        if self._alone:
+            raise RuntimeError("a statement after the unit's only one")
+        check, self._deferred_check = self._deferred_check, None
+        self._begin_with(check)
+        if not self.begin_check_passed:
+            raise RunCheckedFirst()
+
+    def alone(self) -> tuple[Connection, Any] | None:
+        """For a caller whose next statement is the unit's last and whose SQL makes the held-back check itself
+        (the account still active and its key on): (the Connection, its asyncpg adapter in autocommit), so
+        that statement commits itself, one round trip for the whole unit. None once anything has been sent."""
+        if self._deferred_check is None or self._session is not None:
+            return None
+        self._deferred_check, self._alone = None, True
+        adapter = self._own_transaction = self._driver
+        adapter.isolation_level = "autocommit"
+        return self._connection, adapter
 
     def _begin(self, begin_check: str | None) -> None:
         if self.dialect.name == "sqlite":
@@ -679,15 +722,21 @@ class WriteUnit:
 
     def bound_connection(self) -> Connection:
         """The unit's Connection (its transaction begun)."""
+        if self._deferred_check is not None or self._alone:
+            self._begun()
         return self._connection
 
     def driver(self):
         """The driver connection, in this unit's transaction, with the Session's pending changes flushed."""
+        if self._deferred_check is not None or self._alone:
+            self._begun()
         if self._session is not None:
             self._session.flush()
         return self._driver
 
     def open(self) -> Session:
+        if self._deferred_check is not None or self._alone:
+            self._begun()
         if self._session is None:
             if self._transaction is None:
                 if self.dialect.name == "sqlite":  # the Connection takes over the driver's transaction
@@ -715,6 +764,10 @@ class WriteUnit:
         self._close(clean=True)
 
     def _commit_work(self) -> None:
+        if self._alone:
+            return  # its only statement committed itself
+        if self._deferred_check is not None:
+            self._begun()  # nothing was sent: the key is still checked before the unit counts as done
         self.flush()
         if self._transaction is not None:
             self._transaction.commit()
@@ -724,15 +777,16 @@ class WriteUnit:
             self._driver.execute("COMMIT")
 
     def rollback(self) -> None:
+        untouched = self._deferred_check is not None  # nothing was ever sent on the connection
         try:
             if self._transaction is not None:
                 if self._transaction.is_active:
                     self._transaction.rollback()
-            elif self._own_transaction is None and self._driver.in_transaction:
+            elif self._own_transaction is None and not untouched and self._driver.in_transaction:
                 self._driver.execute("ROLLBACK")
         finally:
             self._end_own_transaction_after_error()
-            self._close(clean=False)
+            self._close(clean=untouched)
 
     def _close(self, *, clean: bool) -> None:
         if self._session is not None:

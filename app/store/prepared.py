@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, exc, insert
+from sqlalchemy.util.concurrency import await_only
 
 from kempelen.store.db import Database, invalidate_if_dropped
 from kempelen.store.greenlets import fetch_in_transaction
@@ -170,6 +171,28 @@ def dialect_name(unit) -> str:
     return (dialect if dialect is not None else unit.get_bind().dialect).name
 
 
+def write_alone(unit, prepared: PreparedRead, values: dict[str, Any]) -> list | None:
+    """Run `prepared` as the unit's only statement, committed by itself, when the unit can (a WriteUnit on
+    asyncpg that has sent nothing yet: kempelen.store.db.WriteUnit.alone); its rows, or None when it cannot
+    and the caller must take its usual path. The statement must make the unit's held-back key check itself
+    and write nothing when it fails."""
+    alone = getattr(unit, "alone", None)
+    taken = alone() if alone is not None else None
+    if taken is None:
+        return None
+    connection, adapter = taken
+    compiled = prepared.compiled(connection.dialect)
+    try:
+        raw_rows = await_only(adapter._connection.fetch(compiled.sql, *compiled.parameters(values)))
+    except Exception as error:
+        try:
+            adapter._handle_exception(error)  # the DBAPI's error, as fetch_in_transaction raises it
+        except Exception as translated:
+            _raise_as_sqlalchemy(connection, compiled, translated)
+        raise
+    return prepared.process(compiled, raw_rows) if raw_rows else []
+
+
 def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
     connection_of = getattr(unit, "bound_connection", None)
     if connection_of is not None:  # a WriteUnit (kempelen.store.db)
@@ -188,8 +211,12 @@ def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
             raw_rows = cursor.fetchall() if compiled.results or prepared.row is not None else []
         return prepared.process(compiled, raw_rows) if raw_rows else []
     except Exception as error:
-        invalidate_if_dropped(connection, error)
-        if isinstance(error, connection.dialect.loaded_dbapi.IntegrityError):
-            # as SQLAlchemy raises it for its own statements, so that callers catch one exception class
-            raise exc.IntegrityError(compiled.sql, None, error) from error
-        raise
+        _raise_as_sqlalchemy(connection, compiled, error)
+
+
+def _raise_as_sqlalchemy(connection, compiled: _Compiled, error: Exception):
+    invalidate_if_dropped(connection, error)
+    if isinstance(error, connection.dialect.loaded_dbapi.IntegrityError):
+        # as SQLAlchemy raises it for its own statements, so that callers catch one exception class
+        raise exc.IntegrityError(compiled.sql, None, error) from error
+    raise error

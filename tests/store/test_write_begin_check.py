@@ -13,7 +13,9 @@ from sqlalchemy import select, text
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from kempelen.store import requesters
+from kempelen.store.db import RunCheckedFirst
 from kempelen.store.models import Requester, WorkerBlock
+from kempelen.store.prepared import PreparedWrite, write_alone
 from tests.databases import migrated_database
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -100,3 +102,71 @@ def test_only_plain_key_ids_are_written_into_sql():
     assert requesters.still_signs("AKIA'); DROP TABLE hit; --") is None
     assert requesters.still_signs("akialowercase0000000") is None
     assert f"'{KEY}'" in requesters.still_signs(KEY)
+
+
+# --- a unit that defers its check (Operation.defers_check: CreateHIT) -------------------------------------
+
+def _visible_elsewhere(database, worker_id: str) -> bool:
+    """Whether another connection already sees the block: committed, not merely written."""
+    return worker_id in _blocks(database)
+
+
+def test_a_deferred_check_goes_with_the_first_statement(database):
+    def unit():
+        with database.writing(begin_check=requesters.still_signs(KEY), defer_check=True) as unit:
+            deferred = unit.check_deferred
+            _block(unit, "ADEFERRED")
+            unit.flush()  # the first statement: BEGIN and the check go out ahead of it
+            return deferred, unit.check_deferred, unit.begin_check_passed
+
+    assert _on_a_loop(database, unit) == (True, False, True)
+    assert _blocks(database) == ["ADEFERRED"]
+
+
+def test_a_deferred_check_that_fails_writes_nothing(database):
+    with database.transaction() as session:
+        session.get(Requester, KEY).active = False
+
+    def unit():
+        with database.writing(begin_check=requesters.still_signs(KEY), defer_check=True) as unit:
+            _block(unit, "ANEVER")
+            unit.flush()
+
+    with pytest.raises(RunCheckedFirst):
+        _on_a_loop(database, unit)
+    assert _blocks(database) == []
+
+
+def test_a_lone_statement_commits_itself_and_ends_the_unit(database):
+    lone = PreparedWrite(WorkerBlock.__table__, ["requester_id", "worker_id", "reason", "created_at"])
+    values = {"requester_id": KEY, "worker_id": "ALONE", "reason": "r", "created_at": NOW}
+
+    def unit():
+        with database.writing(begin_check=requesters.still_signs(KEY), defer_check=True) as unit:
+            assert write_alone(unit, lone, values) == []
+            committed_before_the_unit_ends = _visible_elsewhere(database, "ALONE")
+            with pytest.raises(RuntimeError, match="after the unit's only one"):
+                _block(unit, "ASECOND")
+                unit.flush()
+            return committed_before_the_unit_ends
+
+    assert _on_a_loop(database, unit) is True
+    assert _blocks(database) == ["ALONE"]
+
+
+def test_a_unit_that_has_begun_or_never_deferred_cannot_take_a_lone_statement(database):
+    lone = PreparedWrite(WorkerBlock.__table__, ["requester_id", "worker_id", "reason", "created_at"])
+    values = {"requester_id": KEY, "worker_id": "ALONE", "reason": "r", "created_at": NOW}
+
+    def units():
+        answers = []
+        with database.writing(begin_check=requesters.still_signs(KEY), defer_check=True) as unit:
+            _block(unit, "AFIRST")
+            unit.flush()
+            answers.append(write_alone(unit, lone, values))
+        with database.writing(begin_check=requesters.still_signs(KEY)) as unit:
+            answers.append(write_alone(unit, lone, values))
+        return answers
+
+    assert _on_a_loop(database, units) == [None, None]
+    assert _blocks(database) == ["AFIRST"]
