@@ -60,9 +60,10 @@ _NOTIFIED_TYPES_MAX = 10_000  # a bound, not a tuning
 @functools.cache
 def _lone_row_then_event(table: Table, columns: tuple[str, ...]) -> PreparedRead:
     """PostgreSQL: _row_then_event as a unit's only statement, committed by itself (kempelen.store.prepared.
-    write_alone). It makes the check the unit held back itself, and writes the row and its event only if the
-    requester is still active with its key on and no active notification setting of the HIT type wants the
-    event queued (the usual path does that). One row: the event's seq (NULL when nothing was written) and
+    write_alone). It makes the check the unit held back itself (a check only ever held back for an account's
+    own key: requesters.begin_check), and writes the row and its event only if the requester is still active
+    with its key on and no active notification setting of the HIT type wants the event queued (the usual path
+    does that). One row: the event's seq (NULL when nothing was written) and
     whether a setting declined it."""
     requester = Requester.__table__.c
     settings = _SETTINGS.c

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Select, Table, bindparam, exc, insert
 from sqlalchemy.util.concurrency import await_only
@@ -214,7 +214,7 @@ def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
         _raise_as_sqlalchemy(connection, compiled, error)
 
 
-def _raise_as_sqlalchemy(connection, compiled: _Compiled, error: Exception):
+def _raise_as_sqlalchemy(connection, compiled: _Compiled, error: Exception) -> NoReturn:
     invalidate_if_dropped(connection, error)
     if isinstance(error, connection.dialect.loaded_dbapi.IntegrityError):
         # as SQLAlchemy raises it for its own statements, so that callers catch one exception class
