@@ -17,10 +17,10 @@ from kempelen.operations.hit_types import check_length, check_range, find_or_cre
 from kempelen.operations.paging import page_after
 from kempelen.operations.projects import layout_question
 from kempelen.operations.registry import operation
-from kempelen.operations.views import hit_view
+from kempelen.operations.views import hit_serialized, hit_view
 from kempelen.questions import QuestionInvalid, parse_question
 from kempelen.schemas import generated as shapes
-from kempelen.schemas.writer import built
+from kempelen.schemas.writer import Serialized, built
 from kempelen.store import hits as store
 from kempelen.store import pagination, tokens
 from kempelen.store.models import HIT, HITType
@@ -150,12 +150,12 @@ def get_hit(ctx: OperationContext, request: shapes.GetHITRequest) -> shapes.GetH
     return shapes.GetHITResponse(HIT=hit_view(row, row, store.counts_of(row), ctx.now))
 
 
-def _page(ctx: OperationContext, scope: str, request, **filters) -> tuple[list[shapes.HIT], str | None]:
+def _page(ctx: OperationContext, scope: str, request, **filters) -> tuple[list[Serialized], str | None]:
     after = page_after(scope, request.NextToken)
     limit = request.MaxResults or pagination.DEFAULT_PAGE_SIZE
     rows = store.page_of_hit_views(ctx.session, ctx.requester.access_key_id, ctx.now, after=after, limit=limit,
                                    **filters)
-    views = [hit_view(row, row, store.counts_of(row), ctx.now) for row in rows]
+    views = [hit_serialized(row, row, store.counts_of(row), ctx.now) for row in rows]
     # A NextToken on every non-empty page, never on an empty one: clients loop on either signal.
     next_token = pagination.encode(scope, rows[-1].seq) if rows else None
     return views, next_token

@@ -10,7 +10,7 @@ from kempelen.domain.hits import AssignmentCounts, hit_status, is_disposed
 from kempelen.domain.money import format_amount
 from kempelen.schemas.generated import HIT as HITShape
 from kempelen.schemas.generated import QualificationRequirement
-from kempelen.schemas.writer import built
+from kempelen.schemas.writer import Serialized, built, serialized
 from kempelen.store.models import HIT, HITType
 
 
@@ -48,6 +48,12 @@ def hit_fields(hit: HIT, hit_type: HITType, counts: AssignmentCounts, now: datet
         "NumberOfAssignmentsAvailable": counts.available(hit.max_assignments),
         "NumberOfAssignmentsCompleted": counts.completed,
     }
+
+
+def hit_serialized(hit: HIT, hit_type: HITType, counts: AssignmentCounts, now: datetime) -> Serialized:
+    """The HIT as the wire sends it, for a page of them (ListHITs): hit_view serialized, without building the
+    shape and walking it again (a third of a page's Python)."""
+    return serialized(hit_fields(hit, hit_type, counts, now))
 
 
 def hit_view(hit: HIT, hit_type: HITType, counts: AssignmentCounts, now: datetime) -> HITShape:

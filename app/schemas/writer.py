@@ -28,6 +28,18 @@ def _epoch(moment: datetime) -> float:
     return seconds if moment.microsecond % 1000 == 0 else round(seconds, 3)
 
 
+class Serialized(dict):
+    """A nested shape's JSON object, already what serialize_response would make of it (serialized()): taken
+    as it is, where a page of HITs would otherwise be built as shapes and walked again member by member."""
+
+
+def serialized(members: dict) -> Serialized:
+    """The JSON object for a shape given as its members (every value of its member's type): absent (None)
+    members dropped, datetimes as epoch seconds, nested shapes serialized, as serialize_response does."""
+    return Serialized({key: item if type(item) in _PLAIN else _dump(item)
+                       for key, item in members.items() if item is not None})
+
+
 def _dump(value: object) -> object:
     kind = type(value)
     if kind is str or kind is int or kind is bool or kind is float:
@@ -37,6 +49,8 @@ def _dump(value: object) -> object:
         return _epoch(value)
     if kind is list:
         return [_dump(item) for item in value]
+    if kind is Serialized:
+        return value
     if isinstance(value, BaseModel):
         return _model(value)
     if isinstance(value, datetime):
