@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from kempelen.events import outbox
 from kempelen.store.db import RunCheckedFirst
-from kempelen.store.models import HIT, Event, NotificationSetting, Requester
+from kempelen.store.models import HIT, Event, NotificationSetting
 from kempelen.store.prepared import PreparedRead, PreparedWrite, dialect_name, first_row, write, write_alone
+from kempelen.store.requesters import own_key_signs
 
 ASSIGNMENT_EVENTS = ("AssignmentAccepted", "AssignmentAbandoned", "AssignmentReturned", "AssignmentSubmitted",
                      "AssignmentRejected", "AssignmentApproved")
@@ -65,11 +66,9 @@ def _lone_row_then_event(table: Table, columns: tuple[str, ...]) -> PreparedRead
     with its key on and no active notification setting of the HIT type wants the event queued (the usual path
     does that). One row: the event's seq (NULL when nothing was written) and
     whether a setting declined it."""
-    requester = Requester.__table__.c
     settings = _SETTINGS.c
     notified = exists().where(settings.hit_type_id == bindparam("hit_type_id"), settings.active.is_(True))
-    signs = exists().where(requester.access_key_id == bindparam("requester_id"), requester.active.is_(True),
-                           requester.key_active.is_(True))
+    signs = exists().where(own_key_signs(bindparam("requester_id")))
     allowed = select(literal_column("1").label("allowed")).where(signs, ~notified).cte("allowed")
 
     def from_allowed(target: Table, names, prefix: str = ""):

@@ -646,8 +646,10 @@ class WriteUnit:
         cached account until the check goes out (a failed one raises RunCheckedFirst)."""
         return self._deferred_check is not None
 
-    def _begun(self) -> None:
-        """Before a statement: the BEGIN and the check held back go out now."""
+    def _ready(self) -> None:
+        """Before a statement: a BEGIN and check held back go out now."""
+        if self._deferred_check is None and not self._alone:
+            return
         if self._alone:
             raise RuntimeError("a statement after the unit's only one")
         check, self._deferred_check = self._deferred_check, None
@@ -722,21 +724,18 @@ class WriteUnit:
 
     def bound_connection(self) -> Connection:
         """The unit's Connection (its transaction begun)."""
-        if self._deferred_check is not None or self._alone:
-            self._begun()
+        self._ready()
         return self._connection
 
     def driver(self):
         """The driver connection, in this unit's transaction, with the Session's pending changes flushed."""
-        if self._deferred_check is not None or self._alone:
-            self._begun()
+        self._ready()
         if self._session is not None:
             self._session.flush()
         return self._driver
 
     def open(self) -> Session:
-        if self._deferred_check is not None or self._alone:
-            self._begun()
+        self._ready()
         if self._session is None:
             if self._transaction is None:
                 if self.dialect.name == "sqlite":  # the Connection takes over the driver's transaction
@@ -766,8 +765,7 @@ class WriteUnit:
     def _commit_work(self) -> None:
         if self._alone:
             return  # its only statement committed itself
-        if self._deferred_check is not None:
-            self._begun()  # nothing was sent: the key is still checked before the unit counts as done
+        self._ready()  # when nothing was sent: the key is still checked before the unit counts as done
         self.flush()
         if self._transaction is not None:
             self._transaction.commit()

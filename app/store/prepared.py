@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from collections import namedtuple
 from datetime import datetime, timezone
-from typing import Any, NoReturn
+from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, exc, insert
-from sqlalchemy.util.concurrency import await_only
 
 from kempelen.store.db import Database, invalidate_if_dropped
 from kempelen.store.greenlets import fetch_in_transaction
@@ -180,17 +179,8 @@ def write_alone(unit, prepared: PreparedRead, values: dict[str, Any]) -> list | 
     taken = alone() if alone is not None else None
     if taken is None:
         return None
-    connection, adapter = taken
-    compiled = prepared.compiled(connection.dialect)
-    try:
-        raw_rows = await_only(adapter._connection.fetch(compiled.sql, *compiled.parameters(values)))
-    except Exception as error:
-        try:
-            adapter._handle_exception(error)  # the DBAPI's error, as fetch_in_transaction raises it
-        except Exception as translated:
-            _raise_as_sqlalchemy(connection, compiled, translated)
-        raise
-    return prepared.process(compiled, raw_rows) if raw_rows else []
+    connection, adapter = taken  # in autocommit: the statement begins no transaction
+    return _run(connection, adapter, prepared, values)
 
 
 def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
@@ -201,6 +191,10 @@ def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
         unit.flush()
         connection = unit.connection()
         driver = connection.connection.dbapi_connection
+    return _run(connection, driver, prepared, values)
+
+
+def _run(connection, driver, prepared, values: dict[str, Any]) -> list:
     compiled = prepared.compiled(connection.dialect)
     try:
         if connection.dialect.driver == "asyncpg":  # on the event loop (kempelen.store.greenlets)
@@ -211,12 +205,8 @@ def _in_transaction(unit, prepared, values: dict[str, Any]) -> list:
             raw_rows = cursor.fetchall() if compiled.results or prepared.row is not None else []
         return prepared.process(compiled, raw_rows) if raw_rows else []
     except Exception as error:
-        _raise_as_sqlalchemy(connection, compiled, error)
-
-
-def _raise_as_sqlalchemy(connection, compiled: _Compiled, error: Exception) -> NoReturn:
-    invalidate_if_dropped(connection, error)
-    if isinstance(error, connection.dialect.loaded_dbapi.IntegrityError):
-        # as SQLAlchemy raises it for its own statements, so that callers catch one exception class
-        raise exc.IntegrityError(compiled.sql, None, error) from error
-    raise error
+        invalidate_if_dropped(connection, error)
+        if isinstance(error, connection.dialect.loaded_dbapi.IntegrityError):
+            # as SQLAlchemy raises it for its own statements, so that callers catch one exception class
+            raise exc.IntegrityError(compiled.sql, None, error) from error
+        raise

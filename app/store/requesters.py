@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy import ColumnElement, and_, bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from kempelen import ids
@@ -75,13 +75,20 @@ def still_signs(access_key_id: str) -> str | None:
     return _still_signs_sql(access_key_id)
 
 
+def own_key_signs(access_key_id) -> ColumnElement[bool]:
+    """The condition that the account whose own key is `access_key_id` (a value or a bind) may still sign
+    with it: the account active and the key on. What still_signs checks, for a statement that checks it
+    itself (kempelen.events' lone CreateHIT statement)."""
+    requester = _REQUESTER.c
+    return and_(requester.access_key_id == access_key_id, requester.active.is_(True),
+                requester.key_active.is_(True))
+
+
 @functools.lru_cache(maxsize=1024)
 def _still_signs_sql(access_key_id: str) -> str:
     from sqlalchemy.dialects import postgresql
 
-    requester = _REQUESTER.c
-    own = select(literal_column("1")).where(requester.access_key_id == access_key_id,
-                                            requester.active.is_(True), requester.key_active.is_(True))
+    own = select(literal_column("1")).where(own_key_signs(access_key_id))
     return str(own.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
